@@ -1,0 +1,43 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: ['dist/', 'node_modules/', 'coverage/', 'data/', '**/dist/', 'test/fixtures/plugins/**/*.js'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.strict,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportDefaultDeclaration', message: 'No default exports in src/ (STYLE.md).' },
+      ],
+    },
+  },
+  {
+    // Plugin modules default-export definePlugin(...); configs default-export too.
+    files: ['plugins/**', 'test/fixtures/**', '*.config.ts', '*.config.js'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    files: ['workers/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./src/(?!transport/|sdk/|contracts/|errors\\.js$)',
+              message: 'workers/ may import only src/transport, src/sdk, src/contracts and src/errors.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

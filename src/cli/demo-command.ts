@@ -1,0 +1,79 @@
+/**
+ * `berth demo`: starts the plugins found and makes a few storage calls through a
+ * thread-isolated plugin, printing each step. It is what `npm start` runs until the HTTP
+ * service exists.
+ */
+import { Command } from 'commander';
+import { performance } from 'node:perf_hooks';
+import {
+  createHost,
+  createLogger,
+  isBerthError,
+  type LevelWithSilent,
+  type StorageLayer,
+} from '../index.js';
+import { resolveCliSettings, withHostOptions } from './cli-config.js';
+
+const encoder = new TextEncoder();
+
+/** Builds the `demo` command. */
+export function demoCommand(): Command {
+  return withHostOptions(new Command('demo'))
+    .description('start the plugins and make a few storage calls, printing what happens')
+    .option('--service <name>', 'the storage service to call', 'storage')
+    .action(async (flags: Record<string, unknown>) => {
+      const settings = await resolveCliSettings(flags);
+      const logger = createLogger({ level: settings.logLevel as LevelWithSilent });
+      const host = createHost({
+        plugins: settings.pluginDirs,
+        dataDir: settings.dataDir,
+        config: settings.config,
+        logger,
+        ...(settings.isolation === undefined ? {} : { isolation: settings.isolation }),
+      });
+      const stop = (): void => void host.close();
+      process.once('SIGINT', stop).once('SIGTERM', stop);
+      const say = (line: string): boolean => process.stdout.write(`${line}\n`);
+      try {
+        await host.start();
+        for (const p of host.plugins()) say(`plugin ${p.name}@${p.version}: ${p.state} (${p.isolation})`);
+        const storage = host.service<StorageLayer>(flags['service'] as string);
+        const step = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
+          const started = performance.now();
+          const value = await run();
+          say(`${label}  [${(performance.now() - started).toFixed(2)} ms]`);
+          return value;
+        };
+        const resource = (name: string, app: string) => ({
+          cluster: 'demo',
+          type: 'apps/v1/deployments',
+          namespace: 'default',
+          name,
+          labels: { app },
+          body: encoder.encode(JSON.stringify({ kind: 'Deployment', metadata: { name } })),
+        });
+        const web = await step('put web', () => storage.put(resource('web', 'web')));
+        await step('put api', () => storage.put(resource('api', 'api')));
+        await step('put worker', () => storage.put(resource('worker', 'api')));
+        const got = await step('get web', () => storage.get({ cluster: 'demo', type: 'apps/v1/deployments', namespace: 'default', name: 'web' }));
+        say(`  web is at revision ${got?.revision}, ${got?.body.byteLength} bytes`);
+        const listed = await step('list app=api', () => storage.list({ cluster: 'demo', labelSelector: 'app=api' }));
+        say(`  found: ${listed.items.map((item) => item.name).join(', ')}`);
+        try {
+          await storage.put({ ...resource('web', 'web'), expectedRevision: web.revision - 1 });
+        } catch (error) {
+          if (!isBerthError(error)) throw error;
+          say(`put web with a stale revision: refused with ${error.code}`);
+        }
+        await step('delete worker', () => storage.delete({ cluster: 'demo', type: 'apps/v1/deployments', namespace: 'default', name: 'worker' }));
+        const rest = await storage.list({ cluster: 'demo' });
+        say(`  left: ${rest.items.map((item) => item.name).join(', ')}`);
+      } catch (error) {
+        say(`demo failed: ${isBerthError(error) ? `${error.code}: ` : ''}${(error as Error).message}`);
+        process.exitCode = 1;
+      } finally {
+        await host.close();
+        logger.flush();
+      }
+    });
+}

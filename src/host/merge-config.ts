@@ -1,0 +1,26 @@
+/**
+ * How a service's config is formed: its manifest `defaultConfig`, with the host's
+ * overrides merged over it.
+ */
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/**
+ * Merges `override` over `base`, recursing into plain objects; arrays and other values
+ * replace. Neither input is changed; the result shares no objects with them.
+ */
+export function mergeConfig(
+  base: Record<string, unknown>,
+  override: Record<string, unknown> | undefined,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = structuredClone(base);
+  if (override === undefined) return merged;
+  for (const [key, value] of Object.entries(override)) {
+    const current = merged[key];
+    merged[key] =
+      isPlainObject(current) && isPlainObject(value) ? mergeConfig(current, value) : structuredClone(value);
+  }
+  return merged;
+}

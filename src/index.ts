@@ -1,0 +1,20 @@
+/**
+ * `berth`: the public API of the host. The CLI and the service use the host through this
+ * module only, as any application would.
+ */
+export { createHost, PluginHost } from './host/plugin-host.js';
+export type { ServiceOptions } from './host/plugin-host.js';
+export type { HostOptions, PluginConfigs } from './host/host-options.js';
+export type { PluginInfo, PluginState } from './host/plugin-record.js';
+export type { Remote } from './host/remote.js';
+export { createLogger } from './host/create-logger.js';
+export type { LoggerOptions } from './host/create-logger.js';
+export type { Logger, LevelWithSilent } from 'pino';
+export { BerthError, codes, isBerthError } from './errors.js';
+export type { BerthErrorCode, ErrorSite } from './errors.js';
+export { BERTH_VERSION } from './version.js';
+export { parseManifest, readManifest } from './manifest/index.js';
+export type { Isolation, PluginManifest, ServiceManifest, ResourceLimits } from './manifest/index.js';
+export { discoverPlugins, resolvePluginDirs } from './discovery/index.js';
+export type { DiscoveryProblem, DiscoveryResult, LoadedManifest } from './discovery/index.js';
+export * from './contracts/index.js';

@@ -1,0 +1,32 @@
+/**
+ * How an error thrown inside a plugin call is presented to the caller: always a
+ * BerthError naming the plugin, service and method, with the plugin's own error (its
+ * name, message and worker-side stack) as `cause`.
+ */
+import { BerthError, codes, describeThrown, isBerthError } from '../errors.js';
+
+/** Where a call went. */
+export interface CallSite {
+  plugin: string;
+  service: string;
+  method: string;
+}
+
+/**
+ * Presents `error` from a call at `site`. A BerthError that already names its plugin is
+ * Berth's own (a crash, a missing method) and passes unchanged; a BerthError the plugin
+ * threw keeps its code (that is how a plugin reports a revision conflict); anything else
+ * becomes BERTH_ERR_PLUGIN_ERROR.
+ */
+export function presentCallError(error: unknown, site: CallSite): BerthError {
+  const where = `${site.plugin}/${site.service}.${site.method}`;
+  if (isBerthError(error)) {
+    if (error.plugin !== undefined) return error;
+    return new BerthError(error.code, `${where}: ${error.message}`, { ...site, data: error.data, cause: error });
+  }
+  const name = error instanceof Error ? error.name : 'a non-Error value';
+  return new BerthError(codes.PLUGIN_ERROR, `${where} threw ${name}: ${describeThrown(error)}`, {
+    ...site,
+    cause: error,
+  });
+}

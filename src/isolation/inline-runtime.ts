@@ -1,0 +1,103 @@
+/**
+ * Inline isolation: the plugin runs in the host's own thread. Same plugin, same proxy,
+ * same errors as `thread`, but no isolation: for development (breakpoints bind), for
+ * debugging, and as the floor of the bench suite. Values are passed by reference, not
+ * encoded, so a result that could not cross a thread boundary is not caught here.
+ */
+import { BerthError, codes } from '../errors.js';
+import { loadPlugin } from '../sdk/load-plugin.js';
+import { startPluginInstance, type PluginInstance } from '../sdk/plugin-instance.js';
+import { presentCallError } from './call-error.js';
+import { TIMED_OUT, withDeadline } from './deadline.js';
+import type { PluginRuntime, RuntimeSpec } from './runtime.js';
+
+/** Loads nothing yet: `start()` imports the plugin into this thread. */
+export function createInlineRuntime(spec: RuntimeSpec): PluginRuntime {
+  const plugin = spec.boot.name;
+  let instance: PluginInstance | undefined;
+  let stopping: Promise<void> | undefined;
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+
+  const load = async (): Promise<PluginInstance> => {
+    const { boot } = spec;
+    const definition = await loadPlugin(plugin, boot.mainPath, boot.services.map((s) => s.name));
+    return startPluginInstance({
+      definition,
+      plugin,
+      version: boot.version,
+      dataDir: boot.dataDir,
+      services: boot.services,
+      logger: spec.logger,
+    });
+  };
+
+  const settle = (): void => {
+    inFlight -= 1;
+    if (inFlight === 0) idle?.();
+  };
+
+  return {
+    isolation: 'inline',
+    async start() {
+      const outcome = await withDeadline(load(), spec.startTimeoutMs);
+      if (outcome === TIMED_OUT) {
+        // In this thread nothing can be terminated: the late start, if any, is abandoned.
+        throw new BerthError(codes.START_FAILED, `plugin "${plugin}" did not start within ${spec.startTimeoutMs} ms`, {
+          plugin,
+          data: { timeoutMs: spec.startTimeoutMs },
+        });
+      }
+      instance = outcome;
+      return instance.methods;
+    },
+    async call(service, method, args, signal) {
+      if (instance === undefined || stopping !== undefined) {
+        throw new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" is not running`, { plugin, service, method });
+      }
+      if (signal?.aborted) {
+        throw new BerthError(codes.CALL_ABORTED, 'the caller aborted the call', { plugin, service, method });
+      }
+      inFlight += 1;
+      try {
+        const result = instance.call(service, method, args, signal);
+        return await (signal === undefined ? result : raceAbort(result, signal));
+      } catch (error) {
+        throw presentCallError(error, { plugin, service, method });
+      } finally {
+        settle();
+      }
+    },
+    async health() {
+      return instance === undefined ? { ok: false, detail: 'not started' } : instance.health();
+    },
+    stop() {
+      stopping ??= (async () => {
+        if (instance === undefined) return;
+        if (inFlight > 0) {
+          const drained = new Promise<void>((resolve) => (idle = resolve));
+          if ((await withDeadline(drained, spec.stopTimeoutMs)) === TIMED_OUT) {
+            spec.logger.warn({ plugin, inFlight }, 'calls still in flight at the stop deadline');
+          }
+        }
+        if ((await withDeadline(instance.stop(), spec.stopTimeoutMs)) === TIMED_OUT) {
+          spec.logger.warn({ plugin }, 'onStop did not finish by the stop deadline');
+        }
+      })();
+      return stopping;
+    },
+    get inFlight() {
+      return inFlight;
+    },
+  };
+}
+
+/** Rejects with BERTH_ERR_CALL_ABORTED when `signal` fires first, as a thread call does. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(new BerthError(codes.CALL_ABORTED, 'the caller aborted the call', { cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort as () => void));
+}

@@ -1,0 +1,45 @@
+/**
+ * The one interface behind every isolation mode. The host never branches on the mode:
+ * `inline` runs the plugin in the host's thread, `thread` in a dedicated worker; `pool`
+ * and `process` are to come behind the same interface.
+ */
+import type { Logger } from 'pino';
+import type { BerthError } from '../errors.js';
+import type { ResourceLimits } from '../manifest/manifest.js';
+import type { HealthReport } from '../sdk/context.js';
+import type { PluginBoot, ServiceMethods } from '../transport/wire.js';
+
+/** A running (or starting, or stopped) plugin behind some isolation. */
+export interface PluginRuntime {
+  readonly isolation: 'inline' | 'thread';
+  /** Loads the plugin and starts its services; resolves with their methods. Call once. */
+  start(): Promise<ServiceMethods>;
+  /**
+   * Calls a method. Rejects with a BerthError whose code says what happened and whose
+   * plugin, service and method name the call.
+   */
+  call(service: string, method: string, args: unknown[], signal?: AbortSignal): Promise<unknown>;
+  /** Runs the plugin's health checks. */
+  health(): Promise<HealthReport>;
+  /**
+   * Stops taking calls, lets calls in flight finish (up to a deadline), runs `onStop`
+   * (up to a deadline), then releases everything (the worker is terminated). Never
+   * rejects; safe to call more than once; later calls return the same promise.
+   */
+  stop(): Promise<void>;
+  /** Calls sent and not yet settled. */
+  readonly inFlight: number;
+}
+
+/** What every runtime is made from. */
+export interface RuntimeSpec {
+  boot: PluginBoot;
+  logger: Logger;
+  resourceLimits?: ResourceLimits | undefined;
+  /** How long loading and starting may take. */
+  startTimeoutMs: number;
+  /** How long draining calls, and then `onStop`, may each take. */
+  stopTimeoutMs: number;
+  /** Told when the plugin dies on its own (never after `stop()` was called). */
+  onExit(error: BerthError): void;
+}

@@ -1,0 +1,52 @@
+/**
+ * The shape of a validated `plugin.json`. Produced only by `parseManifest`, so every
+ * field here has been checked; paths are still relative to the plugin's folder.
+ */
+
+/** Where a service runs. `pool` arrives with the zero-copy data plane. */
+export type Isolation = 'inline' | 'thread' | 'pool';
+
+/** The isolation modes, in one place for validation and help texts. */
+export const ISOLATIONS: readonly Isolation[] = ['inline', 'thread', 'pool'];
+
+/** Worker heap and stack limits, passed to `new Worker({ resourceLimits })`. */
+export interface ResourceLimits {
+  maxOldGenerationSizeMb?: number;
+  maxYoungGenerationSizeMb?: number;
+  codeRangeSizeMb?: number;
+  stackSizeMb?: number;
+}
+
+/** One service a plugin provides. */
+export interface ServiceManifest {
+  /** Unique within the plugin; how callers name it (`host.service('storage')`). */
+  name: string;
+  /** The contract it implements, `name@major` (`storage@1`). */
+  contract: string;
+  isolation: Isolation;
+  /** Worker threads for `pool` isolation; 1 otherwise. */
+  threads: number;
+  /** Config the service starts with; host config is merged over it. */
+  defaultConfig: Record<string, unknown>;
+  /** A JSON schema for the service's config, when the plugin gives one. */
+  configSchema?: Record<string, unknown>;
+  resourceLimits?: ResourceLimits;
+  /** Methods safe to retry once on a fresh worker after a crash. */
+  idempotent: string[];
+}
+
+/** A validated plugin manifest. */
+export interface PluginManifest {
+  name: string;
+  version: string;
+  description: string;
+  /** The semver range of Berth versions the plugin works with. */
+  engines: { berth: string };
+  /** The built entry module, relative to the plugin folder. */
+  main: string;
+  services: ServiceManifest[];
+  /** Service names in start order (stop order is the reverse). */
+  serviceOrder: string[];
+  /** SQL migration files, relative to the plugin folder, in apply order. */
+  migrations: string[];
+}

@@ -1,0 +1,37 @@
+/**
+ * What a plugin's code is handed: the context of a service and of one call.
+ */
+import type { Logger } from 'pino';
+
+/** The config object of a service: defaultConfig from the manifest, host overrides merged over it. */
+export type ServiceConfig = Record<string, unknown>;
+
+/**
+ * The context of one running service, given to its factory and hooks. `config` always
+ * reads the config in force (it changes live through `onConfigChange`).
+ */
+export interface ServiceContext<C = ServiceConfig> {
+  readonly plugin: string;
+  readonly version: string;
+  readonly service: string;
+  /** A pino logger tagged with plugin, service and version; records reach the host's log. */
+  readonly log: Logger;
+  readonly config: C;
+  /** A folder that belongs to this plugin alone; it exists before the factory runs. */
+  readonly dataDir: string;
+  /** Aborts when the service is told to stop. */
+  readonly signal: AbortSignal;
+}
+
+/** The context of one method call. */
+export interface CallContext<C = ServiceConfig> extends ServiceContext<C> {
+  readonly method: string;
+  /** Aborts when the caller gives up on the call or the service stops. */
+  readonly signal: AbortSignal;
+}
+
+/** What `onHealthCheck` may return; returning nothing means healthy, throwing means not. */
+export interface HealthReport {
+  ok: boolean;
+  detail?: string;
+}

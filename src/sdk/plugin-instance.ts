@@ -1,0 +1,144 @@
+/**
+ * One running instance of a plugin: its services made from their factories, their hooks
+ * run in order, and calls dispatched to their methods. The same code runs inside a
+ * worker (thread isolation) and in the host's thread (inline isolation), which is what
+ * makes the two modes behave alike.
+ *
+ * Errors thrown by the plugin's own code pass through unchanged; the isolation layer
+ * decides how to present them.
+ */
+import type { Logger } from 'pino';
+import { BerthError, codes, describeThrown } from '../errors.js';
+import type { CallContext, HealthReport, ServiceConfig, ServiceContext } from './context.js';
+import type { AnyMethod, PluginDefinition, ServiceImplementation } from './define-plugin.js';
+
+/** What an instance needs to know about its plugin. */
+export interface InstanceOptions {
+  definition: PluginDefinition;
+  plugin: string;
+  version: string;
+  dataDir: string;
+  /** Services in start order, with the config each starts with. */
+  services: readonly { name: string; config: ServiceConfig }[];
+  /** The logger services log through; each service gets a tagged child. */
+  logger: Logger;
+}
+
+interface RunningService {
+  context: ServiceContext & { config: ServiceConfig };
+  stop: AbortController;
+  implementation: ServiceImplementation;
+}
+
+/** A started plugin instance. */
+export interface PluginInstance {
+  /** Method names per service, known once started. */
+  readonly methods: Record<string, string[]>;
+  /** Runs one method. Throws BERTH_ERR_SERVICE_NOT_FOUND / METHOD_NOT_FOUND, or what the method throws. */
+  call(service: string, method: string, args: unknown[], signal?: AbortSignal): Promise<unknown>;
+  /** Runs every service's `onHealthCheck`; the first failure wins. */
+  health(): Promise<HealthReport>;
+  /** Runs `onStop` in reverse start order; every hook runs even if one throws. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Makes each service in order and runs its `onStart`. If any step fails, the services
+ * already started are stopped again and BERTH_ERR_START_FAILED names the failing one.
+ */
+export async function startPluginInstance(options: InstanceOptions): Promise<PluginInstance> {
+  const running = new Map<string, RunningService>();
+  const stopAll = async (): Promise<void> => {
+    for (const [name, service] of [...running].reverse()) {
+      running.delete(name);
+      service.stop.abort();
+      try {
+        await service.implementation.onStop?.(service.context);
+      } catch (error) {
+        service.context.log.error({ err: error }, 'onStop failed');
+      }
+    }
+  };
+
+  for (const { name, config } of options.services) {
+    const factory = options.definition.services[name];
+    const stop = new AbortController();
+    const context = {
+      plugin: options.plugin,
+      version: options.version,
+      service: name,
+      log: options.logger.child({ plugin: options.plugin, service: name, version: options.version }),
+      config,
+      dataDir: options.dataDir,
+      signal: stop.signal,
+    };
+    try {
+      if (factory === undefined) throw new Error(`no factory for service "${name}"`);
+      const implementation = (await factory(context)) as ServiceImplementation;
+      if (typeof implementation?.methods !== 'object' || implementation.methods === null) {
+        throw new Error('the service factory must return an object with `methods`');
+      }
+      running.set(name, { context, stop, implementation });
+      await implementation.onStart?.(context);
+    } catch (error) {
+      await stopAll();
+      throw new BerthError(
+        codes.START_FAILED,
+        `plugin "${options.plugin}" service "${name}" failed to start: ${describeThrown(error)}`,
+        { plugin: options.plugin, service: name, cause: error },
+      );
+    }
+  }
+
+  const methods: Record<string, string[]> = {};
+  for (const [name, service] of running) {
+    methods[name] = Object.keys(service.implementation.methods).filter(
+      (key) => typeof (service.implementation.methods as Record<string, unknown>)[key] === 'function',
+    );
+  }
+
+  return {
+    methods,
+    async call(service, method, args, signal) {
+      const target = running.get(service);
+      if (target === undefined) {
+        throw new BerthError(codes.SERVICE_NOT_FOUND, `plugin "${options.plugin}" has no running service "${service}"`, {
+          plugin: options.plugin,
+          service,
+          method,
+        });
+      }
+      const fn = Object.hasOwn(target.implementation.methods, method)
+        ? (target.implementation.methods as Record<string, AnyMethod | undefined>)[method]
+        : undefined;
+      if (typeof fn !== 'function') {
+        throw new BerthError(
+          codes.METHOD_NOT_FOUND,
+          `service "${service}" of plugin "${options.plugin}" has no method "${method}"; it has: ${methods[service]?.join(', ')}`,
+          { plugin: options.plugin, service, method },
+        );
+      }
+      const context: CallContext = {
+        ...target.context,
+        config: target.context.config,
+        method,
+        // The isolation layer aborts per-call signals when it stops, so there is no need
+        // for AbortSignal.any here (it is costly per call and leak-prone on Node 20).
+        signal: signal ?? target.stop.signal,
+      };
+      return (fn as (ctx: CallContext, ...rest: unknown[]) => unknown)(context, ...args);
+    },
+    async health() {
+      for (const [name, service] of running) {
+        try {
+          const report = await service.implementation.onHealthCheck?.(service.context);
+          if (report !== undefined && !report.ok) return { ok: false, detail: `${name}: ${report.detail ?? 'unhealthy'}` };
+        } catch (error) {
+          return { ok: false, detail: `${name}: ${describeThrown(error)}` };
+        }
+      }
+      return { ok: true };
+    },
+    stop: stopAll,
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The wire vocabulary, shared by the host and the worker side.
+ *
+ * Two channels join a host and a plugin worker:
+ *
+ *   host                                   worker
+ *   ────                                   ──────
+ *   control (parentPort, structured clone) rare: handshake, start, stop, health, logs
+ *     ◀── READY {protocol, …} | LOAD_FAILED   first message, before anything else
+ *     ──▶ CONTROL {id, op, args}
+ *     ◀── CONTROL_RESULT {id, ok, value | error}
+ *     ◀── LOG {line}                           pino records from the plugin
+ *
+ *   data (own MessagePort, msgpackr frames) every call
+ *     ──▶ [CALL, id, service, method, args]    many frames share one message
+ *     ──▶ [CANCEL, id]
+ *     ◀── [RESULT, id, value] | [FAILURE, id, wireError]
+ *
+ * The data channel sits behind `FrameChannel` so that the shared-memory data plane can
+ * replace it without touching either end's call logic.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { WireError } from '../errors.js';
+
+/** Bumped on any incompatible change to the messages or frames below. */
+export const WIRE_VERSION = 1;
+
+/** Data-plane frame kinds: the first element of every frame. */
+export const Frame = {
+  CALL: 1,
+  RESULT: 2,
+  FAILURE: 3,
+  CANCEL: 4,
+} as const;
+
+export type CallFrame = [typeof Frame.CALL, id: number, service: string, method: string, args: unknown[]];
+export type ResultFrame = [typeof Frame.RESULT, id: number, value: unknown];
+export type FailureFrame = [typeof Frame.FAILURE, id: number, error: WireError];
+export type CancelFrame = [typeof Frame.CANCEL, id: number];
+/** Any data-plane frame. */
+export type AnyFrame = CallFrame | ResultFrame | FailureFrame | CancelFrame;
+
+/** Control operations the host asks of a worker. */
+export const ControlOp = {
+  START: 'start',
+  STOP: 'stop',
+  HEALTH: 'health',
+} as const;
+export type ControlOpName = (typeof ControlOp)[keyof typeof ControlOp];
+
+/** What a worker is told at spawn (its `workerData`). Plain data plus the data port. */
+export interface WorkerBoot {
+  protocol: number;
+  plugin: PluginBoot;
+  logLevel: string;
+  dataPort: MessagePort;
+}
+
+/** The part of a plugin's description both sides need: no host internals. */
+export interface PluginBoot {
+  name: string;
+  version: string;
+  /** Absolute path of the built main module. */
+  mainPath: string;
+  dataDir: string;
+  /** Services in start order, each with the config it starts with. */
+  services: { name: string; config: Record<string, unknown> }[];
+}
+
+/** Methods per service, as reported by a started plugin. */
+export type ServiceMethods = Record<string, string[]>;
+
+/** Worker-to-host control messages. */
+export type WorkerMessage =
+  | { type: 'READY'; protocol: number }
+  | { type: 'LOAD_FAILED'; protocol: number; error: WireError }
+  | { type: 'CONTROL_RESULT'; id: number; ok: true; value: unknown }
+  | { type: 'CONTROL_RESULT'; id: number; ok: false; error: WireError }
+  | { type: 'LOG'; line: string };
+
+/** Host-to-worker control messages. */
+export type HostMessage = { type: 'CONTROL'; id: number; op: ControlOpName; args: unknown[] };

@@ -1,0 +1,93 @@
+/**
+ * The entry of a plugin's worker thread: the plugin side of the wire.
+ *
+ * Boot order: check the wire version, import the plugin, answer READY (or LOAD_FAILED);
+ * then obey control requests. Calls are served only after `start` has succeeded, so no
+ * call can reach a service that is not running.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { pino } from 'pino';
+import { BerthError, codes, toWireError } from '../src/errors.js';
+import { loadPlugin } from '../src/sdk/load-plugin.js';
+import { startPluginInstance, type PluginInstance } from '../src/sdk/plugin-instance.js';
+import { serveCalls } from '../src/transport/call-server.js';
+import type { FrameChannel } from '../src/transport/frame-channel.js';
+import {
+  ControlOp,
+  WIRE_VERSION,
+  type HostMessage,
+  type WorkerBoot,
+  type WorkerMessage,
+} from '../src/transport/wire.js';
+
+const port = parentPort;
+if (port === null) throw new Error('plugin-worker.ts runs only inside a worker thread');
+const post = (message: WorkerMessage): void => port.postMessage(message);
+const boot = workerData as WorkerBoot;
+const { plugin } = boot;
+
+// Plugin logs travel to the host as pino's own JSON lines; the host re-emits them.
+const logger = pino(
+  { level: boot.logLevel, base: null },
+  { write: (line: string) => post({ type: 'LOG', line }) },
+);
+
+let instance: PluginInstance | undefined;
+let calls: FrameChannel | undefined;
+
+async function control(op: string): Promise<unknown> {
+  switch (op) {
+    case ControlOp.START: {
+      instance = await startPluginInstance({
+        definition: await definition,
+        plugin: plugin.name,
+        version: plugin.version,
+        dataDir: plugin.dataDir,
+        services: plugin.services,
+        logger,
+      });
+      const running = instance;
+      calls = serveCalls(boot.dataPort, (service, method, args, signal) =>
+        running.call(service, method, args, signal),
+      );
+      return running.methods;
+    }
+    case ControlOp.STOP: {
+      calls?.close();
+      await instance?.stop();
+      return null;
+    }
+    case ControlOp.HEALTH:
+      return instance === undefined ? { ok: false, detail: 'not started' } : instance.health();
+    default:
+      throw new BerthError(codes.PROTOCOL_MISMATCH, `unknown control op "${op}"`, { plugin: plugin.name });
+  }
+}
+
+port.on('message', (message: HostMessage) => {
+  if (message.type !== 'CONTROL') return;
+  control(message.op).then(
+    (value) => post({ type: 'CONTROL_RESULT', id: message.id, ok: true, value }),
+    (error: unknown) => post({ type: 'CONTROL_RESULT', id: message.id, ok: false, error: toWireError(error) }),
+  );
+});
+
+const definition = (async () => {
+  if (boot.protocol !== WIRE_VERSION) {
+    throw new BerthError(
+      codes.PROTOCOL_MISMATCH,
+      `host speaks wire v${boot.protocol}, this worker v${WIRE_VERSION}; reinstall Berth so both match`,
+      { plugin: plugin.name, data: { host: boot.protocol, worker: WIRE_VERSION } },
+    );
+  }
+  return loadPlugin(
+    plugin.name,
+    plugin.mainPath,
+    plugin.services.map((service) => service.name),
+  );
+})();
+
+definition.then(
+  () => post({ type: 'READY', protocol: WIRE_VERSION }),
+  (error: unknown) => post({ type: 'LOAD_FAILED', protocol: WIRE_VERSION, error: toWireError(error) }),
+);
