@@ -1,0 +1,16 @@
+/**
+ * The plugin manifest: its schema, pure validation (`parseManifest`), the engine-range
+ * check, and reading one from a plugin folder (`readManifest`). Nothing here loads
+ * plugin code.
+ */
+export { ISOLATIONS } from './manifest.js';
+export type { Isolation, PluginManifest, ResourceLimits, ServiceManifest } from './manifest.js';
+export { parseManifest, PLUGIN_NAME } from './parse-manifest.js';
+export type { ParseManifestOptions } from './parse-manifest.js';
+export { CONTRACT, SERVICE_NAME } from './parse-service.js';
+export { checkEngineRange, checkHostVersion, isEngineRange } from './engine-range.js';
+export { checkContainedPath, isInsideDir } from './contained-path.js';
+export type { PathEscape } from './contained-path.js';
+export { MANIFEST_FILE, readManifest } from './read-manifest.js';
+export type { LoadedManifest } from './read-manifest.js';
+export type { ManifestProblem } from './problem-list.js';
