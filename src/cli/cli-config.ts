@@ -17,7 +17,10 @@ export interface ConfigFile {
 
 /** Settings after flags, environment and config file are combined. */
 export interface CliSettings {
+  /** Where plugins are looked for (for display and for discovery-only commands). */
   pluginDirs: string[];
+  /** What to pass to createHost: undefined lets the host apply BERTH_PLUGINS and the default. */
+  hostPluginDirs: string[] | undefined;
   dataDir: string;
   isolation: 'inline' | 'thread' | undefined;
   config: PluginConfigs;
@@ -46,13 +49,15 @@ export async function resolveCliSettings(flags: Record<string, unknown>, cwd = p
   if (isolation !== undefined && isolation !== 'inline' && isolation !== 'thread') {
     throw new BerthError(codes.CONFIG_INVALID, `--isolation must be "inline" or "thread" (got "${isolation}")`);
   }
+  const flagged = flags['plugins'] as string[];
+  const configured = file?.content.plugins?.map((dir) => resolve(base, dir));
+  // Flags beat BERTH_PLUGINS, which beats the config file; the host reads the variable itself.
+  const fromEnv = (process.env['BERTH_PLUGINS'] ?? '').trim() !== '';
+  const explicit = flagged.length > 0 ? flagged : fromEnv ? undefined : configured;
   return {
-    pluginDirs: resolvePluginDirs({
-      flags: flags['plugins'] as string[],
-      env: process.env['BERTH_PLUGINS'],
-      ...(file?.content.plugins === undefined ? {} : { config: file.content.plugins.map((d) => resolve(base, d)) }),
-      cwd,
-    }),
+    pluginDirs: resolvePluginDirs({ flags: flagged, env: process.env['BERTH_PLUGINS'], config: configured, cwd }),
+    hostPluginDirs:
+      explicit === undefined || explicit.length === 0 ? undefined : explicit.map((dir) => resolve(cwd, dir)),
     dataDir: resolve(
       cwd,
       (flags['dataDir'] as string | undefined) ?? (file?.content.dataDir === undefined ? 'data' : resolve(base, file.content.dataDir)),

@@ -25,7 +25,7 @@ export function demoCommand(): Command {
       const settings = await resolveCliSettings(flags);
       const logger = createLogger({ level: settings.logLevel as LevelWithSilent });
       const host = createHost({
-        plugins: settings.pluginDirs,
+        ...(settings.hostPluginDirs === undefined ? {} : { plugins: settings.hostPluginDirs }),
         dataDir: settings.dataDir,
         config: settings.config,
         logger,

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { BerthError, codes } from '../errors.js';
-import { resolvePluginDirs } from '../discovery/index.js';
+import { DEFAULT_PLUGIN_DIR, resolvePluginDirs } from '../discovery/index.js';
 import { createLogger } from './create-logger.js';
 
 /** Config overrides: plugin name -> service name -> config merged over its defaultConfig. */
@@ -36,6 +36,8 @@ export interface HostOptions {
 /** HostOptions with every default applied. */
 export interface ResolvedHostOptions {
   pluginDirs: string[];
+  /** Folders that may be absent without a warning: the implicit default only. */
+  optionalPluginDirs: string[];
   isolation: 'inline' | 'thread' | undefined;
   dataDir: string;
   logger: Logger;
@@ -62,6 +64,7 @@ export function resolveHostOptions(options: HostOptions, cwd = process.cwd()): R
       options.plugins === undefined
         ? resolvePluginDirs({ env: process.env['BERTH_PLUGINS'], cwd })
         : options.plugins.map((dir) => resolve(cwd, dir)),
+    optionalPluginDirs: options.plugins === undefined ? [resolve(cwd, DEFAULT_PLUGIN_DIR)] : [],
     isolation,
     dataDir: resolve(cwd, options.dataDir ?? 'data'),
     logger: options.logger ?? createLogger(),

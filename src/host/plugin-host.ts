@@ -60,8 +60,8 @@ export class PluginHost extends EventEmitter {
   }
 
   async #start(): Promise<void> {
-    const { pluginDirs, enable } = this.#options;
-    const found = await findPlugins(pluginDirs);
+    const { pluginDirs, optionalPluginDirs, enable } = this.#options;
+    const found = await findPlugins(pluginDirs, optionalPluginDirs);
     this.#problems = found.problems;
     for (const { dir, error } of found.problems) {
       this.#log.warn({ dir, code: error.code, err: error }, `plugin skipped: ${error.message}`);
