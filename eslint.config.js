@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'node_modules/', 'coverage/', 'data/', '**/dist/', 'test/fixtures/plugins/**/*.js'],
+    ignores: ['dist/', 'node_modules/', 'coverage/', 'data/', '**/dist/', 'test/fixtures/plugins/**/*.js', 'bench/plugins/**/*.js'],
   },
   js.configs.recommended,
   ...tseslint.configs.strict,
@@ -21,7 +21,7 @@ export default tseslint.config(
   },
   {
     // Plugin modules default-export definePlugin(...); configs default-export too.
-    files: ['plugins/**', 'test/fixtures/**', '*.config.ts', '*.config.js'],
+    files: ['plugins/**', 'test/fixtures/**', 'bench/plugins/**', '*.config.ts', '*.config.js'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

@@ -3,11 +3,15 @@
  *
  * Frames sent in the same tick are encoded one by one (so one bad frame fails alone),
  * copied into one buffer and posted as a single transferred message on the next
- * microtask: many calls in flight share one wake-up of the other side.
+ * microtask: many calls in flight share one wake-up of the other side. Large batches are
+ * transferred, small ones copied.
  */
 import type { MessagePort } from 'node:worker_threads';
 import { createCodec } from './codec.js';
 import type { AnyFrame } from './wire.js';
+
+/** Batches at least this large are transferred rather than copied. */
+const TRANSFER_THRESHOLD = 64 * 1024;
 
 /** A two-way channel of data-plane frames. */
 export interface FrameChannel {
@@ -40,7 +44,10 @@ export function createFrameChannel(
       batch.set(chunk, offset);
       offset += chunk.byteLength;
     }
-    port.postMessage(batch, [batch.buffer]);
+    // Transferring costs more than copying for small batches (tiny call p50 67 µs with
+    // transfer, 41 µs with a copy, bench/tiny-call.ts); large ones are moved, not copied.
+    if (size >= TRANSFER_THRESHOLD) port.postMessage(batch, [batch.buffer]);
+    else port.postMessage(batch);
   };
 
   port.on('message', (batch: Uint8Array) => {
