@@ -4,7 +4,8 @@
  * store keeps and returns without parsing; labels are indexed for selectors.
  *
  * Every storage plugin implements this interface, and one conformance suite
- * (test/conformance/storage) runs against each of them.
+ * (test/conformance/storage-conformance.ts) runs against each of them. The helpers they
+ * share (selector parsing, ordering, continue tokens, request checks) sit next to this file.
  */
 
 /** The contract's name, as it appears in a manifest (`"contract": "storage@1"`). */
@@ -31,6 +32,7 @@ export interface StoredResource extends ResourceKey {
 
 /** An upsert. */
 export interface PutRequest extends ResourceKey {
+  /** Kubernetes label keys and values; they replace the old labels (absent: none). */
   labels?: Record<string, string>;
   body: Uint8Array;
   /**
@@ -55,7 +57,10 @@ export interface DeleteResult {
   deleted: boolean;
 }
 
-/** Sort orders for `list`. Every order ends with the full key, so it is total. */
+/**
+ * Sort orders for `list`. Every order ends with the full key, so it is total. Strings
+ * compare by Unicode code point (UTF-8 byte order); see list-order.ts.
+ */
 export type ListOrder = 'key' | 'name' | 'revision';
 
 /** A list request. Every filter is optional; all given filters must hold. */
@@ -69,7 +74,7 @@ export interface ListQuery {
   /** `key` (cluster, type, namespace, name) by default. */
   orderBy?: ListOrder;
   descending?: boolean;
-  /** Page size; no limit when absent. */
+  /** Page size, 1 to 10,000 (`MAX_LIST_LIMIT`); no limit when absent. */
   limit?: number;
   /** The token from the previous page; the query's filters and order must be unchanged. */
   continue?: string;

@@ -1,0 +1,82 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+// The CLI runs from the build, as users run it; `npm test` builds first.
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const berth = join(root, 'dist/src/cli/main.js');
+const run = promisify(execFile);
+
+async function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [berth, ...args], {
+      cwd,
+      env: { ...process.env, BERTH_PLUGINS: '' },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('the berth command', () => {
+  let cwd: string;
+  beforeEach(async () => {
+    cwd = await mkdtemp(join(tmpdir(), 'berth-cli-'));
+  });
+  afterEach(async () => {
+    await rm(cwd, { recursive: true, force: true });
+  });
+
+  it('prints help for every command', async () => {
+    for (const args of [['--help'], ['demo', '--help'], ['plugins', '--help'], ['plugins', 'list', '--help']]) {
+      const { code, stdout } = await cli(args, cwd);
+      expect(code).toBe(0);
+      expect(stdout).toContain('Usage: berth');
+    }
+  });
+
+  it('lists plugins from repeated --plugins flags and reports a broken one with its code', async () => {
+    const broken = join(cwd, 'more', 'broken');
+    await mkdir(broken, { recursive: true });
+    await writeFile(join(broken, 'plugin.json'), '{ "name": "broken", ');
+    const { code, stdout } = await cli(
+      ['plugins', 'list', '--plugins', join(root, 'plugins'), '--plugins', join(cwd, 'more')],
+      cwd,
+    );
+    expect(code).toBe(1);
+    expect(stdout).toContain('memory-storage@');
+    expect(stdout).toContain('BERTH_ERR_MANIFEST_PARSE');
+  });
+
+  it('validates a plugin folder, and names the field of a bad manifest', async () => {
+    const good = await cli(['plugins', 'validate', join(root, 'plugins', 'memory-storage')], cwd);
+    expect(good.code).toBe(0);
+    expect(good.stdout).toContain('memory-storage');
+    await writeFile(
+      join(cwd, 'plugin.json'),
+      JSON.stringify({ name: 'x', version: '1', engines: { berth: '*' }, main: 'i.js', services: [] }),
+    );
+    const bad = await cli(['plugins', 'validate', cwd], cwd);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('BERTH_ERR_MANIFEST_INVALID');
+    expect(bad.stderr).toContain('version');
+  });
+
+  it('runs the demo against the bundled memory-storage plugin in a worker thread', async () => {
+    const { code, stdout } = await cli(
+      ['demo', '--plugins', join(root, 'plugins'), '--data-dir', join(cwd, 'data'), '--log-level', 'warn'],
+      cwd,
+    );
+    expect(code).toBe(0);
+    expect(stdout).toContain('memory-storage@0.1.0: running (thread)');
+    expect(stdout).toContain('found: api, worker');
+    expect(stdout).toContain('refused with BERTH_ERR_REVISION_CONFLICT');
+    expect(stdout).toContain('left: api, web');
+  });
+});
