@@ -13,6 +13,9 @@ export default defineConfig({
     ],
   },
   test: {
+    // Plugin workers load the built worker entry (see src/isolation/worker-entry.ts).
+    env: { BERTH_WORKERS: 'dist' },
+    globalSetup: ['./test/build-once.ts'],
     include: ['test/**/*.test.ts', 'plugins/*/test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,

@@ -20,7 +20,12 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 for (const isolation of ['inline', 'thread'] as const) {
-  const host = createHost({ plugins: [pluginsDir], isolation, dataDir: '/tmp/berth-bench', logger: pino({ level: 'warn' }) });
+  const host = createHost({
+    plugins: [pluginsDir],
+    isolation,
+    dataDir: '/tmp/berth-bench',
+    logger: pino({ level: 'warn' }),
+  });
   await host.start();
   const target = host.service<BenchTarget>('target');
   for (let i = 0; i < WARMUP; i += 1) await target.tiny(i);
@@ -33,6 +38,8 @@ for (const isolation of ['inline', 'thread'] as const) {
   }
   times.sort();
   const us = (ms: number): string => (ms * 1000).toFixed(1);
-  process.stdout.write(`${isolation}: p50 ${us(percentile(times, 0.5))} µs, p99 ${us(percentile(times, 0.99))} µs (${SAMPLES} calls)\n`);
+  process.stdout.write(
+    `${isolation}: p50 ${us(percentile(times, 0.5))} µs, p99 ${us(percentile(times, 0.99))} µs (${SAMPLES} calls)\n`,
+  );
   await host.close();
 }

@@ -14,7 +14,12 @@ export { BerthError, codes, isBerthError } from './errors.js';
 export type { BerthErrorCode, ErrorSite } from './errors.js';
 export { BERTH_VERSION } from './version.js';
 export { parseManifest, readManifest } from './manifest/index.js';
-export type { Isolation, PluginManifest, ServiceManifest, ResourceLimits } from './manifest/index.js';
+export type {
+  Isolation,
+  PluginManifest,
+  ServiceManifest,
+  ResourceLimits,
+} from './manifest/index.js';
 export { discoverPlugins, resolvePluginDirs } from './discovery/index.js';
 export type { DiscoveryProblem, DiscoveryResult, LoadedManifest } from './discovery/index.js';
 export * from './contracts/index.js';

@@ -60,7 +60,9 @@ async function control(op: string): Promise<unknown> {
     case ControlOp.HEALTH:
       return instance === undefined ? { ok: false, detail: 'not started' } : instance.health();
     default:
-      throw new BerthError(codes.PROTOCOL_MISMATCH, `unknown control op "${op}"`, { plugin: plugin.name });
+      throw new BerthError(codes.PROTOCOL_MISMATCH, `unknown control op "${op}"`, {
+        plugin: plugin.name,
+      });
   }
 }
 
@@ -68,7 +70,8 @@ port.on('message', (message: HostMessage) => {
   if (message.type !== 'CONTROL') return;
   control(message.op).then(
     (value) => post({ type: 'CONTROL_RESULT', id: message.id, ok: true, value }),
-    (error: unknown) => post({ type: 'CONTROL_RESULT', id: message.id, ok: false, error: toWireError(error) }),
+    (error: unknown) =>
+      post({ type: 'CONTROL_RESULT', id: message.id, ok: false, error: toWireError(error) }),
   );
 });
 
@@ -89,5 +92,6 @@ const definition = (async () => {
 
 definition.then(
   () => post({ type: 'READY', protocol: WIRE_VERSION }),
-  (error: unknown) => post({ type: 'LOAD_FAILED', protocol: WIRE_VERSION, error: toWireError(error) }),
+  (error: unknown) =>
+    post({ type: 'LOAD_FAILED', protocol: WIRE_VERSION, error: toWireError(error) }),
 );

@@ -42,12 +42,21 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** Combines flags (first), environment, config file (relative to its own folder) and defaults. */
-export async function resolveCliSettings(flags: Record<string, unknown>, cwd = process.cwd()): Promise<CliSettings> {
-  const file = typeof flags['config'] === 'string' ? await readConfigFile(resolve(cwd, flags['config'])) : undefined;
+export async function resolveCliSettings(
+  flags: Record<string, unknown>,
+  cwd = process.cwd(),
+): Promise<CliSettings> {
+  const file =
+    typeof flags['config'] === 'string'
+      ? await readConfigFile(resolve(cwd, flags['config']))
+      : undefined;
   const base = file === undefined ? cwd : dirname(file.path);
   const isolation = (flags['isolation'] ?? file?.content.isolation) as string | undefined;
   if (isolation !== undefined && isolation !== 'inline' && isolation !== 'thread') {
-    throw new BerthError(codes.CONFIG_INVALID, `--isolation must be "inline" or "thread" (got "${isolation}")`);
+    throw new BerthError(
+      codes.CONFIG_INVALID,
+      `--isolation must be "inline" or "thread" (got "${isolation}")`,
+    );
   }
   const flagged = flags['plugins'] as string[];
   const configured = file?.content.plugins?.map((dir) => resolve(base, dir));
@@ -55,12 +64,20 @@ export async function resolveCliSettings(flags: Record<string, unknown>, cwd = p
   const fromEnv = (process.env['BERTH_PLUGINS'] ?? '').trim() !== '';
   const explicit = flagged.length > 0 ? flagged : fromEnv ? undefined : configured;
   return {
-    pluginDirs: resolvePluginDirs({ flags: flagged, env: process.env['BERTH_PLUGINS'], config: configured, cwd }),
+    pluginDirs: resolvePluginDirs({
+      flags: flagged,
+      env: process.env['BERTH_PLUGINS'],
+      config: configured,
+      cwd,
+    }),
     hostPluginDirs:
-      explicit === undefined || explicit.length === 0 ? undefined : explicit.map((dir) => resolve(cwd, dir)),
+      explicit === undefined || explicit.length === 0
+        ? undefined
+        : explicit.map((dir) => resolve(cwd, dir)),
     dataDir: resolve(
       cwd,
-      (flags['dataDir'] as string | undefined) ?? (file?.content.dataDir === undefined ? 'data' : resolve(base, file.content.dataDir)),
+      (flags['dataDir'] as string | undefined) ??
+        (file?.content.dataDir === undefined ? 'data' : resolve(base, file.content.dataDir)),
     ),
     isolation,
     config: file?.content.config ?? {},
@@ -73,26 +90,41 @@ async function readConfigFile(path: string): Promise<{ path: string; content: Co
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new BerthError(codes.CONFIG_INVALID, `cannot read config file ${path}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new BerthError(
+      codes.CONFIG_INVALID,
+      `cannot read config file ${path}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   let content: unknown;
   try {
     content = JSON.parse(text);
   } catch (error) {
-    throw new BerthError(codes.CONFIG_INVALID, `config file ${path} is not valid JSON: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new BerthError(
+      codes.CONFIG_INVALID,
+      `config file ${path} is not valid JSON: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   if (typeof content !== 'object' || content === null || Array.isArray(content)) {
     throw new BerthError(codes.CONFIG_INVALID, `config file ${path} must hold a JSON object`);
   }
   const { plugins } = content as ConfigFile;
-  if (plugins !== undefined && !(Array.isArray(plugins) && plugins.every((p) => typeof p === 'string'))) {
-    throw new BerthError(codes.CONFIG_INVALID, `config file ${path}: "plugins" must be an array of folder paths`, {
-      data: { field: 'plugins' },
-    });
+  if (
+    plugins !== undefined &&
+    !(Array.isArray(plugins) && plugins.every((p) => typeof p === 'string'))
+  ) {
+    throw new BerthError(
+      codes.CONFIG_INVALID,
+      `config file ${path}: "plugins" must be an array of folder paths`,
+      {
+        data: { field: 'plugins' },
+      },
+    );
   }
   return { path, content: content as ConfigFile };
 }

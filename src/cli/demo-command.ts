@@ -36,7 +36,8 @@ export function demoCommand(): Command {
       const say = (line: string): boolean => process.stdout.write(`${line}\n`);
       try {
         await host.start();
-        for (const p of host.plugins()) say(`plugin ${p.name}@${p.version}: ${p.state} (${p.isolation})`);
+        for (const p of host.plugins())
+          say(`plugin ${p.name}@${p.version}: ${p.state} (${p.isolation})`);
         const storage = host.service<StorageLayer>(flags['service'] as string);
         const step = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
           const started = performance.now();
@@ -55,9 +56,18 @@ export function demoCommand(): Command {
         const web = await step('put web', () => storage.put(resource('web', 'web')));
         await step('put api', () => storage.put(resource('api', 'api')));
         await step('put worker', () => storage.put(resource('worker', 'api')));
-        const got = await step('get web', () => storage.get({ cluster: 'demo', type: 'apps/v1/deployments', namespace: 'default', name: 'web' }));
+        const got = await step('get web', () =>
+          storage.get({
+            cluster: 'demo',
+            type: 'apps/v1/deployments',
+            namespace: 'default',
+            name: 'web',
+          }),
+        );
         say(`  web is at revision ${got?.revision}, ${got?.body.byteLength} bytes`);
-        const listed = await step('list app=api', () => storage.list({ cluster: 'demo', labelSelector: 'app=api' }));
+        const listed = await step('list app=api', () =>
+          storage.list({ cluster: 'demo', labelSelector: 'app=api' }),
+        );
         say(`  found: ${listed.items.map((item) => item.name).join(', ')}`);
         try {
           await storage.put({ ...resource('web', 'web'), expectedRevision: web.revision - 1 });
@@ -65,11 +75,20 @@ export function demoCommand(): Command {
           if (!isBerthError(error)) throw error;
           say(`put web with a stale revision: refused with ${error.code}`);
         }
-        await step('delete worker', () => storage.delete({ cluster: 'demo', type: 'apps/v1/deployments', namespace: 'default', name: 'worker' }));
+        await step('delete worker', () =>
+          storage.delete({
+            cluster: 'demo',
+            type: 'apps/v1/deployments',
+            namespace: 'default',
+            name: 'worker',
+          }),
+        );
         const rest = await storage.list({ cluster: 'demo' });
         say(`  left: ${rest.items.map((item) => item.name).join(', ')}`);
       } catch (error) {
-        say(`demo failed: ${isBerthError(error) ? `${error.code}: ` : ''}${(error as Error).message}`);
+        say(
+          `demo failed: ${isBerthError(error) ? `${error.code}: ` : ''}${(error as Error).message}`,
+        );
         process.exitCode = 1;
       } finally {
         await host.close();

@@ -8,13 +8,17 @@ import { demoCommand } from './demo-command.js';
 import { pluginsCommand } from './plugins-command.js';
 
 const program = new Command('berth')
-  .description('Berth: a plugin host where every plugin runs crash-isolated in its own worker thread')
+  .description(
+    'Berth: a plugin host where every plugin runs crash-isolated in its own worker thread',
+  )
   .version(BERTH_VERSION)
   .showHelpAfterError()
   .addCommand(demoCommand())
   .addCommand(pluginsCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`berth: ${isBerthError(error) ? `${error.code}: ` : ''}${(error as Error).message}\n`);
+  process.stderr.write(
+    `berth: ${isBerthError(error) ? `${error.code}: ` : ''}${(error as Error).message}\n`,
+  );
   process.exitCode = 1;
 });

@@ -16,14 +16,20 @@ export function pluginsCommand(): Command {
       const settings = await resolveCliSettings(flags);
       const found = await discoverPlugins(settings.pluginDirs);
       if (flags['json'] === true) {
-        const problems = found.problems.map(({ dir, error }) => ({ dir, code: error.code, message: error.message }));
+        const problems = found.problems.map(({ dir, error }) => ({
+          dir,
+          code: error.code,
+          message: error.message,
+        }));
         const list = found.plugins.map(({ manifest, dir }) => ({ ...manifest, dir }));
         process.stdout.write(`${JSON.stringify({ plugins: list, problems }, null, 2)}\n`);
         return;
       }
       process.stdout.write(`plugin directories: ${settings.pluginDirs.join(', ')}\n`);
       for (const { manifest, dir } of found.plugins) {
-        const services = manifest.services.map((s) => `${s.name} (${s.contract}, ${s.isolation})`).join(', ');
+        const services = manifest.services
+          .map((s) => `${s.name} (${s.contract}, ${s.isolation})`)
+          .join(', ');
         process.stdout.write(`  ${manifest.name}@${manifest.version}  ${services}\n    ${dir}\n`);
       }
       if (found.plugins.length === 0) process.stdout.write('  no plugins found\n');
@@ -40,7 +46,9 @@ export function pluginsCommand(): Command {
     .action(async (dir: string) => {
       try {
         const { manifest, mainPath } = await readManifest(dir);
-        process.stdout.write(`✓ ${manifest.name}@${manifest.version} is valid (main: ${mainPath})\n`);
+        process.stdout.write(
+          `✓ ${manifest.name}@${manifest.version} is valid (main: ${mainPath})\n`,
+        );
       } catch (error) {
         if (!isBerthError(error)) throw error;
         process.stderr.write(`✗ ${error.code}: ${error.message}\n`);

@@ -12,11 +12,14 @@ import { readManifest } from '../manifest/index.js';
  * Discovers every plugin under `folders`; broken ones are problems. `optional` folders
  * may be missing without one. Throws only for a bug, never for a bad plugin.
  */
-export async function findPlugins(folders: readonly string[], optional: readonly string[] = []): Promise<DiscoveryResult> {
+export async function findPlugins(
+  folders: readonly string[],
+  optional: readonly string[] = [],
+): Promise<DiscoveryResult> {
   const single: string[] = [];
   const dirs: string[] = [];
   for (const folder of folders) {
-    (await isFile(join(folder, 'plugin.json')) ? single : dirs).push(folder);
+    ((await isFile(join(folder, 'plugin.json'))) ? single : dirs).push(folder);
   }
   const found = await discoverPlugins(dirs, { optionalDirs: optional });
   for (const dir of single) {

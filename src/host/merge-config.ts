@@ -4,7 +4,9 @@
  */
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+  return (
+    typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
+  );
 }
 
 /**
@@ -20,7 +22,9 @@ export function mergeConfig(
   for (const [key, value] of Object.entries(override)) {
     const current = merged[key];
     merged[key] =
-      isPlainObject(current) && isPlainObject(value) ? mergeConfig(current, value) : structuredClone(value);
+      isPlainObject(current) && isPlainObject(value)
+        ? mergeConfig(current, value)
+        : structuredClone(value);
   }
   return merged;
 }

@@ -66,13 +66,21 @@ export class PluginHost extends EventEmitter {
     for (const { dir, error } of found.problems) {
       this.#log.warn({ dir, code: error.code, err: error }, `plugin skipped: ${error.message}`);
     }
-    const wanted = found.plugins.filter((p) => enable === undefined || enable.includes(p.manifest.name));
+    const wanted = found.plugins.filter(
+      (p) => enable === undefined || enable.includes(p.manifest.name),
+    );
     for (const name of enable ?? []) {
       if (!wanted.some((p) => p.manifest.name === name)) {
-        this.#log.warn({ plugin: name, pluginDirs }, `plugin "${name}" is enabled but was not found`);
+        this.#log.warn(
+          { plugin: name, pluginDirs },
+          `plugin "${name}" is enabled but was not found`,
+        );
       }
     }
-    this.#log.info({ pluginDirs, found: found.plugins.length, starting: wanted.length }, 'plugins discovered');
+    this.#log.info(
+      { pluginDirs, found: found.plugins.length, starting: wanted.length },
+      'plugins discovered',
+    );
     await Promise.all(wanted.map((loaded) => this.#startPlugin(this.#record(loaded))));
   }
 
@@ -84,7 +92,8 @@ export class PluginHost extends EventEmitter {
       mainPath: loaded.mainPath,
       dataDir: join(this.#options.dataDir, 'plugins', manifest.name),
       isolation:
-        this.#options.isolation ?? (manifest.services.every((s) => s.isolation === 'inline') ? 'inline' : 'thread'),
+        this.#options.isolation ??
+        (manifest.services.every((s) => s.isolation === 'inline') ? 'inline' : 'thread'),
       state: 'installed',
       runtime: undefined,
       methods: {},
@@ -100,7 +109,10 @@ export class PluginHost extends EventEmitter {
     const plugin = manifest.name;
     record.state = 'starting';
     try {
-      if (this.#options.isolation === undefined && manifest.services.some((s) => s.isolation === 'pool')) {
+      if (
+        this.#options.isolation === undefined &&
+        manifest.services.some((s) => s.isolation === 'pool')
+      ) {
         throw new BerthError(
           codes.ISOLATION_UNSUPPORTED,
           `plugin "${plugin}" asks for isolation "pool", which this version of Berth does not offer yet; ` +
@@ -115,13 +127,19 @@ export class PluginHost extends EventEmitter {
       if (this.#closing !== undefined) return; // closed while starting: close() stops it
       record.state = 'running';
       record.startedAt = Date.now();
-      this.#log.info({ plugin, version: manifest.version, isolation: record.isolation }, 'plugin started');
+      this.#log.info(
+        { plugin, version: manifest.version, isolation: record.isolation },
+        'plugin started',
+      );
       this.emit('plugin:started', { plugin });
     } catch (error) {
       record.state = 'failed';
       record.lastError = error as BerthError;
       await record.runtime?.stop();
-      this.#log.error({ plugin, err: error }, `plugin failed to start: ${(error as Error).message}`);
+      this.#log.error(
+        { plugin, err: error },
+        `plugin failed to start: ${(error as Error).message}`,
+      );
       this.emit('plugin:failed', { plugin, error });
     }
   }
@@ -130,12 +148,24 @@ export class PluginHost extends EventEmitter {
     const { manifest } = record;
     const services = manifest.serviceOrder.map((name) => {
       const service = manifest.services.find((s) => s.name === name);
-      return { name, config: mergeConfig(service?.defaultConfig ?? {}, this.#options.config[manifest.name]?.[name]) };
+      return {
+        name,
+        config: mergeConfig(
+          service?.defaultConfig ?? {},
+          this.#options.config[manifest.name]?.[name],
+        ),
+      };
     });
     // One worker per plugin: its services share the limits, so the most generous wins.
     const limits = manifest.services.map((s) => s.resourceLimits).find((l) => l !== undefined);
     const spec: RuntimeSpec = {
-      boot: { name: manifest.name, version: manifest.version, mainPath: record.mainPath, dataDir: record.dataDir, services },
+      boot: {
+        name: manifest.name,
+        version: manifest.version,
+        mainPath: record.mainPath,
+        dataDir: record.dataDir,
+        services,
+      },
       logger: this.#log,
       resourceLimits: limits,
       startTimeoutMs: this.#options.startTimeoutMs,
@@ -160,7 +190,12 @@ export class PluginHost extends EventEmitter {
     return createServiceProxy<T>((method, args) => this.#call(name, method, args, options.signal));
   }
 
-  #call(name: string, method: string, args: unknown[], signal: AbortSignal | undefined): Promise<unknown> {
+  #call(
+    name: string,
+    method: string,
+    args: unknown[],
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
     try {
       const { record, service } = this.#resolve(name);
       const { runtime } = record;
@@ -169,7 +204,9 @@ export class PluginHost extends EventEmitter {
         throw new BerthError(
           codes.PLUGIN_NOT_RUNNING,
           `plugin "${plugin}" is ${record.state}` +
-            (record.lastError === undefined ? '' : ` (${record.lastError.code}: ${record.lastError.message})`),
+            (record.lastError === undefined
+              ? ''
+              : ` (${record.lastError.code}: ${record.lastError.message})`),
           { plugin, service, method },
         );
       }
@@ -195,22 +232,33 @@ export class PluginHost extends EventEmitter {
       const service = name.slice(slash + 1);
       const record = this.#plugins.get(plugin);
       if (record === undefined) {
-        throw new BerthError(codes.PLUGIN_NOT_FOUND, `no plugin named "${plugin}" (asked for "${name}")`, { plugin });
+        throw new BerthError(
+          codes.PLUGIN_NOT_FOUND,
+          `no plugin named "${plugin}" (asked for "${name}")`,
+          { plugin },
+        );
       }
       if (!record.manifest.services.some((s) => s.name === service)) {
-        throw new BerthError(codes.SERVICE_NOT_FOUND, `plugin "${plugin}" has no service "${service}"`, {
-          plugin,
-          service,
-        });
+        throw new BerthError(
+          codes.SERVICE_NOT_FOUND,
+          `plugin "${plugin}" has no service "${service}"`,
+          {
+            plugin,
+            service,
+          },
+        );
       }
       return { record, service };
     }
-    const providers = [...this.#plugins.values()].filter((r) => r.manifest.services.some((s) => s.name === name));
+    const providers = [...this.#plugins.values()].filter((r) =>
+      r.manifest.services.some((s) => s.name === name),
+    );
     const [only, ...others] = providers;
     if (only === undefined) {
       throw new BerthError(
         codes.SERVICE_NOT_FOUND,
-        `no plugin provides a service "${name}"` + (this.#starting === undefined ? '; call host.start() first' : ''),
+        `no plugin provides a service "${name}"` +
+          (this.#starting === undefined ? '; call host.start() first' : ''),
         { service: name },
       );
     }
@@ -227,7 +275,9 @@ export class PluginHost extends EventEmitter {
 
   /** Every plugin that was found, whatever its state. */
   plugins(): PluginInfo[] {
-    return [...this.#plugins.values()].map(describePlugin).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.#plugins.values()]
+      .map(describePlugin)
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** Plugin folders that were found but could not be loaded, each with its error. */
@@ -265,6 +315,9 @@ export class PluginHost extends EventEmitter {
   }
 
   #closedError(): BerthError {
-    return new BerthError(codes.HOST_CLOSED, 'the host is closed; create a new one to make more calls');
+    return new BerthError(
+      codes.HOST_CLOSED,
+      'the host is closed; create a new one to make more calls',
+    );
   }
 }

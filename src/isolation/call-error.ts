@@ -22,7 +22,11 @@ export function presentCallError(error: unknown, site: CallSite): BerthError {
   const where = `${site.plugin}/${site.service}.${site.method}`;
   if (isBerthError(error)) {
     if (error.plugin !== undefined) return error;
-    return new BerthError(error.code, `${where}: ${error.message}`, { ...site, data: error.data, cause: error });
+    return new BerthError(error.code, `${where}: ${error.message}`, {
+      ...site,
+      data: error.data,
+      cause: error,
+    });
   }
   const name = error instanceof Error ? error.name : 'a non-Error value';
   return new BerthError(codes.PLUGIN_ERROR, `${where} threw ${name}: ${describeThrown(error)}`, {

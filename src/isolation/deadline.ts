@@ -10,7 +10,10 @@ export const TIMED_OUT: unique symbol = Symbol('timed out');
  * Resolves with `promise`'s value, or with TIMED_OUT once `ms` have passed. The timer is
  * cleared either way, so a finished wait keeps nothing alive.
  */
-export async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+export async function withDeadline<T>(
+  promise: Promise<T>,
+  ms: number,
+): Promise<T | typeof TIMED_OUT> {
   let timer: NodeJS.Timeout | undefined;
   const expiry = new Promise<typeof TIMED_OUT>((resolve) => {
     timer = setTimeout(resolve, ms, TIMED_OUT);

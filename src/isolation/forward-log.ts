@@ -17,6 +17,8 @@ export function forwardLog(logger: Logger, line: string): void {
   // The host stamps its own time; the worker's is within a millisecond of it.
   const { level, time: _time, msg, ...fields } = record;
   const label = typeof level === 'number' ? logger.levels.labels[level] : undefined;
-  const write = (label !== undefined && label in logger ? logger[label as 'info'] : logger.info).bind(logger);
+  const write = (
+    label !== undefined && label in logger ? logger[label as 'info'] : logger.info
+  ).bind(logger);
   write(fields, typeof msg === 'string' ? msg : '');
 }

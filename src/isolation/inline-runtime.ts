@@ -21,7 +21,11 @@ export function createInlineRuntime(spec: RuntimeSpec): PluginRuntime {
 
   const load = async (): Promise<PluginInstance> => {
     const { boot } = spec;
-    const definition = await loadPlugin(plugin, boot.mainPath, boot.services.map((s) => s.name));
+    const definition = await loadPlugin(
+      plugin,
+      boot.mainPath,
+      boot.services.map((s) => s.name),
+    );
     return startPluginInstance({
       definition,
       plugin,
@@ -43,20 +47,32 @@ export function createInlineRuntime(spec: RuntimeSpec): PluginRuntime {
       const outcome = await withDeadline(load(), spec.startTimeoutMs);
       if (outcome === TIMED_OUT) {
         // In this thread nothing can be terminated: the late start, if any, is abandoned.
-        throw new BerthError(codes.START_FAILED, `plugin "${plugin}" did not start within ${spec.startTimeoutMs} ms`, {
-          plugin,
-          data: { timeoutMs: spec.startTimeoutMs },
-        });
+        throw new BerthError(
+          codes.START_FAILED,
+          `plugin "${plugin}" did not start within ${spec.startTimeoutMs} ms`,
+          {
+            plugin,
+            data: { timeoutMs: spec.startTimeoutMs },
+          },
+        );
       }
       instance = outcome;
       return instance.methods;
     },
     async call(service, method, args, signal) {
       if (instance === undefined || stopping !== undefined) {
-        throw new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" is not running`, { plugin, service, method });
+        throw new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" is not running`, {
+          plugin,
+          service,
+          method,
+        });
       }
       if (signal?.aborted) {
-        throw new BerthError(codes.CALL_ABORTED, 'the caller aborted the call', { plugin, service, method });
+        throw new BerthError(codes.CALL_ABORTED, 'the caller aborted the call', {
+          plugin,
+          service,
+          method,
+        });
       }
       inFlight += 1;
       try {
@@ -96,8 +112,13 @@ export function createInlineRuntime(spec: RuntimeSpec): PluginRuntime {
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => reject(new BerthError(codes.CALL_ABORTED, 'the caller aborted the call', { cause: signal.reason }));
+    onAbort = () =>
+      reject(
+        new BerthError(codes.CALL_ABORTED, 'the caller aborted the call', { cause: signal.reason }),
+      );
     signal.addEventListener('abort', onAbort, { once: true });
   });
-  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort as () => void));
+  return Promise.race([promise, aborted]).finally(() =>
+    signal.removeEventListener('abort', onAbort as () => void),
+  );
 }

@@ -62,7 +62,9 @@ export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
     new BerthError(
       codes.PLUGIN_CRASHED,
       `plugin "${plugin}" crashed: its worker exited with code ${exitCode}` +
-        (lastError === undefined ? '' : ` after an uncaught ${lastError.name}: ${lastError.message}`),
+        (lastError === undefined
+          ? ''
+          : ` after an uncaught ${lastError.name}: ${lastError.message}`),
       { plugin, cause: lastError, data: { exitCode } },
     );
 
@@ -118,7 +120,11 @@ export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
 
   const control = (op: ControlOpName, ...args: unknown[]): Promise<unknown> => {
     if (worker === undefined || !alive) {
-      return Promise.reject(new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" has no live worker`, { plugin }));
+      return Promise.reject(
+        new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" has no live worker`, {
+          plugin,
+        }),
+      );
     }
     const id = nextControlId++;
     const reply = new Promise((resolve, reject) => controls.set(id, { resolve, reject }));
@@ -173,7 +179,11 @@ export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
     call(service, method, args, signal) {
       if (stopping !== undefined) {
         return Promise.reject(
-          new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" is stopping`, { plugin, service, method }),
+          new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" is stopping`, {
+            plugin,
+            service,
+            method,
+          }),
         );
       }
       return client.call(service, method, args, signal).catch((error: unknown) => {
@@ -187,7 +197,10 @@ export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
       stopping ??= (async () => {
         if (worker === undefined || !alive) return;
         if ((await withDeadline(client.whenIdle(), spec.stopTimeoutMs)) === TIMED_OUT) {
-          spec.logger.warn({ plugin, inFlight: client.inFlight }, 'calls still in flight at the stop deadline');
+          spec.logger.warn(
+            { plugin, inFlight: client.inFlight },
+            'calls still in flight at the stop deadline',
+          );
         }
         const stopped = control(ControlOp.STOP).catch((error: unknown) => {
           spec.logger.warn({ plugin, err: error }, 'plugin stop failed');

@@ -67,7 +67,11 @@ export async function startPluginInstance(options: InstanceOptions): Promise<Plu
       plugin: options.plugin,
       version: options.version,
       service: name,
-      log: options.logger.child({ plugin: options.plugin, service: name, version: options.version }),
+      log: options.logger.child({
+        plugin: options.plugin,
+        service: name,
+        version: options.version,
+      }),
       config,
       dataDir: options.dataDir,
       signal: stop.signal,
@@ -93,7 +97,8 @@ export async function startPluginInstance(options: InstanceOptions): Promise<Plu
   const methods: Record<string, string[]> = {};
   for (const [name, service] of running) {
     methods[name] = Object.keys(service.implementation.methods).filter(
-      (key) => typeof (service.implementation.methods as Record<string, unknown>)[key] === 'function',
+      (key) =>
+        typeof (service.implementation.methods as Record<string, unknown>)[key] === 'function',
     );
   }
 
@@ -102,11 +107,15 @@ export async function startPluginInstance(options: InstanceOptions): Promise<Plu
     async call(service, method, args, signal) {
       const target = running.get(service);
       if (target === undefined) {
-        throw new BerthError(codes.SERVICE_NOT_FOUND, `plugin "${options.plugin}" has no running service "${service}"`, {
-          plugin: options.plugin,
-          service,
-          method,
-        });
+        throw new BerthError(
+          codes.SERVICE_NOT_FOUND,
+          `plugin "${options.plugin}" has no running service "${service}"`,
+          {
+            plugin: options.plugin,
+            service,
+            method,
+          },
+        );
       }
       const fn = Object.hasOwn(target.implementation.methods, method)
         ? (target.implementation.methods as Record<string, AnyMethod | undefined>)[method]
@@ -132,7 +141,8 @@ export async function startPluginInstance(options: InstanceOptions): Promise<Plu
       for (const [name, service] of running) {
         try {
           const report = await service.implementation.onHealthCheck?.(service.context);
-          if (report !== undefined && !report.ok) return { ok: false, detail: `${name}: ${report.detail ?? 'unhealthy'}` };
+          if (report !== undefined && !report.ok)
+            return { ok: false, detail: `${name}: ${report.detail ?? 'unhealthy'}` };
         } catch (error) {
           return { ok: false, detail: `${name}: ${describeThrown(error)}` };
         }

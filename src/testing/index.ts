@@ -33,7 +33,10 @@ export interface TestPlugin {
  * Starts the plugin in folder `dir` with a fresh temporary data directory. Throws the
  * plugin's own load or start error (with its code) if it does not start.
  */
-export async function startTestPlugin(dir: string, options: TestPluginOptions = {}): Promise<TestPlugin> {
+export async function startTestPlugin(
+  dir: string,
+  options: TestPluginOptions = {},
+): Promise<TestPlugin> {
   const folder = resolve(dir);
   const { manifest } = await readManifest(folder);
   const dataDir = await mkdtemp(join(tmpdir(), 'berth-test-'));

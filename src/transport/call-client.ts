@@ -57,7 +57,8 @@ export function createCallClient(port: MessagePort): CallClient {
 
   const channel = createFrameChannel(port, (frame: AnyFrame) => {
     if (frame[0] === Frame.RESULT) settle(frame[1])?.resolve(frame[2]);
-    else if (frame[0] === Frame.FAILURE) settle(frame[1])?.reject(fromWireError(frame[2] as WireError));
+    else if (frame[0] === Frame.FAILURE)
+      settle(frame[1])?.reject(fromWireError(frame[2] as WireError));
   });
 
   return {
@@ -98,5 +99,7 @@ export function createCallClient(port: MessagePort): CallClient {
 }
 
 function abortError(signal: AbortSignal): BerthError {
-  return new BerthError(codes.CALL_ABORTED, 'the caller aborted the call', { cause: signal.reason });
+  return new BerthError(codes.CALL_ABORTED, 'the caller aborted the call', {
+    cause: signal.reason,
+  });
 }

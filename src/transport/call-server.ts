@@ -20,7 +20,13 @@ export type Dispatch = (
 export function serveCalls(port: MessagePort, dispatch: Dispatch): FrameChannel {
   const running = new Map<number, AbortController>();
 
-  const finish = (id: number, ok: boolean, value: unknown, service: string, method: string): void => {
+  const finish = (
+    id: number,
+    ok: boolean,
+    value: unknown,
+    service: string,
+    method: string,
+  ): void => {
     if (!running.delete(id)) return; // cancelled: the host has already given up on it
     if (!ok) {
       channel.send([Frame.FAILURE, id, toWireError(value)]);
@@ -30,11 +36,15 @@ export function serveCalls(port: MessagePort, dispatch: Dispatch): FrameChannel 
       channel.send([Frame.RESULT, id, value]);
     } catch (error) {
       const failure = isBerthError(error, codes.UNENCODABLE)
-        ? new BerthError(codes.UNENCODABLE, `the result of ${service}.${method} cannot be encoded: ${error.message}`, {
-            cause: error.cause,
-            service,
-            method,
-          })
+        ? new BerthError(
+            codes.UNENCODABLE,
+            `the result of ${service}.${method} cannot be encoded: ${error.message}`,
+            {
+              cause: error.cause,
+              service,
+              method,
+            },
+          )
         : error;
       channel.send([Frame.FAILURE, id, toWireError(failure)]);
     }
@@ -42,7 +52,9 @@ export function serveCalls(port: MessagePort, dispatch: Dispatch): FrameChannel 
 
   const channel = createFrameChannel(port, (frame: AnyFrame) => {
     if (frame[0] === Frame.CANCEL) {
-      running.get(frame[1])?.abort(new BerthError(codes.CALL_ABORTED, 'the caller aborted the call'));
+      running
+        .get(frame[1])
+        ?.abort(new BerthError(codes.CALL_ABORTED, 'the caller aborted the call'));
       running.delete(frame[1]);
       return;
     }

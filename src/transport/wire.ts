@@ -33,7 +33,13 @@ export const Frame = {
   CANCEL: 4,
 } as const;
 
-export type CallFrame = [typeof Frame.CALL, id: number, service: string, method: string, args: unknown[]];
+export type CallFrame = [
+  typeof Frame.CALL,
+  id: number,
+  service: string,
+  method: string,
+  args: unknown[],
+];
 export type ResultFrame = [typeof Frame.RESULT, id: number, value: unknown];
 export type FailureFrame = [typeof Frame.FAILURE, id: number, error: WireError];
 export type CancelFrame = [typeof Frame.CANCEL, id: number];

@@ -11,7 +11,10 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const berth = join(root, 'dist/src/cli/main.js');
 const run = promisify(execFile);
 
-async function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  args: string[],
+  cwd: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [berth, ...args], {
       cwd,
@@ -34,7 +37,12 @@ describe('the berth command', () => {
   });
 
   it('prints help for every command', async () => {
-    for (const args of [['--help'], ['demo', '--help'], ['plugins', '--help'], ['plugins', 'list', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['demo', '--help'],
+      ['plugins', '--help'],
+      ['plugins', 'list', '--help'],
+    ]) {
       const { code, stdout } = await cli(args, cwd);
       expect(code).toBe(0);
       expect(stdout).toContain('Usage: berth');
@@ -60,7 +68,13 @@ describe('the berth command', () => {
     expect(good.stdout).toContain('memory-storage');
     await writeFile(
       join(cwd, 'plugin.json'),
-      JSON.stringify({ name: 'x', version: '1', engines: { berth: '*' }, main: 'i.js', services: [] }),
+      JSON.stringify({
+        name: 'x',
+        version: '1',
+        engines: { berth: '*' },
+        main: 'i.js',
+        services: [],
+      }),
     );
     const bad = await cli(['plugins', 'validate', cwd], cwd);
     expect(bad.code).toBe(1);
@@ -70,7 +84,15 @@ describe('the berth command', () => {
 
   it('runs the demo against the bundled memory-storage plugin in a worker thread', async () => {
     const { code, stdout } = await cli(
-      ['demo', '--plugins', join(root, 'plugins'), '--data-dir', join(cwd, 'data'), '--log-level', 'warn'],
+      [
+        'demo',
+        '--plugins',
+        join(root, 'plugins'),
+        '--data-dir',
+        join(cwd, 'data'),
+        '--log-level',
+        'warn',
+      ],
       cwd,
     );
     expect(code).toBe(0);

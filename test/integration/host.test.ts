@@ -6,7 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { codes, createHost, isBerthError, type HostOptions, type PluginHost } from '../../src/index.js';
+import {
+  codes,
+  createHost,
+  isBerthError,
+  type HostOptions,
+  type PluginHost,
+} from '../../src/index.js';
 import { countLiveWorkers } from '../../src/isolation/thread-runtime.js';
 import type { Echo } from '../fixtures/plugins/echo/index.js';
 
@@ -59,7 +65,12 @@ describe.each(['inline', 'thread'] as const)('a host in %s mode', (isolation) =>
 
   it('returns what the method returns, bytes and nested values included', async () => {
     const echo = (await start()).service<Echo>('echo');
-    const value = { text: 'héllo', n: 42, list: [1, 'two', null], bytes: new Uint8Array([1, 2, 255]) };
+    const value = {
+      text: 'héllo',
+      n: 42,
+      list: [1, 'two', null],
+      bytes: new Uint8Array([1, 2, 255]),
+    };
     const result = (await echo.echo(value)) as typeof value;
     expect(result).toEqual({ ...value, bytes: expect.any(Uint8Array) });
     expect([...result.bytes]).toEqual([1, 2, 255]);
@@ -68,7 +79,12 @@ describe.each(['inline', 'thread'] as const)('a host in %s mode', (isolation) =>
   it('hands each method its context and a data directory that exists', async () => {
     const echo = (await start()).service<Echo>('echo');
     const context = await echo.context();
-    expect(context).toMatchObject({ plugin: 'echo', service: 'echo', method: 'context', version: '1.0.0' });
+    expect(context).toMatchObject({
+      plugin: 'echo',
+      service: 'echo',
+      method: 'context',
+      version: '1.0.0',
+    });
     expect(context.dataDir).toBe(join(dataDir, 'plugins', 'echo'));
     expect(context.threadId === threadId).toBe(isolation === 'inline');
   });
@@ -86,13 +102,23 @@ describe.each(['inline', 'thread'] as const)('a host in %s mode', (isolation) =>
     const started = await start();
     await started.close();
     const journal = await readFile(join(dataDir, 'plugins', 'echo', 'journal.txt'), 'utf8');
-    expect(journal.trim().split('\n')).toEqual(['start echo', 'start second', 'stop second', 'stop echo']);
+    expect(journal.trim().split('\n')).toEqual([
+      'start echo',
+      'start second',
+      'stop second',
+      'stop echo',
+    ]);
   });
 
   it("turns a plugin's throw into BERTH_ERR_PLUGIN_ERROR with the original error as cause", async () => {
     const echo = (await start()).service<Echo>('echo');
     const error = await rejection(echo.fail('bad input'));
-    expect(error).toMatchObject({ code: codes.PLUGIN_ERROR, plugin: 'echo', service: 'echo', method: 'fail' });
+    expect(error).toMatchObject({
+      code: codes.PLUGIN_ERROR,
+      plugin: 'echo',
+      service: 'echo',
+      method: 'fail',
+    });
     const cause = error.cause as Error;
     expect(cause.name).toBe('TypeError');
     expect(cause.message).toBe('bad input');
@@ -108,7 +134,10 @@ describe.each(['inline', 'thread'] as const)('a host in %s mode', (isolation) =>
 
   it('rejects an unknown method with BERTH_ERR_METHOD_NOT_FOUND', async () => {
     const echo = (await start()).service<Echo & { missing(): Promise<void> }>('echo');
-    expect(await rejection(echo.missing())).toMatchObject({ code: codes.METHOD_NOT_FOUND, method: 'missing' });
+    expect(await rejection(echo.missing())).toMatchObject({
+      code: codes.METHOD_NOT_FOUND,
+      method: 'missing',
+    });
   });
 
   it('finds services by name or by plugin/service, and names what is missing', async () => {
@@ -150,7 +179,9 @@ describe.each(['inline', 'thread'] as const)('a host in %s mode', (isolation) =>
     });
     const echo = (await start({ logger: pino({ level: 'info' }, sink) })).service<Echo>('echo');
     await echo.log('hello from the plugin');
-    await vi.waitFor(() => expect(lines.some((line) => line['msg'] === 'hello from the plugin')).toBe(true));
+    await vi.waitFor(() =>
+      expect(lines.some((line) => line['msg'] === 'hello from the plugin')).toBe(true),
+    );
     expect(lines.find((line) => line['msg'] === 'hello from the plugin')).toMatchObject({
       level: 30,
       plugin: 'echo',
@@ -163,7 +194,10 @@ describe.each(['inline', 'thread'] as const)('a host in %s mode', (isolation) =>
   it('refuses a module whose default export was not made by definePlugin', async () => {
     const started = await start({ enable: ['not-branded', 'echo'] });
     const failed = started.plugins().find((p) => p.name === 'not-branded');
-    expect(failed).toMatchObject({ state: 'failed', lastError: { code: codes.PLUGIN_NOT_BRANDED } });
+    expect(failed).toMatchObject({
+      state: 'failed',
+      lastError: { code: codes.PLUGIN_NOT_BRANDED },
+    });
     expect(failed?.lastError?.message).toContain('definePlugin');
     expect(await started.service<Echo>('echo').echo('still serving')).toBe('still serving');
   });
@@ -183,7 +217,13 @@ describe('a host in thread mode', () => {
   });
 
   async function start(enable: string[]): Promise<PluginHost> {
-    host = createHost({ plugins: [fixtures], enable, isolation: 'thread', dataDir, logger: pino({ level: 'silent' }) });
+    host = createHost({
+      plugins: [fixtures],
+      enable,
+      isolation: 'thread',
+      dataDir,
+      logger: pino({ level: 'silent' }),
+    });
     await host.start();
     return host;
   }
@@ -202,7 +242,10 @@ describe('a host in thread mode', () => {
     const echo = (await start(['echo'])).service<Echo>('echo');
     const cyclic: Record<string, unknown> = {};
     cyclic['self'] = cyclic;
-    expect(await rejection(echo.echo(cyclic))).toMatchObject({ code: codes.UNENCODABLE, method: 'echo' });
+    expect(await rejection(echo.echo(cyclic))).toMatchObject({
+      code: codes.UNENCODABLE,
+      method: 'echo',
+    });
     expect(await echo.echo('next call')).toBe('next call');
   });
 
@@ -217,15 +260,23 @@ describe('a host in thread mode', () => {
   it('rejects every call in flight with BERTH_ERR_PLUGIN_CRASHED when the worker exits', async () => {
     const started = await start(['exits-in-call', 'echo']);
     const crashed = new Promise((resolve) => started.once('plugin:crashed', resolve));
-    const doomed = started.service<{ never(): Promise<void>; exit(code: number): Promise<void> }>('doomed');
+    const doomed = started.service<{ never(): Promise<void>; exit(code: number): Promise<void> }>(
+      'doomed',
+    );
     const inFlight = [doomed.never(), doomed.never(), doomed.never()].map(rejection);
     await doomed.exit(3);
     for (const error of await Promise.all(inFlight)) {
-      expect(error).toMatchObject({ code: codes.PLUGIN_CRASHED, plugin: 'exits-in-call', data: { exitCode: 3 } });
+      expect(error).toMatchObject({
+        code: codes.PLUGIN_CRASHED,
+        plugin: 'exits-in-call',
+        data: { exitCode: 3 },
+      });
     }
     expect(await crashed).toMatchObject({ plugin: 'exits-in-call' });
     expect(started.plugins().find((p) => p.name === 'exits-in-call')?.state).toBe('crashed');
     expect(await rejection(doomed.never())).toMatchObject({ code: codes.PLUGIN_NOT_RUNNING });
-    expect(await started.service<Echo>('echo').echo('neighbour unharmed')).toBe('neighbour unharmed');
+    expect(await started.service<Echo>('echo').echo('neighbour unharmed')).toBe(
+      'neighbour unharmed',
+    );
   });
 });

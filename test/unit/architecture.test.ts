@@ -7,14 +7,18 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(join(root, dir), { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && /\.(ts|mts)$/.test(entry.name) && !entry.name.endsWith('.d.ts'))
+    .filter(
+      (entry) => entry.isFile() && /\.(ts|mts)$/.test(entry.name) && !entry.name.endsWith('.d.ts'),
+    )
     .map((entry) => relative(root, join(entry.parentPath, entry.name)));
 }
 
 /** Every module specifier a file imports or re-exports (static and dynamic). */
 function importsOf(file: string): string[] {
   const text = readFileSync(join(root, file), 'utf8');
-  const found = [...text.matchAll(/(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]);
+  const found = [
+    ...text.matchAll(/(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm),
+  ].map((m) => m[1]);
   found.push(...[...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]));
   return [...new Set(found)].filter((specifier): specifier is string => specifier !== undefined);
 }
@@ -25,31 +29,46 @@ function target(file: string, specifier: string): string | undefined {
   return relative(root, resolve(root, dirname(file), specifier)).replace(/\.js$/, '.ts');
 }
 
-function violations(dir: string, allowed: (to: string, from: string) => boolean, packages = (_: string) => true): string[] {
+function violations(
+  dir: string,
+  allowed: (to: string, from: string) => boolean,
+  packages = (_: string) => true,
+): string[] {
   const bad: string[] = [];
   for (const file of sourceFiles(dir)) {
     for (const specifier of importsOf(file)) {
       const to = target(file, specifier);
-      if (to === undefined ? !packages(specifier) : !allowed(to, file)) bad.push(`${file} -> ${specifier}`);
+      if (to === undefined ? !packages(specifier) : !allowed(to, file))
+        bad.push(`${file} -> ${specifier}`);
     }
   }
   return bad;
 }
 
-const within = (to: string, ...prefixes: string[]): boolean => prefixes.some((prefix) => to.startsWith(prefix));
+const within = (to: string, ...prefixes: string[]): boolean =>
+  prefixes.some((prefix) => to.startsWith(prefix));
 
 describe('the import rules of DESIGN.md', () => {
   it('workers/ import only src/transport, src/sdk, src/contracts and src/errors', () => {
-    expect(violations('workers', (to) => within(to, 'src/transport/', 'src/sdk/', 'src/contracts/', 'src/errors.ts'))).toEqual([]);
+    expect(
+      violations('workers', (to) =>
+        within(to, 'src/transport/', 'src/sdk/', 'src/contracts/', 'src/errors.ts'),
+      ),
+    ).toEqual([]);
   });
 
   it('src/transport imports nothing host-side', () => {
-    expect(violations('src/transport', (to) => within(to, 'src/transport/', 'src/errors.ts'))).toEqual([]);
+    expect(
+      violations('src/transport', (to) => within(to, 'src/transport/', 'src/errors.ts')),
+    ).toEqual([]);
   });
 
   it('src/sdk and src/contracts, which run inside workers, import nothing host-side', () => {
-    const sideless = (to: string): boolean => within(to, 'src/sdk/', 'src/contracts/', 'src/errors.ts');
-    expect([...violations('src/sdk', sideless), ...violations('src/contracts', sideless)]).toEqual([]);
+    const sideless = (to: string): boolean =>
+      within(to, 'src/sdk/', 'src/contracts/', 'src/errors.ts');
+    expect([...violations('src/sdk', sideless), ...violations('src/contracts', sideless)]).toEqual(
+      [],
+    );
   });
 
   it('src/cli uses the host only through src/index.ts', () => {

@@ -40,11 +40,16 @@ describe('error codes', () => {
 
 describe('BerthError', () => {
   it('is recognised by a brand, so a copy from another instance of the library still matches', () => {
-    const foreign = Object.assign(new Error('x'), { [Symbol.for('berth.error')]: true, code: codes.PLUGIN_ERROR });
+    const foreign = Object.assign(new Error('x'), {
+      [Symbol.for('berth.error')]: true,
+      code: codes.PLUGIN_ERROR,
+    });
     expect(foreign instanceof BerthError).toBe(true);
     expect(new Error('plain') instanceof BerthError).toBe(false);
     expect(isBerthError(new BerthError(codes.HOST_CLOSED, 'closed'), codes.HOST_CLOSED)).toBe(true);
-    expect(isBerthError(new BerthError(codes.HOST_CLOSED, 'closed'), codes.PLUGIN_ERROR)).toBe(false);
+    expect(isBerthError(new BerthError(codes.HOST_CLOSED, 'closed'), codes.PLUGIN_ERROR)).toBe(
+      false,
+    );
   });
 });
 
@@ -59,9 +64,19 @@ describe('errors on the wire', () => {
       cause: root,
     });
     const back = fromWireError(structuredClone(toWireError(error)));
-    expect(back).toMatchObject({ code: codes.REVISION_CONFLICT, plugin: 'p', service: 's', method: 'm', data: { current: 3 } });
+    expect(back).toMatchObject({
+      code: codes.REVISION_CONFLICT,
+      plugin: 'p',
+      service: 's',
+      method: 'm',
+      data: { current: 3 },
+    });
     expect(back.stack).toBe(error.stack);
-    expect(back.cause).toMatchObject({ name: 'RangeError', message: 'too deep', code: 'ERR_SOMETHING' });
+    expect(back.cause).toMatchObject({
+      name: 'RangeError',
+      message: 'too deep',
+      code: 'ERR_SOMETHING',
+    });
     expect(isBerthError(back.cause)).toBe(false);
   });
 

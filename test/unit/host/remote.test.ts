@@ -4,10 +4,12 @@ import { createServiceProxy } from '../../../src/host/remote.js';
 describe('a service proxy', () => {
   it('turns each method call into one invocation with its name and arguments', async () => {
     const calls: [string, unknown[]][] = [];
-    const proxy = createServiceProxy<{ add(a: number, b: number): number }>(async (method, args) => {
-      calls.push([method, args]);
-      return 3;
-    });
+    const proxy = createServiceProxy<{ add(a: number, b: number): number }>(
+      async (method, args) => {
+        calls.push([method, args]);
+        return 3;
+      },
+    );
     expect(await proxy.add(1, 2)).toBe(3);
     expect(calls).toEqual([['add', [1, 2]]]);
     expect(proxy.add).toBe(proxy.add);

@@ -14,7 +14,10 @@ describe('presentCallError', () => {
   });
 
   it('keeps the code of a BerthError thrown by the plugin and adds the site', () => {
-    const error = presentCallError(new BerthError(codes.REVISION_CONFLICT, 'stale', { data: { r: 1 } }), site);
+    const error = presentCallError(
+      new BerthError(codes.REVISION_CONFLICT, 'stale', { data: { r: 1 } }),
+      site,
+    );
     expect(error).toMatchObject({ code: codes.REVISION_CONFLICT, ...site, data: { r: 1 } });
   });
 
@@ -24,6 +27,9 @@ describe('presentCallError', () => {
   });
 
   it('describes thrown values that are not errors', () => {
-    expect(presentCallError('nope', site)).toMatchObject({ code: codes.PLUGIN_ERROR, message: expect.stringContaining('nope') });
+    expect(presentCallError('nope', site)).toMatchObject({
+      code: codes.PLUGIN_ERROR,
+      message: expect.stringContaining('nope'),
+    });
   });
 });

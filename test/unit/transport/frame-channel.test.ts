@@ -59,9 +59,15 @@ describe('calls over the data plane', () => {
       return args[0];
     });
     const client = createCallClient(port1);
-    const results = await Promise.allSettled([client.call('s', 'echo', [1]), client.call('s', 'fail', ['no'])]);
+    const results = await Promise.allSettled([
+      client.call('s', 'echo', [1]),
+      client.call('s', 'fail', ['no']),
+    ]);
     expect(results[0]).toEqual({ status: 'fulfilled', value: 1 });
-    expect(results[1]).toMatchObject({ status: 'rejected', reason: { name: 'TypeError', message: 'no' } });
+    expect(results[1]).toMatchObject({
+      status: 'rejected',
+      reason: { name: 'TypeError', message: 'no' },
+    });
     const hanging = client.call('s', 'hang', []);
     expect(client.inFlight).toBe(1);
     client.rejectAll(() => new Error('peer gone'));
