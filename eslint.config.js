@@ -11,7 +11,6 @@ export default tseslint.config(
       'data/',
       '**/dist/',
       'test/fixtures/plugins/**/*.js',
-      'bench/plugins/**/*.js',
     ],
   },
   js.configs.recommended,

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { BERTH_VERSION, isBerthError } from '../index.js';
+import { benchCommand } from './bench-command.js';
 import { demoCommand } from './demo-command.js';
 import { pluginsCommand } from './plugins-command.js';
 
@@ -14,7 +15,8 @@ const program = new Command('berth')
   .version(BERTH_VERSION)
   .showHelpAfterError()
   .addCommand(demoCommand())
-  .addCommand(pluginsCommand());
+  .addCommand(pluginsCommand())
+  .addCommand(benchCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(

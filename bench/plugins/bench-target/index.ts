@@ -1,9 +1,13 @@
-// The plugin the bench suite calls through Berth.
+// The plugin the bench suite calls through Berth. It is built with the rest of bench/
+// into dist/bench/plugins/ (its plugin.json is copied there), so it shares the payloads.
 import { definePlugin, defineService } from 'berth/sdk';
+import { binary, records, type BenchRecord, type Tiny } from '../../payloads.js';
 
-/** What the bench calls. */
+/** What the bench calls: one method per payload. */
 export interface BenchTarget {
-  tiny(id: number): Promise<{ ok: boolean; id: number }>;
+  tiny(id: number): Promise<Tiny>;
+  records(): Promise<readonly BenchRecord[]>;
+  binary(): Promise<Uint8Array>;
 }
 
 export default definePlugin({
@@ -11,6 +15,8 @@ export default definePlugin({
     target: defineService<BenchTarget>(() => ({
       methods: {
         tiny: (_ctx, id) => ({ ok: true, id }),
+        records: () => records,
+        binary: () => binary,
       },
     })),
   },

@@ -1,0 +1,52 @@
+/**
+ * How much to measure: the full run (under ten minutes on two cores) and the quick one
+ * (under a minute, for CI smoke runs that prove the suite works, never to judge speed).
+ */
+import type { Budget } from './measure.js';
+import type { PayloadName } from './payloads.js';
+
+/** Everything the runner needs to know about the size of a run. */
+export interface Plan {
+  quick: boolean;
+  /** Measurement rounds; each round measures every cell once, so repeats interleave. */
+  repeats: number;
+  /** Calls kept in flight for throughput. */
+  window: number;
+  /** Calls made (and fully checked) before a cell's first measurement. */
+  warmup: Record<PayloadName, number>;
+  latency: Record<PayloadName, Budget>;
+  throughput: Record<PayloadName, Budget>;
+}
+
+/** The plan of a full or a quick run. */
+export function makePlan(quick: boolean): Plan {
+  if (quick) {
+    const budget = (minCalls: number): Budget => ({ calls: 100_000, ms: 120, minCalls });
+    return {
+      quick,
+      repeats: 1,
+      window: 64,
+      warmup: { tiny: 200, records: 3, binary: 10 },
+      latency: { tiny: budget(100), records: budget(5), binary: budget(10) },
+      throughput: { tiny: budget(256), records: budget(16), binary: budget(32) },
+    };
+  }
+  return {
+    quick,
+    repeats: 3,
+    window: 64,
+    warmup: { tiny: 3_000, records: 40, binary: 200 },
+    // Enough samples for p99 to mean something: at least 100 for the slowest cells
+    // (records over HTTP, ~6 ms each), thousands for the fast ones.
+    latency: {
+      tiny: { calls: 10_000, ms: 1_500, minCalls: 1_000 },
+      records: { calls: 1_000, ms: 2_000, minCalls: 100 },
+      binary: { calls: 3_000, ms: 1_500, minCalls: 200 },
+    },
+    throughput: {
+      tiny: { calls: 1_000_000, ms: 1_000, minCalls: 1_000 },
+      records: { calls: 10_000, ms: 1_500, minCalls: 128 },
+      binary: { calls: 50_000, ms: 1_000, minCalls: 256 },
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * The Markdown report printed at the end of a run: one table per payload, one for the
+ * end-to-end scenario, and the machine it ran on.
+ */
+import { findRow, type BenchResults, type ResultRow } from '../results.js';
+import { formatNoise, formatRate, formatRatio, formatUs } from './format.js';
+
+/** The transport every other is compared with, and the floor. */
+export const REFERENCE = 'berth thread';
+export const FLOOR = 'in-process';
+
+const PAYLOAD_TITLES: Record<string, string> = {
+  tiny: 'tiny: `{ ok, id }`',
+  records: 'records: 1,000 Kubernetes-like resources (269 KB as JSON)',
+  binary: 'binary: 1 MiB',
+};
+
+/** Renders the whole report. */
+export function renderMarkdown(run: BenchResults): string {
+  const { meta, results } = run;
+  const lines = [
+    `Node ${meta.node} on ${meta.cpu} (${meta.cores} cores, ${meta.total_memory_gb} GB), ${meta.platform}/${meta.arch}; ` +
+      `load ${meta.loadavg_start.map((n) => n.toFixed(2)).join(' ')} at start; ${meta.repeats} repeat(s), ` +
+      `medians shown; throughput with ${meta.window} calls in flight; ${meta.quick ? 'quick run, ' : ''}${meta.duration_s.toFixed(0)} s.`,
+    '',
+    'Latency is one call in flight; "÷ thread" divides by Berth thread (above 1 is slower for',
+    'latency, faster for calls/s); "÷ floor" divides by the in-process call.',
+  ];
+  const payloads = [
+    ...new Set(results.filter((r) => r.scenario === 'transport').map((r) => r.payload)),
+  ];
+  for (const payload of payloads) {
+    lines.push(
+      '',
+      `### ${PAYLOAD_TITLES[payload] ?? payload}`,
+      '',
+      ...table(results, 'transport', payload),
+    );
+  }
+  const e2e = [...new Set(results.filter((r) => r.scenario === 'e2e').map((r) => r.payload))];
+  for (const payload of e2e) {
+    lines.push('', `### end to end: ${payload}`, '', ...table(results, 'e2e', payload));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function table(
+  results: readonly ResultRow[],
+  scenario: ResultRow['scenario'],
+  payload: string,
+): string[] {
+  const rows = results.filter((r) => r.scenario === scenario && r.payload === payload);
+  const reference = findRow(results, scenario, REFERENCE, payload);
+  const floor = findRow(results, scenario, FLOOR, payload);
+  const ratio = (a: number | null | undefined, b: number | null | undefined): number | null =>
+    a == null || b == null || b === 0 ? null : a / b;
+  const out = [
+    '| transport | p50 µs | p99 µs | calls/s | p50 ÷ thread | calls/s ÷ thread | p50 ÷ floor | noise |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const row of rows) {
+    if (row.pending !== undefined) {
+      out.push(`| ${row.transport} | ${row.pending} | | | | | | |`);
+      continue;
+    }
+    out.push(
+      `| ${row.transport} | ${formatUs(row.p50_us)} | ${formatUs(row.p99_us)} | ${formatRate(row.calls_per_s)} | ` +
+        `${formatRatio(ratio(row.p50_us, reference?.p50_us))} | ${formatRatio(ratio(row.calls_per_s, reference?.calls_per_s))} | ` +
+        `${formatRatio(ratio(row.p50_us, floor?.p50_us))} | ${formatNoise(Math.max(row.p50_noise, row.calls_per_s_noise))} |`,
+    );
+  }
+  return out;
+}
