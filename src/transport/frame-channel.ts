@@ -27,7 +27,7 @@ export function createFrameChannel(
   onFrame: (frame: AnyFrame) => void,
 ): FrameChannel {
   const codec = createCodec();
-  let pending: Uint8Array[] = [];
+  let pending: Uint8Array<ArrayBuffer>[] = [];
   let pendingBytes = 0;
   let closed = false;
 
@@ -39,7 +39,7 @@ export function createFrameChannel(
     if (closed || chunks.length === 0) return;
     // Each chunk is already a fresh copy (never Buffer's shared pool, which a transfer
     // would detach), so a batch of one is posted as it is.
-    let batch = chunks[0] as Uint8Array;
+    let batch = chunks[0] as Uint8Array<ArrayBuffer>;
     if (chunks.length > 1) {
       batch = new Uint8Array(size);
       let offset = 0;
