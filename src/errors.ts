@@ -63,6 +63,18 @@ export const codes = {
   REVISION_CONFLICT: 'BERTH_ERR_REVISION_CONFLICT',
   /** A plugin directory named by `--plugins`, `BERTH_PLUGINS` or the config is missing. */
   PLUGIN_DIR_NOT_FOUND: 'BERTH_ERR_PLUGIN_DIR_NOT_FOUND',
+  /** The plugin's event loop stopped beating (an endless loop, a blocked loop); its worker was replaced. */
+  PLUGIN_HUNG: 'BERTH_ERR_PLUGIN_HUNG',
+  /** The plugin's worker ran out of heap (its manifest `resourceLimits`); it was replaced. */
+  PLUGIN_OOM: 'BERTH_ERR_PLUGIN_OOM',
+  /** The call passed its deadline before the plugin answered. */
+  CALL_TIMEOUT: 'BERTH_ERR_CALL_TIMEOUT',
+  /** The plugin already has as many calls in flight as it may; retry later. */
+  OVERLOADED: 'BERTH_ERR_OVERLOADED',
+  /** The plugin crashed too often and its breaker is open: calls fail fast until it half-opens or an operator restarts it. */
+  PLUGIN_FAILED: 'BERTH_ERR_PLUGIN_FAILED',
+  /** The plugin failed its health checks too many times in a row and was restarted. */
+  PLUGIN_UNHEALTHY: 'BERTH_ERR_PLUGIN_UNHEALTHY',
 } as const;
 
 /** One of the strings in {@link codes}. */

@@ -11,6 +11,7 @@ import { BerthError, codes, toWireError } from '../src/errors.js';
 import { loadPlugin } from '../src/sdk/load-plugin.js';
 import { startPluginInstance, type PluginInstance } from '../src/sdk/plugin-instance.js';
 import { serveCalls } from '../src/transport/call-server.js';
+import { startHeartbeat } from '../src/transport/heartbeat.js';
 import type { FrameChannel } from '../src/transport/frame-channel.js';
 import {
   ControlOp,
@@ -91,7 +92,10 @@ const definition = (async () => {
 })();
 
 definition.then(
-  () => post({ type: 'READY', protocol: WIRE_VERSION }),
+  () => {
+    startHeartbeat(boot.liveness, boot.heartbeatIntervalMs);
+    post({ type: 'READY', protocol: WIRE_VERSION });
+  },
   (error: unknown) =>
     post({ type: 'LOAD_FAILED', protocol: WIRE_VERSION, error: toWireError(error) }),
 );

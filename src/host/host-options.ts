@@ -5,6 +5,8 @@ import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { BerthError, codes } from '../errors.js';
 import { DEFAULT_PLUGIN_DIR, resolvePluginDirs } from '../discovery/index.js';
+import { DEFAULT_RESTART_POLICY, type RestartPolicy } from '../supervisor/restart-policy.js';
+import type { HealthPolicy } from '../supervisor/supervisor.js';
 import { createLogger } from './create-logger.js';
 
 /** Config overrides: plugin name -> service name -> config merged over its defaultConfig. */
@@ -31,6 +33,16 @@ export interface HostOptions {
   startTimeoutMs?: number;
   /** How long draining calls, and then `onStop`, may each take at close. Default 5 s. */
   stopTimeoutMs?: number;
+  /** A worker whose event loop does not beat for this long is hung and replaced. Default 5 s. */
+  hangTimeoutMs?: number;
+  /** The default deadline of a call. Default 30 s. */
+  callTimeoutMs?: number;
+  /** Calls in flight (and waiting for a restart) per plugin before BERTH_ERR_OVERLOADED. Default 1,024. */
+  maxInFlight?: number;
+  /** Health checks. Default every 10 s, 2 s each, 3 failures in a row restart. */
+  health?: Partial<HealthPolicy>;
+  /** Restart pacing and breaker. Default: backoff from 100 ms doubling to 10 s; 5 crashes in 60 s open the breaker for 30 s. */
+  restart?: Partial<RestartPolicy>;
 }
 
 /** HostOptions with every default applied. */
@@ -45,6 +57,11 @@ export interface ResolvedHostOptions {
   enable: string[] | undefined;
   startTimeoutMs: number;
   stopTimeoutMs: number;
+  hangTimeoutMs: number;
+  callTimeoutMs: number;
+  maxInFlight: number;
+  health: HealthPolicy;
+  restart: RestartPolicy;
 }
 
 /** Applies defaults; throws BERTH_ERR_CONFIG_INVALID naming the option for a bad value. */
@@ -53,7 +70,13 @@ export function resolveHostOptions(options: HostOptions, cwd = process.cwd()): R
   if (isolation !== undefined && isolation !== 'inline' && isolation !== 'thread') {
     throw invalid('isolation', `"inline" or "thread"`, isolation);
   }
-  for (const key of ['startTimeoutMs', 'stopTimeoutMs'] as const) {
+  for (const key of [
+    'startTimeoutMs',
+    'stopTimeoutMs',
+    'hangTimeoutMs',
+    'callTimeoutMs',
+    'maxInFlight',
+  ] as const) {
     const value = options[key];
     if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
       throw invalid(key, 'a positive number of milliseconds', value);
@@ -72,6 +95,11 @@ export function resolveHostOptions(options: HostOptions, cwd = process.cwd()): R
     enable: options.enable,
     startTimeoutMs: options.startTimeoutMs ?? 30_000,
     stopTimeoutMs: options.stopTimeoutMs ?? 5_000,
+    hangTimeoutMs: options.hangTimeoutMs ?? 5_000,
+    callTimeoutMs: options.callTimeoutMs ?? 30_000,
+    maxInFlight: options.maxInFlight ?? 1_024,
+    health: { intervalMs: 10_000, timeoutMs: 2_000, failures: 3, ...options.health },
+    restart: { ...DEFAULT_RESTART_POLICY, ...options.restart },
   };
 }
 

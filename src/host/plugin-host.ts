@@ -3,8 +3,9 @@
  * proxies to them. It delegates: discovery to src/discovery, running plugin code to
  * src/isolation, errors to src/errors.
  *
- * Events (each logged once): `plugin:started`, `plugin:stopped`, `plugin:crashed`,
- * `plugin:failed`, each with `{ plugin, error? }`; `host:closed`.
+ * Events (each logged once, each with `{ plugin, … }`): `plugin:started`,
+ * `plugin:crashed`, `plugin:backoff`, `plugin:restarted`, `plugin:degraded`,
+ * `plugin:recovered`, `plugin:failed`, `plugin:stopped`; and `host:closed`.
  */
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import { BerthError, codes } from '../errors.js';
 import { createInlineRuntime } from '../isolation/inline-runtime.js';
 import type { PluginRuntime, RuntimeSpec } from '../isolation/runtime.js';
 import { createThreadRuntime } from '../isolation/thread-runtime.js';
+import { Supervisor } from '../supervisor/supervisor.js';
 import { findPlugins } from './find-plugins.js';
 import { resolveHostOptions, type HostOptions, type ResolvedHostOptions } from './host-options.js';
 import { mergeConfig } from './merge-config.js';
@@ -25,6 +27,8 @@ import { createServiceProxy, type Remote } from './remote.js';
 export interface ServiceOptions {
   /** Aborts every call made through this proxy when it fires. */
   signal?: AbortSignal;
+  /** The deadline of each call made through this proxy; default the host's `callTimeoutMs`. */
+  timeoutMs?: number;
 }
 
 /** Makes a host. Nothing is discovered or started until `start()`. */
@@ -86,19 +90,55 @@ export class PluginHost extends EventEmitter {
 
   #record(loaded: LoadedManifest): PluginRecord {
     const { manifest } = loaded;
+    const options = this.#options;
+    const isolation =
+      options.isolation ??
+      (manifest.services.every((s) => s.isolation === 'inline') ? 'inline' : 'thread');
+    const dataDir = join(options.dataDir, 'plugins', manifest.name);
+    const services = manifest.serviceOrder.map((name) => {
+      const service = manifest.services.find((s) => s.name === name);
+      return {
+        name,
+        config: mergeConfig(service?.defaultConfig ?? {}, options.config[manifest.name]?.[name]),
+      };
+    });
+    // One worker per plugin: its services share the limits; the first service that sets them wins.
+    const limits = manifest.services.map((s) => s.resourceLimits).find((l) => l !== undefined);
+    const makeRuntime = (onExit: (error: BerthError) => void): PluginRuntime => {
+      const spec: RuntimeSpec = {
+        boot: {
+          name: manifest.name,
+          version: manifest.version,
+          mainPath: loaded.mainPath,
+          dataDir,
+          services,
+        },
+        logger: this.#log,
+        resourceLimits: limits,
+        startTimeoutMs: options.startTimeoutMs,
+        stopTimeoutMs: options.stopTimeoutMs,
+        hangTimeoutMs: options.hangTimeoutMs,
+        onExit,
+      };
+      return isolation === 'inline' ? createInlineRuntime(spec) : createThreadRuntime(spec);
+    };
+    const supervisor = new Supervisor({
+      manifest,
+      makeRuntime,
+      logger: this.#log,
+      restart: options.restart,
+      health: options.health,
+      maxInFlight: options.maxInFlight,
+      callTimeoutMs: options.callTimeoutMs,
+      emit: (event, payload) => this.emit(event, payload),
+    });
     const record: PluginRecord = {
       manifest,
       dir: loaded.dir,
       mainPath: loaded.mainPath,
-      dataDir: join(this.#options.dataDir, 'plugins', manifest.name),
-      isolation:
-        this.#options.isolation ??
-        (manifest.services.every((s) => s.isolation === 'inline') ? 'inline' : 'thread'),
-      state: 'installed',
-      runtime: undefined,
-      methods: {},
-      lastError: undefined,
-      startedAt: undefined,
+      dataDir,
+      isolation,
+      supervisor,
     };
     this.#plugins.set(manifest.name, record);
     return record;
@@ -106,79 +146,26 @@ export class PluginHost extends EventEmitter {
 
   async #startPlugin(record: PluginRecord): Promise<void> {
     const { manifest } = record;
-    const plugin = manifest.name;
-    record.state = 'starting';
-    try {
-      if (
-        this.#options.isolation === undefined &&
-        manifest.services.some((s) => s.isolation === 'pool')
-      ) {
-        throw new BerthError(
-          codes.ISOLATION_UNSUPPORTED,
-          `plugin "${plugin}" asks for isolation "pool", which this version of Berth does not offer yet; ` +
-            'use "thread" in its plugin.json',
-          { plugin },
-        );
-      }
-      await mkdir(record.dataDir, { recursive: true });
-      const runtime = this.#makeRuntime(record);
-      record.runtime = runtime;
-      record.methods = await runtime.start();
-      if (this.#closing !== undefined) return; // closed while starting: close() stops it
-      record.state = 'running';
-      record.startedAt = Date.now();
-      this.#log.info(
-        { plugin, version: manifest.version, isolation: record.isolation },
-        'plugin started',
+    if (
+      this.#options.isolation === undefined &&
+      manifest.services.some((s) => s.isolation === 'pool')
+    ) {
+      record.supervisor.state = 'failed';
+      record.supervisor.lastError = new BerthError(
+        codes.ISOLATION_UNSUPPORTED,
+        `plugin "${manifest.name}" asks for isolation "pool", which this version of Berth does not offer yet; ` +
+          'use "thread" in its plugin.json',
+        { plugin: manifest.name },
       );
-      this.emit('plugin:started', { plugin });
-    } catch (error) {
-      record.state = 'failed';
-      record.lastError = error as BerthError;
-      await record.runtime?.stop();
       this.#log.error(
-        { plugin, err: error },
-        `plugin failed to start: ${(error as Error).message}`,
+        { plugin: manifest.name, err: record.supervisor.lastError },
+        'plugin not started',
       );
-      this.emit('plugin:failed', { plugin, error });
+      this.emit('plugin:failed', { plugin: manifest.name, error: record.supervisor.lastError });
+      return;
     }
-  }
-
-  #makeRuntime(record: PluginRecord): PluginRuntime {
-    const { manifest } = record;
-    const services = manifest.serviceOrder.map((name) => {
-      const service = manifest.services.find((s) => s.name === name);
-      return {
-        name,
-        config: mergeConfig(
-          service?.defaultConfig ?? {},
-          this.#options.config[manifest.name]?.[name],
-        ),
-      };
-    });
-    // One worker per plugin: its services share the limits, so the most generous wins.
-    const limits = manifest.services.map((s) => s.resourceLimits).find((l) => l !== undefined);
-    const spec: RuntimeSpec = {
-      boot: {
-        name: manifest.name,
-        version: manifest.version,
-        mainPath: record.mainPath,
-        dataDir: record.dataDir,
-        services,
-      },
-      logger: this.#log,
-      resourceLimits: limits,
-      startTimeoutMs: this.#options.startTimeoutMs,
-      stopTimeoutMs: this.#options.stopTimeoutMs,
-      onExit: (error) => {
-        if (record.runtime !== undefined && record.state === 'running') {
-          record.state = 'crashed';
-          record.lastError = error;
-          this.emit('plugin:crashed', { plugin: manifest.name, error });
-        }
-      },
-    };
-    return record.isolation === 'inline' ? createInlineRuntime(spec) : createThreadRuntime(spec);
+    await mkdir(record.dataDir, { recursive: true });
+    await record.supervisor.start();
   }
 
   /**
@@ -187,41 +174,26 @@ export class PluginHost extends EventEmitter {
    * before `start()` and outlives restarts of its plugin.
    */
   service<T>(name: string, options: ServiceOptions = {}): Remote<T> {
-    return createServiceProxy<T>((method, args) => this.#call(name, method, args, options.signal));
+    const callOptions = { signal: options.signal, timeoutMs: options.timeoutMs };
+    return createServiceProxy<T>((method, args) => {
+      try {
+        const { record, service } = this.#resolve(name);
+        return record.supervisor.call(service, method, args, callOptions);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    });
   }
 
-  #call(
-    name: string,
-    method: string,
-    args: unknown[],
-    signal: AbortSignal | undefined,
-  ): Promise<unknown> {
-    try {
-      const { record, service } = this.#resolve(name);
-      const { runtime } = record;
-      const plugin = record.manifest.name;
-      if (record.state !== 'running' || runtime === undefined) {
-        throw new BerthError(
-          codes.PLUGIN_NOT_RUNNING,
-          `plugin "${plugin}" is ${record.state}` +
-            (record.lastError === undefined
-              ? ''
-              : ` (${record.lastError.code}: ${record.lastError.message})`),
-          { plugin, service, method },
-        );
-      }
-      if (!record.methods[service]?.includes(method)) {
-        throw new BerthError(
-          codes.METHOD_NOT_FOUND,
-          `service "${service}" of plugin "${plugin}" has no method "${method}"; ` +
-            `it has: ${record.methods[service]?.join(', ') ?? 'none'}`,
-          { plugin, service, method },
-        );
-      }
-      return runtime.call(service, method, args, signal);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  /**
+   * Restarts a plugin now (operator action): closes an open breaker, stops the running
+   * instance gracefully and starts a fresh one. Resolves when it runs (or has failed).
+   */
+  async restart(name: string): Promise<void> {
+    const record = this.#plugins.get(name);
+    if (record === undefined)
+      throw new BerthError(codes.PLUGIN_NOT_FOUND, `no plugin named "${name}"`, { plugin: name });
+    await record.supervisor.restart();
   }
 
   #resolve(name: string): { record: PluginRecord; service: string } {
@@ -297,20 +269,7 @@ export class PluginHost extends EventEmitter {
 
   async #close(): Promise<void> {
     await this.#starting?.catch(() => {});
-    await Promise.all(
-      [...this.#plugins.values()].map(async (record) => {
-        if (record.runtime === undefined) return;
-        if (record.state !== 'running' && record.state !== 'starting') {
-          await record.runtime.stop(); // failed or crashed: only its leftovers to release
-          return;
-        }
-        record.state = 'stopping';
-        await record.runtime.stop();
-        record.state = 'stopped';
-        this.#log.info({ plugin: record.manifest.name }, 'plugin stopped');
-        this.emit('plugin:stopped', { plugin: record.manifest.name });
-      }),
-    );
+    await Promise.all([...this.#plugins.values()].map((record) => record.supervisor.stop()));
     this.emit('host:closed');
   }
 

@@ -1,24 +1,10 @@
 /**
  * What the host knows about one plugin, and its public summary.
  */
-import type { BerthError } from '../errors.js';
 import type { PluginManifest } from '../manifest/index.js';
-import type { PluginRuntime } from '../isolation/runtime.js';
+import type { PluginState, Supervisor } from '../supervisor/supervisor.js';
 
-/**
- * Lifecycle states (DESIGN.md section 4). The foundation uses installed, starting,
- * running, stopping, stopped, crashed and failed; the supervisor adds the rest.
- */
-export type PluginState =
-  | 'installed'
-  | 'starting'
-  | 'running'
-  | 'degraded'
-  | 'stopping'
-  | 'stopped'
-  | 'crashed'
-  | 'backoff'
-  | 'failed';
+export type { PluginState };
 
 /** The host's own bookkeeping for one plugin. */
 export interface PluginRecord {
@@ -27,12 +13,7 @@ export interface PluginRecord {
   mainPath: string;
   dataDir: string;
   isolation: 'inline' | 'thread';
-  state: PluginState;
-  runtime: PluginRuntime | undefined;
-  /** Methods per service, known once running. */
-  methods: Record<string, string[]>;
-  lastError: BerthError | undefined;
-  startedAt: number | undefined;
+  supervisor: Supervisor;
 }
 
 /** A plugin as `host.plugins()` reports it. */
@@ -44,27 +25,36 @@ export interface PluginInfo {
   state: PluginState;
   isolation: 'inline' | 'thread';
   services: { name: string; contract: string; methods: string[] }[];
+  /** Restarts since the host started it (crashes, hangs, failed health checks, operator restarts). */
+  restarts: number;
+  /** Milliseconds since the current instance started; 0 when it is not running. */
+  uptimeMs: number;
+  inFlight: number;
   lastError?: { code: string; message: string };
 }
 
 /** The public summary of a record: plain data, safe to serialise. */
 export function describePlugin(record: PluginRecord): PluginInfo {
-  const { manifest } = record;
+  const { manifest, supervisor } = record;
+  const up = supervisor.state === 'running' || supervisor.state === 'degraded';
   const info: PluginInfo = {
     name: manifest.name,
     version: manifest.version,
     description: manifest.description,
     dir: record.dir,
-    state: record.state,
+    state: supervisor.state,
     isolation: record.isolation,
     services: manifest.services.map((service) => ({
       name: service.name,
       contract: service.contract,
-      methods: record.methods[service.name] ?? [],
+      methods: supervisor.methods[service.name] ?? [],
     })),
+    restarts: supervisor.restarts,
+    uptimeMs: up && supervisor.startedAt !== undefined ? Date.now() - supervisor.startedAt : 0,
+    inFlight: supervisor.inFlight,
   };
-  if (record.lastError !== undefined) {
-    info.lastError = { code: record.lastError.code, message: record.lastError.message };
+  if (supervisor.lastError !== undefined) {
+    info.lastError = { code: supervisor.lastError.code, message: supervisor.lastError.message };
   }
   return info;
 }

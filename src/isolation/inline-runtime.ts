@@ -9,7 +9,7 @@ import { loadPlugin } from '../sdk/load-plugin.js';
 import { startPluginInstance, type PluginInstance } from '../sdk/plugin-instance.js';
 import { presentCallError } from './call-error.js';
 import { TIMED_OUT, withDeadline } from './deadline.js';
-import type { PluginRuntime, RuntimeSpec } from './runtime.js';
+import type { CallOptions, PluginRuntime, RuntimeSpec } from './runtime.js';
 
 /** Loads nothing yet: `start()` imports the plugin into this thread. */
 export function createInlineRuntime(spec: RuntimeSpec): PluginRuntime {
@@ -59,7 +59,8 @@ export function createInlineRuntime(spec: RuntimeSpec): PluginRuntime {
       instance = outcome;
       return instance.methods;
     },
-    async call(service, method, args, signal) {
+    async call(service, method, args, options = {}) {
+      const { signal } = options;
       if (instance === undefined || stopping !== undefined) {
         throw new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" is not running`, {
           plugin,
@@ -77,7 +78,9 @@ export function createInlineRuntime(spec: RuntimeSpec): PluginRuntime {
       inFlight += 1;
       try {
         const result = instance.call(service, method, args, signal);
-        return await (signal === undefined ? result : raceAbort(result, signal));
+        return await (signal === undefined && options.timeoutMs === undefined
+          ? result
+          : raceEnd(result, options));
       } catch (error) {
         throw presentCallError(error, { plugin, service, method });
       } finally {
@@ -102,23 +105,55 @@ export function createInlineRuntime(spec: RuntimeSpec): PluginRuntime {
       })();
       return stopping;
     },
+    async kill(reason) {
+      // Nothing in this thread can be terminated: stop at once, without draining.
+      spec.logger.warn({ plugin, code: reason.code }, `stopping inline plugin: ${reason.message}`);
+      stopping ??= (async () => {
+        await withDeadline(instance?.stop() ?? Promise.resolve(), spec.stopTimeoutMs);
+      })();
+      await stopping;
+    },
     get inFlight() {
       return inFlight;
     },
   };
 }
 
-/** Rejects with BERTH_ERR_CALL_ABORTED when `signal` fires first, as a thread call does. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+/**
+ * Rejects with BERTH_ERR_CALL_ABORTED when the signal fires first, or
+ * BERTH_ERR_CALL_TIMEOUT at the deadline, as a thread call does. The plugin's own work
+ * goes on (it sees the signal); only the caller stops waiting.
+ */
+function raceEnd<T>(promise: Promise<T>, options: CallOptions): Promise<T> {
+  const { signal, timeoutMs } = options;
   let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () =>
-      reject(
-        new BerthError(codes.CALL_ABORTED, 'the caller aborted the call', { cause: signal.reason }),
+  let timer: NodeJS.Timeout | undefined;
+  const ended = new Promise<never>((_resolve, reject) => {
+    if (signal !== undefined) {
+      onAbort = () =>
+        reject(
+          new BerthError(codes.CALL_ABORTED, 'the caller aborted the call', {
+            cause: signal.reason,
+          }),
+        );
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(
+        () =>
+          reject(
+            new BerthError(
+              codes.CALL_TIMEOUT,
+              `no answer within the call's deadline of ${timeoutMs} ms`,
+              { data: { timeoutMs } },
+            ),
+          ),
+        timeoutMs,
       );
-    signal.addEventListener('abort', onAbort, { once: true });
+    }
   });
-  return Promise.race([promise, aborted]).finally(() =>
-    signal.removeEventListener('abort', onAbort as () => void),
-  );
+  return Promise.race([promise, ended]).finally(() => {
+    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
+    clearTimeout(timer);
+  });
 }

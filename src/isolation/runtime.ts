@@ -7,7 +7,10 @@ import type { Logger } from 'pino';
 import type { BerthError } from '../errors.js';
 import type { ResourceLimits } from '../manifest/manifest.js';
 import type { HealthReport } from '../sdk/context.js';
+import type { CallOptions } from '../transport/call-client.js';
 import type { PluginBoot, ServiceMethods } from '../transport/wire.js';
+
+export type { CallOptions };
 
 /** A running (or starting, or stopped) plugin behind some isolation. */
 export interface PluginRuntime {
@@ -18,7 +21,7 @@ export interface PluginRuntime {
    * Calls a method. Rejects with a BerthError whose code says what happened and whose
    * plugin, service and method name the call.
    */
-  call(service: string, method: string, args: unknown[], signal?: AbortSignal): Promise<unknown>;
+  call(service: string, method: string, args: unknown[], options?: CallOptions): Promise<unknown>;
   /** Runs the plugin's health checks. */
   health(): Promise<HealthReport>;
   /**
@@ -27,6 +30,11 @@ export interface PluginRuntime {
    * rejects; safe to call more than once; later calls return the same promise.
    */
   stop(): Promise<void>;
+  /**
+   * Ends the plugin now, without draining or `onStop`: calls in flight reject with
+   * `reason`. Used by the supervisor to replace an unhealthy plugin; `onExit` is not told.
+   */
+  kill(reason: BerthError): Promise<void>;
   /** Calls sent and not yet settled. */
   readonly inFlight: number;
 }
@@ -40,6 +48,8 @@ export interface RuntimeSpec {
   startTimeoutMs: number;
   /** How long draining calls, and then `onStop`, may each take. */
   stopTimeoutMs: number;
-  /** Told when the plugin dies on its own (never after `stop()` was called). */
+  /** A worker whose heartbeat stalls this long is hung, and is terminated. */
+  hangTimeoutMs: number;
+  /** Told when the plugin dies on its own: a crash, a hang, an OOM (never after `stop()` or `kill()`). */
   onExit(error: BerthError): void;
 }

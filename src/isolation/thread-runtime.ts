@@ -12,12 +12,16 @@
  *   worker.terminate()
  *
  * If the worker exits on its own, every call and control request in flight is
- * rejected at once with BERTH_ERR_PLUGIN_CRASHED: nothing waits on a dead thread.
+ * rejected at once with BERTH_ERR_PLUGIN_CRASHED (PLUGIN_OOM when it ran out of heap,
+ * PLUGIN_HUNG when its heartbeat stalled and it was terminated): nothing waits on a dead
+ * thread.
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { BerthError, codes, fromWireError } from '../errors.js';
 import type { HealthReport } from '../sdk/context.js';
 import { createCallClient } from '../transport/call-client.js';
+import { createLivenessBuffer, readHeartbeat } from '../transport/heartbeat.js';
+import { watchHeartbeat } from '../supervisor/watchdog.js';
 import {
   ControlOp,
   WIRE_VERSION,
@@ -53,10 +57,15 @@ export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
   let nextControlId = 1;
   let worker: Worker | undefined;
   let alive = false;
+  let killed = false;
   let exited: Promise<void> = Promise.resolve();
   let stopping: Promise<void> | undefined;
   let handshake: PendingControl | undefined;
   let lastError: Error | undefined;
+  /** Why the worker is going away when the host ends it (a hang, a kill, a stop). */
+  let ending: BerthError | undefined;
+  let stopWatching = (): void => {};
+  const liveness = createLivenessBuffer();
 
   const crashError = (exitCode: number): BerthError =>
     new BerthError(
@@ -99,21 +108,31 @@ export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
     }
   };
 
+  const exitError = (exitCode: number): BerthError => {
+    if (ending !== undefined) return ending;
+    if ((lastError as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      return new BerthError(
+        codes.PLUGIN_OOM,
+        `plugin "${plugin}" ran out of heap (resourceLimits ${JSON.stringify(spec.resourceLimits ?? {})}); its worker was ended`,
+        { plugin, cause: lastError, data: { exitCode } },
+      );
+    }
+    return crashError(exitCode);
+  };
+
   const onExit = (exitCode: number): void => {
     alive = false;
     liveWorkers -= 1;
-    const error =
-      stopping === undefined
-        ? crashError(exitCode)
-        : new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" was stopped`, { plugin });
+    stopWatching();
+    const error = exitError(exitCode);
     client.rejectAll(() => error);
     handshake?.reject(error);
     handshake = undefined;
     for (const pending of controls.values()) pending.reject(error);
     controls.clear();
     client.close();
-    if (stopping === undefined) {
-      spec.logger.error({ plugin, exitCode, err: lastError }, 'plugin worker exited unexpectedly');
+    if (stopping === undefined && error.code !== codes.PLUGIN_NOT_RUNNING && !killed) {
+      spec.logger.error({ plugin, exitCode, code: error.code, err: lastError }, error.message);
       spec.onExit(error);
     }
   };
@@ -139,6 +158,8 @@ export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
       plugin: spec.boot,
       logLevel: spec.logger.level,
       dataPort: port2,
+      liveness,
+      heartbeatIntervalMs: Math.max(5, Math.min(500, spec.hangTimeoutMs / 10)),
     };
     const ready = new Promise((resolve, reject) => {
       handshake = { resolve, reject };
@@ -159,6 +180,19 @@ export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
     });
     spawned.on('exit', onExit);
     await ready;
+    // Beats start once the plugin is loaded; from then on a stall of the loop is a hang.
+    stopWatching = watchHeartbeat(
+      () => readHeartbeat(liveness),
+      spec.hangTimeoutMs,
+      () => {
+        ending = new BerthError(
+          codes.PLUGIN_HUNG,
+          `plugin "${plugin}" stopped responding: its event loop was blocked for over ${spec.hangTimeoutMs} ms; its worker was terminated`,
+          { plugin, data: { hangTimeoutMs: spec.hangTimeoutMs } },
+        );
+        void spawned.terminate();
+      },
+    );
     return (await control(ControlOp.START)) as ServiceMethods;
   };
 
@@ -176,7 +210,7 @@ export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
         { plugin, data: { timeoutMs: spec.startTimeoutMs } },
       );
     },
-    call(service, method, args, signal) {
+    call(service, method, args, options) {
       if (stopping !== undefined) {
         return Promise.reject(
           new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" is stopping`, {
@@ -186,7 +220,7 @@ export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
           }),
         );
       }
-      return client.call(service, method, args, signal).catch((error: unknown) => {
+      return client.call(service, method, args, options).catch((error: unknown) => {
         throw presentCallError(error, { plugin, service, method });
       });
     },
@@ -213,6 +247,13 @@ export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
         await exited;
       })();
       return stopping;
+    },
+    async kill(reason) {
+      if (worker === undefined || !alive) return;
+      killed = true;
+      ending = reason;
+      await worker.terminate();
+      await exited;
     },
     get inFlight() {
       return client.inFlight;

@@ -16,6 +16,15 @@ interface PendingCall {
   reject(error: unknown): void;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** How one call may end early. */
+export interface CallOptions {
+  /** The caller gives up when it fires: BERTH_ERR_CALL_ABORTED. */
+  signal?: AbortSignal | undefined;
+  /** The call's deadline: BERTH_ERR_CALL_TIMEOUT after this many ms. */
+  timeoutMs?: number | undefined;
 }
 
 /** Sends calls to one worker. */
@@ -23,9 +32,10 @@ export interface CallClient {
   /**
    * Sends one call. Rejects with the plugin's error rebuilt from the wire (a BerthError
    * when it carried a Berth code), BERTH_ERR_UNENCODABLE when `args` cannot be encoded,
-   * or BERTH_ERR_CALL_ABORTED when `signal` fires first.
+   * BERTH_ERR_CALL_ABORTED when the signal fires first, or BERTH_ERR_CALL_TIMEOUT at the
+   * deadline. Abort and timeout also cancel the call on the worker side.
    */
-  call(service: string, method: string, args: unknown[], signal?: AbortSignal): Promise<unknown>;
+  call(service: string, method: string, args: unknown[], options?: CallOptions): Promise<unknown>;
   /** Rejects every call in flight with the error `makeError` returns; new calls still work. */
   rejectAll(makeError: () => Error): void;
   /** Calls sent and not yet settled. */
@@ -52,6 +62,7 @@ export function createCallClient(port: MessagePort): CallClient {
       for (const wake of waiters) wake();
     }
     if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort);
+    if (call.timer !== undefined) clearTimeout(call.timer);
     return call;
   };
 
@@ -62,7 +73,8 @@ export function createCallClient(port: MessagePort): CallClient {
   });
 
   return {
-    call(service, method, args, signal) {
+    call(service, method, args, options = {}) {
+      const { signal, timeoutMs } = options;
       if (signal?.aborted) return Promise.reject(abortError(signal));
       const id = nextId++;
       try {
@@ -71,13 +83,28 @@ export function createCallClient(port: MessagePort): CallClient {
         return Promise.reject(error);
       }
       return new Promise((resolve, reject) => {
-        const call: PendingCall = { resolve, reject, signal, onAbort: undefined };
+        const call: PendingCall = { resolve, reject, signal, onAbort: undefined, timer: undefined };
+        const giveUp = (error: BerthError): void => {
+          if (settle(id) === undefined) return;
+          reject(error);
+          channel.send([Frame.CANCEL, id]);
+        };
         if (signal !== undefined) {
-          call.onAbort = () => {
-            settle(id)?.reject(abortError(signal));
-            channel.send([Frame.CANCEL, id]);
-          };
+          call.onAbort = () => giveUp(abortError(signal));
           signal.addEventListener('abort', call.onAbort, { once: true });
+        }
+        if (timeoutMs !== undefined) {
+          call.timer = setTimeout(
+            () =>
+              giveUp(
+                new BerthError(
+                  codes.CALL_TIMEOUT,
+                  `no answer within the call's deadline of ${timeoutMs} ms`,
+                  { data: { timeoutMs } },
+                ),
+              ),
+            timeoutMs,
+          );
         }
         pending.set(id, call);
       });

@@ -60,6 +60,9 @@ export interface WorkerBoot {
   plugin: PluginBoot;
   logLevel: string;
   dataPort: MessagePort;
+  /** The liveness buffer (heartbeat.ts) and how often to beat into it. */
+  liveness: SharedArrayBuffer;
+  heartbeatIntervalMs: number;
 }
 
 /** The part of a plugin's description both sides need: no host internals. */

@@ -15,6 +15,7 @@ import {
 } from '../../src/index.js';
 import { countLiveWorkers } from '../../src/isolation/thread-runtime.js';
 import type { Echo } from '../fixtures/plugins/echo/index.js';
+import type { Doomed } from '../fixtures/plugins/exits-in-call/index.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/plugins/', import.meta.url));
 
@@ -257,12 +258,12 @@ describe('a host in thread mode', () => {
     expect(countLiveWorkers()).toBe(before);
   });
 
-  it('rejects every call in flight with BERTH_ERR_PLUGIN_CRASHED when the worker exits', async () => {
+  it('rejects every call in flight with BERTH_ERR_PLUGIN_CRASHED when the worker exits, then restarts it', async () => {
     const started = await start(['exits-in-call', 'echo']);
     const crashed = new Promise((resolve) => started.once('plugin:crashed', resolve));
-    const doomed = started.service<{ never(): Promise<void>; exit(code: number): Promise<void> }>(
-      'doomed',
-    );
+    const restarted = new Promise((resolve) => started.once('plugin:restarted', resolve));
+    const doomed = started.service<Doomed>('doomed');
+    const firstThread = await doomed.threadId();
     const inFlight = [doomed.never(), doomed.never(), doomed.never()].map(rejection);
     await doomed.exit(3);
     for (const error of await Promise.all(inFlight)) {
@@ -272,9 +273,13 @@ describe('a host in thread mode', () => {
         data: { exitCode: 3 },
       });
     }
-    expect(await crashed).toMatchObject({ plugin: 'exits-in-call' });
-    expect(started.plugins().find((p) => p.name === 'exits-in-call')?.state).toBe('crashed');
-    expect(await rejection(doomed.never())).toMatchObject({ code: codes.PLUGIN_NOT_RUNNING });
+    expect(await crashed).toMatchObject({ plugin: 'exits-in-call', code: codes.PLUGIN_CRASHED });
+    expect(await restarted).toMatchObject({ plugin: 'exits-in-call', restarts: 1 });
+    expect(await doomed.threadId()).not.toBe(firstThread);
+    expect(started.plugins().find((p) => p.name === 'exits-in-call')).toMatchObject({
+      state: 'running',
+      restarts: 1,
+    });
     expect(await started.service<Echo>('echo').echo('neighbour unharmed')).toBe(
       'neighbour unharmed',
     );

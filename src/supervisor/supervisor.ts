@@ -1,0 +1,371 @@
+/**
+ * One supervisor per plugin: it starts the plugin's runtime, routes calls to it with a
+ * deadline and a bound on calls in flight, watches its health, and replaces it when it
+ * crashes, hangs, runs out of memory or fails its health checks.
+ *
+ *               start ok                      health fails          health ok
+ *   installed ──▶ starting ──▶ running ◀──────────────▶ degraded
+ *                   │  ▲          │ crash / hang / OOM / N failed checks
+ *        first start│  │ backoff  ▼
+ *        fails      │  └──────── crashed ──▶ backoff ──▶ starting (restart)
+ *                   ▼                 │ budget spent
+ *                 failed ◀────────────┘  (breaker open: calls fail fast)
+ *                   │ cooldown: one trial start (half-open), or host.restart()
+ *                   ▼
+ *                 starting                 any state ──close()──▶ stopping ──▶ stopped
+ *
+ * Guarantees: no call waits past its deadline; a call made while the plugin restarts
+ * waits for it (within its deadline) rather than failing; a call in flight when the
+ * worker dies rejects at once, and is retried once on the new worker when its method is
+ * declared idempotent. Every transition is logged once and emitted as `plugin:<event>`.
+ */
+import type { Logger } from 'pino';
+import { BerthError, codes, describeThrown, isBerthError } from '../errors.js';
+import { TIMED_OUT, withDeadline } from '../isolation/deadline.js';
+import type { CallOptions, PluginRuntime } from '../isolation/runtime.js';
+import type { PluginManifest } from '../manifest/index.js';
+import { createGate, type Gate } from './gate.js';
+import { decideRestart, type RestartPolicy } from './restart-policy.js';
+
+/** Lifecycle states (DESIGN.md section 4). */
+export type PluginState =
+  | 'installed'
+  | 'starting'
+  | 'running'
+  | 'degraded'
+  | 'stopping'
+  | 'stopped'
+  | 'crashed'
+  | 'backoff'
+  | 'failed';
+
+/** How health checks run: every `intervalMs`, each within `timeoutMs`; `failures` in a row restart. */
+export interface HealthPolicy {
+  /** 0 turns scheduled checks off. */
+  intervalMs: number;
+  timeoutMs: number;
+  failures: number;
+}
+
+/** What a supervisor is given. */
+export interface SupervisorOptions {
+  manifest: PluginManifest;
+  /** Makes a fresh runtime; `onExit` reports its unplanned death. */
+  makeRuntime(onExit: (error: BerthError) => void): PluginRuntime;
+  logger: Logger;
+  restart: RestartPolicy;
+  health: HealthPolicy;
+  maxInFlight: number;
+  callTimeoutMs: number;
+  emit(event: string, payload: { plugin: string; [key: string]: unknown }): void;
+}
+
+/** The codes of a worker's death, after which an idempotent call may be retried. */
+const DEATHS = new Set<string>([
+  codes.PLUGIN_CRASHED,
+  codes.PLUGIN_HUNG,
+  codes.PLUGIN_OOM,
+  codes.PLUGIN_UNHEALTHY,
+]);
+
+/** Supervises one plugin. */
+export class Supervisor {
+  state: PluginState = 'installed';
+  restarts = 0;
+  lastError: BerthError | undefined;
+  startedAt: number | undefined;
+  methods: Record<string, string[]> = {};
+  readonly #options: SupervisorOptions;
+  readonly #plugin: string;
+  #runtime: PluginRuntime | undefined;
+  #crashes: number[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #healthTimer: NodeJS.Timeout | undefined;
+  #healthFailures = 0;
+  #checking = false;
+  #waiting = 0;
+  #closing: Promise<void> | undefined;
+  /** Opens when the plugin is running; calls made during a restart wait on it. */
+  #running: Gate = createGate();
+
+  constructor(options: SupervisorOptions) {
+    this.#options = options;
+    this.#plugin = options.manifest.name;
+  }
+
+  /** Starts the plugin. A first start that fails leaves it `failed`, not restarting. */
+  async start(): Promise<void> {
+    await this.#spawn('start');
+  }
+
+  /** Calls a method with the plugin's deadline and bounds (see the class comment). */
+  async call(
+    service: string,
+    method: string,
+    args: unknown[],
+    options: CallOptions = {},
+  ): Promise<unknown> {
+    const timeoutMs = options.timeoutMs ?? this.#options.callTimeoutMs;
+    const deadline = Date.now() + timeoutMs;
+    const site = { plugin: this.#plugin, service, method };
+    const runtime = await this.#admit(site, deadline, options.signal);
+    if (!this.methods[service]?.includes(method)) {
+      throw new BerthError(
+        codes.METHOD_NOT_FOUND,
+        `service "${service}" of plugin "${this.#plugin}" has no method "${method}"; it has: ${this.methods[service]?.join(', ') ?? 'none'}`,
+        site,
+      );
+    }
+    try {
+      return await runtime.call(service, method, args, { signal: options.signal, timeoutMs });
+    } catch (error) {
+      const idempotent =
+        this.#options.manifest.services.find((s) => s.name === service)?.idempotent ?? [];
+      if (!isBerthError(error) || !DEATHS.has(error.code) || !idempotent.includes(method))
+        throw error;
+      // The worker died under this call; the method is safe to repeat, so once, on the new one.
+      const retry = await this.#admit(site, deadline, options.signal);
+      return retry.call(service, method, args, {
+        signal: options.signal,
+        timeoutMs: Math.max(1, deadline - Date.now()),
+      });
+    }
+  }
+
+  /** Waits (within the deadline) until a runtime can take the call, or says why not. */
+  async #admit(
+    site: { plugin: string; service: string; method: string },
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<PluginRuntime> {
+    if (this.#closing !== undefined || this.state === 'installed' || this.state === 'stopped') {
+      throw new BerthError(
+        codes.PLUGIN_NOT_RUNNING,
+        `plugin "${this.#plugin}" is ${this.state}`,
+        site,
+      );
+    }
+    if (this.state === 'failed') throw this.#failedError(site);
+    if ((this.#runtime?.inFlight ?? 0) + this.#waiting >= this.#options.maxInFlight) {
+      throw new BerthError(
+        codes.OVERLOADED,
+        `plugin "${this.#plugin}" already has ${this.#options.maxInFlight} calls in flight; retry later or raise maxInFlight`,
+        { ...site, data: { maxInFlight: this.#options.maxInFlight } },
+      );
+    }
+    if ((this.state === 'running' || this.state === 'degraded') && this.#runtime !== undefined)
+      return this.#runtime;
+    this.#waiting += 1;
+    try {
+      await this.#running.wait(deadline - Date.now(), signal);
+    } catch (error) {
+      if (isBerthError(error) && error.code === codes.PLUGIN_FAILED) throw this.#failedError(site);
+      throw isBerthError(error)
+        ? new BerthError(
+            error.code,
+            `${site.plugin}/${site.service}.${site.method}: ${error.message}`,
+            { ...site, cause: error },
+          )
+        : error;
+    } finally {
+      this.#waiting -= 1;
+    }
+    if (this.#runtime === undefined)
+      throw new BerthError(
+        codes.PLUGIN_NOT_RUNNING,
+        `plugin "${this.#plugin}" is ${this.state}`,
+        site,
+      );
+    return this.#runtime;
+  }
+
+  #failedError(site: object): BerthError {
+    return new BerthError(
+      codes.PLUGIN_FAILED,
+      `plugin "${this.#plugin}" has failed` +
+        (this.lastError === undefined
+          ? ''
+          : ` (${this.lastError.code}: ${this.lastError.message})`) +
+        '; calls fail fast until its breaker half-opens or an operator restarts it (host.restart)',
+      { ...site, cause: this.lastError },
+    );
+  }
+
+  async #spawn(reason: 'start' | 'restart' | 'half-open' | 'operator'): Promise<void> {
+    this.#transition('starting');
+    const runtime: PluginRuntime = this.#options.makeRuntime((error) => this.#died(runtime, error));
+    this.#runtime = runtime;
+    try {
+      this.methods = await runtime.start();
+    } catch (error) {
+      this.#runtime = undefined;
+      await runtime.stop();
+      if (this.#closing !== undefined) return;
+      this.lastError = asBerthError(error, this.#plugin);
+      if (reason === 'start') this.#fail(undefined);
+      else if (reason === 'half-open') this.#fail(this.#options.restart.cooldownMs);
+      else this.#afterCrash();
+      return;
+    }
+    if (this.#closing !== undefined) return;
+    this.startedAt = Date.now();
+    this.#healthFailures = 0;
+    if (reason === 'start') {
+      this.#transition('running', 'plugin:started', { version: this.#options.manifest.version });
+    } else {
+      this.restarts += 1;
+      if (reason !== 'restart') this.#crashes = [];
+      this.#transition('running', 'plugin:restarted', { restarts: this.restarts });
+    }
+    this.#running.open();
+    this.#scheduleHealth();
+  }
+
+  /** The runtime died on its own (crash, hang, OOM) or was killed for failing health checks. */
+  #died(runtime: PluginRuntime, error: BerthError): void {
+    if (runtime !== this.#runtime || this.#closing !== undefined) return;
+    this.#runtime = undefined;
+    clearInterval(this.#healthTimer);
+    this.lastError = error;
+    this.#running = createGate();
+    this.#transition('crashed', 'plugin:crashed', { code: error.code, error });
+    this.#afterCrash();
+  }
+
+  #afterCrash(): void {
+    const now = Date.now();
+    this.#crashes.push(now);
+    const decision = decideRestart(this.#crashes, now, this.#options.restart);
+    if (decision.action === 'open-breaker') {
+      this.#fail(decision.retryInMs);
+      return;
+    }
+    this.#transition('backoff', 'plugin:backoff', { delayMs: decision.delayMs });
+    this.#timer = setTimeout(() => void this.#spawn('restart'), decision.delayMs);
+  }
+
+  /** Opens the breaker; with `retryInMs`, a trial start follows after that cooldown. */
+  #fail(retryInMs: number | undefined): void {
+    this.#transition('failed', 'plugin:failed', { error: this.lastError, retryInMs });
+    const failed = new BerthError(codes.PLUGIN_FAILED, `plugin "${this.#plugin}" has failed`, {
+      plugin: this.#plugin,
+    });
+    this.#running.fail(failed);
+    this.#running = createGate();
+    if (retryInMs !== undefined)
+      this.#timer = setTimeout(() => void this.#spawn('half-open'), retryInMs);
+  }
+
+  #scheduleHealth(): void {
+    const { intervalMs } = this.#options.health;
+    if (intervalMs <= 0) return;
+    this.#healthTimer = setInterval(() => void this.checkHealth(), intervalMs);
+    this.#healthTimer.unref();
+  }
+
+  /**
+   * Runs the plugin's health checks once. A failure marks it degraded; `failures` in a
+   * row restart it (calls in flight reject with BERTH_ERR_PLUGIN_UNHEALTHY).
+   */
+  async checkHealth(): Promise<void> {
+    const runtime = this.#runtime;
+    if (
+      this.#checking ||
+      runtime === undefined ||
+      (this.state !== 'running' && this.state !== 'degraded')
+    )
+      return;
+    this.#checking = true;
+    try {
+      const report = await withDeadline(
+        runtime.health().catch((error: unknown) => ({ ok: false, detail: describeThrown(error) })),
+        this.#options.health.timeoutMs,
+      );
+      if (runtime !== this.#runtime) return;
+      if (report !== TIMED_OUT && report.ok) {
+        this.#healthFailures = 0;
+        if (this.state === 'degraded') this.#transition('running', 'plugin:recovered', {});
+        return;
+      }
+      this.#healthFailures += 1;
+      const detail =
+        report === TIMED_OUT
+          ? `no answer within ${this.#options.health.timeoutMs} ms`
+          : report.detail;
+      if (this.state === 'running') this.#transition('degraded', 'plugin:degraded', { detail });
+      if (this.#healthFailures >= this.#options.health.failures) {
+        const error = new BerthError(
+          codes.PLUGIN_UNHEALTHY,
+          `plugin "${this.#plugin}" failed ${this.#healthFailures} health checks in a row (${detail}); restarting it`,
+          { plugin: this.#plugin, data: { detail } },
+        );
+        await runtime.kill(error);
+        this.#died(runtime, error);
+      }
+    } finally {
+      this.#checking = false;
+    }
+  }
+
+  /** Operator restart: closes the breaker, stops the current runtime gracefully, starts anew. */
+  async restart(): Promise<void> {
+    if (this.#closing !== undefined) throw new BerthError(codes.HOST_CLOSED, 'the host is closed');
+    clearTimeout(this.#timer);
+    clearInterval(this.#healthTimer);
+    const runtime = this.#runtime;
+    this.#runtime = undefined;
+    this.#running = createGate();
+    await runtime?.stop();
+    this.#crashes = [];
+    await this.#spawn('operator');
+  }
+
+  /** Stops supervising and stops the plugin (draining, onStop, terminate). Idempotent. */
+  stop(): Promise<void> {
+    this.#closing ??= (async () => {
+      clearTimeout(this.#timer);
+      clearInterval(this.#healthTimer);
+      const wasUp =
+        this.state === 'running' || this.state === 'degraded' || this.state === 'starting';
+      this.#running.fail(
+        new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${this.#plugin}" was stopped`, {
+          plugin: this.#plugin,
+        }),
+      );
+      if (wasUp) this.#transition('stopping');
+      await this.#runtime?.stop();
+      this.#runtime = undefined;
+      if (wasUp) this.#transition('stopped', 'plugin:stopped', {});
+    })();
+    return this.#closing;
+  }
+
+  /** Calls in flight on the current runtime. */
+  get inFlight(): number {
+    return this.#runtime?.inFlight ?? 0;
+  }
+
+  #transition(state: PluginState, event?: string, payload: Record<string, unknown> = {}): void {
+    const from = this.state;
+    this.state = state;
+    if (event === undefined) return;
+    const { error, ...fields } = payload;
+    const level =
+      state === 'failed' || state === 'crashed'
+        ? 'error'
+        : state === 'degraded' || state === 'backoff'
+          ? 'warn'
+          : 'info';
+    this.#options.logger[level](
+      { plugin: this.#plugin, from, to: state, ...fields, err: error },
+      event,
+    );
+    this.#options.emit(event, { plugin: this.#plugin, ...payload });
+  }
+}
+
+function asBerthError(error: unknown, plugin: string): BerthError {
+  return isBerthError(error)
+    ? error
+    : new BerthError(codes.START_FAILED, describeThrown(error), { plugin, cause: error });
+}
