@@ -16,6 +16,8 @@ export interface Plan {
   warmup: Record<PayloadName, number>;
   latency: Record<PayloadName, Budget>;
   throughput: Record<PayloadName, Budget>;
+  /** Worker deaths timed for the recovery figure. */
+  recoverySamples: number;
 }
 
 /** The plan of a full or a quick run. */
@@ -29,6 +31,7 @@ export function makePlan(quick: boolean): Plan {
       warmup: { tiny: 200, records: 3, binary: 10 },
       latency: { tiny: budget(100), records: budget(5), binary: budget(10) },
       throughput: { tiny: budget(256), records: budget(16), binary: budget(32) },
+      recoverySamples: 3,
     };
   }
   return {
@@ -48,5 +51,6 @@ export function makePlan(quick: boolean): Plan {
       records: { calls: 10_000, ms: 1_500, minCalls: 128 },
       binary: { calls: 50_000, ms: 1_000, minCalls: 256 },
     },
+    recoverySamples: 100,
   };
 }

@@ -24,8 +24,11 @@ export interface BenchMeta {
 
 /** One measured (or pending) cell. Figures are medians of the repeats. */
 export interface ResultRow {
-  /** `transport`: the same call through each transport; `e2e`: storage list through a plugin. */
-  scenario: 'transport' | 'e2e';
+  /**
+   * `transport`: the same call through each transport; `e2e`: storage list through a
+   * plugin; `recovery`: from a worker's death to the next answer.
+   */
+  scenario: 'transport' | 'e2e' | 'recovery';
   transport: string;
   payload: string;
   p50_us: number | null;

@@ -12,6 +12,7 @@ import { BERTH_VERSION } from '../src/index.js';
 import { berthPool, createBerthTransport, createInProcessTransport } from './berth-transports.js';
 import { openStorageScenario, type StorageScenario } from './e2e-storage.js';
 import { measureLatency, measureThroughput, type Probe } from './measure.js';
+import { measureRecovery } from './recovery.js';
 import { checkResult, checkResultFully, PAYLOADS, type PayloadName } from './payloads.js';
 import { peerTransports } from './peers/index.js';
 import type { Plan } from './plan.js';
@@ -69,6 +70,7 @@ export async function runSuite(plan: Plan, selection: Selection): Promise<BenchR
   const transports = chosen.filter((t): t is Transport => !('pending' in t));
   const pending = chosen.filter((t): t is PendingTransport => 'pending' in t);
   const scenarios: StorageScenario[] = [];
+  const recovered: ResultRow[] = [];
   const cells: Cell[] = [];
   const cell = (
     scenario: Cell['scenario'],
@@ -132,6 +134,21 @@ export async function runSuite(plan: Plan, selection: Selection): Promise<BenchR
       }
     }
     progress.done();
+    if (payloadTerms.length === 0 && wantTransport('berth thread')) {
+      process.stderr.write(`measuring recovery (${plan.recoverySamples} crashes)\n`);
+      const recovery = await measureRecovery(plan.recoverySamples, join(dataDir, 'recovery'));
+      recovered.push({
+        scenario: 'recovery',
+        transport: 'berth thread',
+        payload: 'crash to next answer',
+        p50_us: recovery.p50_us,
+        p99_us: recovery.p99_us,
+        calls_per_s: null,
+        samples: recovery.samples,
+        p50_noise: 0,
+        calls_per_s_noise: 0,
+      });
+    }
   } finally {
     await Promise.allSettled([
       ...transports.map((t) => t.close()),
@@ -168,7 +185,9 @@ export async function runSuite(plan: Plan, selection: Selection): Promise<BenchR
     }
   }
   const order = (row: ResultRow): number => candidates.findIndex((t) => t.name === row.transport);
-  const scenarioRank = (row: ResultRow): number => (row.scenario === 'transport' ? 0 : 1);
+  results.push(...recovered);
+  const scenarioRank = (row: ResultRow): number =>
+    ['transport', 'e2e', 'recovery'].indexOf(row.scenario);
   results.sort((a, b) => scenarioRank(a) - scenarioRank(b) || order(a) - order(b));
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   return {

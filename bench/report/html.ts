@@ -14,7 +14,10 @@ export function renderHtml(run: BenchResults): string {
   const { meta, results } = run;
   const groups = new Map<string, ResultRow[]>();
   for (const row of results) {
-    const key = row.scenario === 'e2e' ? `end to end: ${row.payload}` : row.payload;
+    const key =
+      row.scenario === 'transport'
+        ? row.payload
+        : `${row.scenario === 'e2e' ? 'end to end' : 'recovery'}: ${row.payload}`;
     groups.set(key, [...(groups.get(key) ?? []), row]);
   }
   const sections = [...groups].map(([title, rows]) => {

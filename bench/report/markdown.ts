@@ -41,6 +41,19 @@ export function renderMarkdown(run: BenchResults): string {
   for (const payload of e2e) {
     lines.push('', `### end to end: ${payload}`, '', ...table(results, 'e2e', payload));
   }
+  const recovery = results.filter((r) => r.scenario === 'recovery');
+  if (recovery.length > 0) {
+    lines.push(
+      '',
+      '### recovery: from a worker crash to the next answer (backoff set to 0)',
+      '',
+      '| transport | p50 µs | p99 µs | crashes |',
+      '|---|---:|---:|---:|',
+      ...recovery.map(
+        (r) => `| ${r.transport} | ${formatUs(r.p50_us)} | ${formatUs(r.p99_us)} | ${r.samples} |`,
+      ),
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 

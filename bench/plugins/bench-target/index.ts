@@ -8,6 +8,8 @@ export interface BenchTarget {
   tiny(id: number): Promise<Tiny>;
   records(): Promise<readonly BenchRecord[]>;
   binary(): Promise<Uint8Array>;
+  /** Ends the worker: the recovery figure measures how soon the next call is answered. */
+  crash(): Promise<void>;
 }
 
 export default definePlugin({
@@ -17,6 +19,9 @@ export default definePlugin({
         tiny: (_ctx, id) => ({ ok: true, id }),
         records: () => records,
         binary: () => binary,
+        crash: () => {
+          process.exit(1);
+        },
       },
     })),
   },
