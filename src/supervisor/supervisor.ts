@@ -25,7 +25,7 @@ import { TIMED_OUT, withDeadline } from '../isolation/deadline.js';
 import type { CallOptions, PluginRuntime } from '../isolation/runtime.js';
 import type { PluginManifest } from '../manifest/index.js';
 import { createGate, type Gate } from './gate.js';
-import { decideRestart, type RestartPolicy } from './restart-policy.js';
+import { decideRestart, recentCrashes, type RestartPolicy } from './restart-policy.js';
 
 /** Lifecycle states (DESIGN.md section 4). */
 export type PluginState =
@@ -117,7 +117,10 @@ export class Supervisor {
       );
     }
     try {
-      return await runtime.call(service, method, args, { signal: options.signal, timeoutMs });
+      return await runtime.call(service, method, args, {
+        signal: options.signal,
+        timeoutMs: Math.max(1, deadline - Date.now()),
+      });
     } catch (error) {
       const idempotent =
         this.#options.manifest.services.find((s) => s.name === service)?.idempotent ?? [];
@@ -234,7 +237,7 @@ export class Supervisor {
 
   #afterCrash(): void {
     const now = Date.now();
-    this.#crashes.push(now);
+    this.#crashes = [...recentCrashes(this.#crashes, now, this.#options.restart), now];
     const decision = decideRestart(this.#crashes, now, this.#options.restart);
     if (decision.action === 'open-breaker') {
       this.#fail(decision.retryInMs);
