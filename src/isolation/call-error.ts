@@ -13,15 +13,25 @@ export interface CallSite {
 }
 
 /**
- * Presents `error` from a call at `site`. A BerthError that already names its plugin is
- * Berth's own (a crash, a missing method) and passes unchanged; a BerthError the plugin
+ * Presents `error` from a call at `site`. A BerthError that already names its plugin
+ * and method passes unchanged; one that names only its plugin (a crash) is copied with the call's
+ * site; a BerthError the plugin
  * threw keeps its code (that is how a plugin reports a revision conflict); anything else
  * becomes BERTH_ERR_PLUGIN_ERROR.
  */
 export function presentCallError(error: unknown, site: CallSite): BerthError {
   const where = `${site.plugin}/${site.service}.${site.method}`;
   if (isBerthError(error)) {
-    if (error.plugin !== undefined) return error;
+    if (error.plugin !== undefined && error.method !== undefined) return error;
+    if (error.plugin !== undefined) {
+      // Berth's own error about the plugin as a whole (a crash rejects every call with
+      // one): each caller gets its own copy that names its call.
+      return new BerthError(error.code, error.message, {
+        ...site,
+        data: error.data,
+        cause: error.cause,
+      });
+    }
     return new BerthError(error.code, `${where}: ${error.message}`, {
       ...site,
       data: error.data,

@@ -242,7 +242,10 @@ export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
         if ((await withDeadline(stopped, spec.stopTimeoutMs)) === TIMED_OUT) {
           spec.logger.warn({ plugin }, 'onStop did not finish by the stop deadline');
         }
-        // Calls still in flight are rejected by the exit handler.
+        // Calls still in flight are rejected by the exit handler, with this reason.
+        ending = new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" was stopped`, {
+          plugin,
+        });
         await worker.terminate();
         await exited;
       })();

@@ -83,7 +83,8 @@ export class Supervisor {
   #healthTimer: NodeJS.Timeout | undefined;
   #healthFailures = 0;
   #checking = false;
-  #waiting = 0;
+  /** Calls admitted and not yet settled, those waiting for a restart included. */
+  #admitted = 0;
   #closing: Promise<void> | undefined;
   /** Opens when the plugin is running; calls made during a restart wait on it. */
   #running: Gate = createGate();
@@ -108,7 +109,31 @@ export class Supervisor {
     const timeoutMs = options.timeoutMs ?? this.#options.callTimeoutMs;
     const deadline = Date.now() + timeoutMs;
     const site = { plugin: this.#plugin, service, method };
-    const runtime = await this.#admit(site, deadline, options.signal);
+    // Counted before the first await, so a burst made in one tick is bounded too.
+    if (this.#admitted >= this.#options.maxInFlight) {
+      throw new BerthError(
+        codes.OVERLOADED,
+        `plugin "${this.#plugin}" already has ${this.#options.maxInFlight} calls in flight; retry later or raise maxInFlight`,
+        { ...site, data: { maxInFlight: this.#options.maxInFlight } },
+      );
+    }
+    this.#admitted += 1;
+    try {
+      const runtime = await this.#admit(site, deadline, options.signal);
+      return await this.#run(runtime, site, args, deadline, options.signal);
+    } finally {
+      this.#admitted -= 1;
+    }
+  }
+
+  async #run(
+    runtime: PluginRuntime,
+    site: { plugin: string; service: string; method: string },
+    args: unknown[],
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
+    const { service, method } = site;
     if (!this.methods[service]?.includes(method)) {
       throw new BerthError(
         codes.METHOD_NOT_FOUND,
@@ -118,7 +143,7 @@ export class Supervisor {
     }
     try {
       return await runtime.call(service, method, args, {
-        signal: options.signal,
+        signal: signal,
         timeoutMs: Math.max(1, deadline - Date.now()),
       });
     } catch (error) {
@@ -127,9 +152,9 @@ export class Supervisor {
       if (!isBerthError(error) || !DEATHS.has(error.code) || !idempotent.includes(method))
         throw error;
       // The worker died under this call; the method is safe to repeat, so once, on the new one.
-      const retry = await this.#admit(site, deadline, options.signal);
+      const retry = await this.#admit(site, deadline, signal);
       return retry.call(service, method, args, {
-        signal: options.signal,
+        signal: signal,
         timeoutMs: Math.max(1, deadline - Date.now()),
       });
     }
@@ -149,16 +174,8 @@ export class Supervisor {
       );
     }
     if (this.state === 'failed') throw this.#failedError(site);
-    if ((this.#runtime?.inFlight ?? 0) + this.#waiting >= this.#options.maxInFlight) {
-      throw new BerthError(
-        codes.OVERLOADED,
-        `plugin "${this.#plugin}" already has ${this.#options.maxInFlight} calls in flight; retry later or raise maxInFlight`,
-        { ...site, data: { maxInFlight: this.#options.maxInFlight } },
-      );
-    }
     if ((this.state === 'running' || this.state === 'degraded') && this.#runtime !== undefined)
       return this.#runtime;
-    this.#waiting += 1;
     try {
       await this.#running.wait(deadline - Date.now(), signal);
     } catch (error) {
@@ -170,8 +187,6 @@ export class Supervisor {
             { ...site, cause: error },
           )
         : error;
-    } finally {
-      this.#waiting -= 1;
     }
     if (this.#runtime === undefined)
       throw new BerthError(

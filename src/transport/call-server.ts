@@ -29,7 +29,19 @@ export function serveCalls(port: MessagePort, dispatch: Dispatch): FrameChannel 
   ): void => {
     if (!running.delete(id)) return; // cancelled: the host has already given up on it
     if (!ok) {
-      channel.send([Frame.FAILURE, id, toWireError(value)]);
+      try {
+        channel.send([Frame.FAILURE, id, toWireError(value)]);
+      } catch (error) {
+        // The plugin's error carries something the codec cannot hold (in `data`, say):
+        // report that, for this call alone, rather than let the worker die of it.
+        const wire = toWireError(value);
+        const failure = new BerthError(
+          codes.UNENCODABLE,
+          `the error thrown by ${service}.${method} cannot be encoded (${wire.name}: ${wire.message}): ${(error as Error).message}`,
+          { service, method },
+        );
+        channel.send([Frame.FAILURE, id, toWireError(failure)]);
+      }
       return;
     }
     try {

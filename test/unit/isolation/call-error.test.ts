@@ -21,9 +21,24 @@ describe('presentCallError', () => {
     expect(error).toMatchObject({ code: codes.REVISION_CONFLICT, ...site, data: { r: 1 } });
   });
 
-  it("passes Berth's own errors, which already name their plugin, unchanged", () => {
-    const own = new BerthError(codes.PLUGIN_CRASHED, 'crashed', { plugin: 'p' });
+  it("passes Berth's own errors that name plugin and method unchanged", () => {
+    const own = new BerthError(codes.METHOD_NOT_FOUND, 'no such method', site);
     expect(presentCallError(own, site)).toBe(own);
+  });
+
+  it('gives each caller of a plugin-wide error (a crash) its own copy naming its call', () => {
+    const crash = new BerthError(codes.PLUGIN_CRASHED, 'crashed', {
+      plugin: 'p',
+      data: { exitCode: 1 },
+    });
+    const error = presentCallError(crash, site);
+    expect(error).not.toBe(crash);
+    expect(error).toMatchObject({
+      code: codes.PLUGIN_CRASHED,
+      ...site,
+      data: { exitCode: 1 },
+      message: 'crashed',
+    });
   });
 
   it('describes thrown values that are not errors', () => {

@@ -1,0 +1,148 @@
+// Shared by the fault tests: a host over the fixture plugins with small bounds, that
+// records every supervisor event from its creation, so a test can await an event that
+// may already have fired. Each host is closed, and its data dir removed, in afterEach.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { afterEach, beforeEach } from 'vitest';
+import { createHost, type HostOptions, type PluginHost } from '../../src/index.js';
+import type { Echo } from '../fixtures/plugins/echo/index.js';
+
+const fixtures = fileURLToPath(new URL('../fixtures/plugins/', import.meta.url));
+
+/** The supervisor events a host emits, each with `{ plugin, … }`. */
+export const PLUGIN_EVENTS = [
+  'plugin:started',
+  'plugin:crashed',
+  'plugin:backoff',
+  'plugin:restarted',
+  'plugin:degraded',
+  'plugin:recovered',
+  'plugin:failed',
+  'plugin:stopped',
+] as const;
+
+/** One of {@link PLUGIN_EVENTS}. */
+export type PluginEvent = (typeof PLUGIN_EVENTS)[number];
+
+/** An event's payload as emitted. */
+export type EventPayload = { plugin: string } & Record<string, unknown>;
+
+/** How long a test waits for an event before it fails with the events it did see. */
+const EVENT_WAIT_MS = 4_000;
+
+/** A started host and what it has emitted. */
+export interface FaultHost {
+  host: PluginHost;
+  /** Every event so far, oldest first. */
+  readonly events: readonly { event: PluginEvent; payload: EventPayload }[];
+  /**
+   * Resolves with the payload of the `nth` (1-based) `event` of `plugin` since the host
+   * was made, at once if it has already fired; rejects after a few seconds, listing what
+   * was seen, so a missing event fails the test instead of hanging it.
+   */
+  waitFor(event: PluginEvent, plugin: string, nth?: number): Promise<EventPayload>;
+  /** The `echo` fixture's proxy: the neighbour every fault test checks still answers. */
+  echo(): Promise<unknown>;
+}
+
+/** Defaults of every fault host: thread isolation and small bounds. */
+const FAULT_DEFAULTS = {
+  isolation: 'thread',
+  hangTimeoutMs: 500,
+  stopTimeoutMs: 500,
+  startTimeoutMs: 5_000,
+  restart: { initialDelayMs: 10, jitter: 0 },
+} satisfies HostOptions;
+
+/**
+ * Registers the beforeEach/afterEach of a fault test file and returns its host factory:
+ * `start(['fault-x'])` starts `fault-x` and `echo` (the neighbour) with the fault
+ * defaults, `options` overriding them.
+ */
+export function useFaultHosts(): (plugins: string[], options?: HostOptions) => Promise<FaultHost> {
+  let hosts: PluginHost[] = [];
+  let dataDir = '';
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'berth-fault-'));
+  });
+  afterEach(async () => {
+    await Promise.all(hosts.map((host) => host.close()));
+    hosts = [];
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  return async (plugins, options = {}) => {
+    const host = createHost({
+      plugins: [fixtures],
+      enable: [...plugins, 'echo'],
+      dataDir,
+      logger: pino({ level: 'silent' }),
+      ...FAULT_DEFAULTS,
+      ...options,
+    });
+    hosts.push(host);
+    const events: { event: PluginEvent; payload: EventPayload }[] = [];
+    const waiters = new Set<() => void>();
+    for (const event of PLUGIN_EVENTS) {
+      host.on(event, (payload: EventPayload) => {
+        events.push({ event, payload });
+        for (const wake of waiters) wake();
+      });
+    }
+    const find = (event: PluginEvent, plugin: string, nth: number): EventPayload | undefined =>
+      events.filter((e) => e.event === event && e.payload.plugin === plugin)[nth - 1]?.payload;
+
+    const waitFor = (event: PluginEvent, plugin: string, nth = 1): Promise<EventPayload> =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          const found = find(event, plugin, nth);
+          if (found === undefined) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          const seen = events.map((e) => `${e.event}(${e.payload.plugin})`).join(', ');
+          reject(
+            new Error(
+              `no ${event} #${nth} from ${plugin} within ${EVENT_WAIT_MS} ms; saw: ${seen}`,
+            ),
+          );
+        }, EVENT_WAIT_MS);
+        waiters.add(check);
+        check();
+      });
+
+    await host.start();
+    return {
+      host,
+      events,
+      waitFor,
+      echo: () => host.service<Echo>('echo').echo('neighbour unharmed'),
+    };
+  };
+}
+
+/** Captures what a call rejects with, failing the test if it resolves. */
+export async function rejection(
+  promise: Promise<unknown>,
+): Promise<Error & Record<string, unknown>> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & Record<string, unknown>;
+  }
+  throw new Error('expected the call to reject');
+}
+
+/** Runs `work` and returns its outcome with the milliseconds it took. */
+export async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await work();
+  return { value, ms: performance.now() - started };
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { codes } from '../../src/index.js';
+import { countLiveWorkers } from '../../src/isolation/thread-runtime.js';
+import type { NeverStarts } from '../fixtures/plugins/fault-never-starts/index.js';
+import { rejection, timed, useFaultHosts } from './fault-host.js';
+
+const PLUGIN = 'fault-never-starts';
+const START_TIMEOUT_MS = 300;
+
+describe('a plugin whose onStart never resolves', () => {
+  const start = useFaultHosts();
+
+  it('ends failed with BERTH_ERR_START_FAILED after startTimeoutMs while host.start() resolves and its neighbour runs', async () => {
+    const before = countLiveWorkers();
+    const { value: fault, ms } = await timed(() =>
+      start([PLUGIN], { startTimeoutMs: START_TIMEOUT_MS }),
+    );
+    expect(ms).toBeLessThan(START_TIMEOUT_MS + 2_000);
+
+    expect(await fault.waitFor('plugin:failed', PLUGIN)).toMatchObject({
+      error: { code: codes.START_FAILED },
+    });
+    expect(fault.host.plugins().find((p) => p.name === PLUGIN)).toMatchObject({
+      state: 'failed',
+      lastError: { code: codes.START_FAILED },
+    });
+    // Its worker was terminated: only the neighbour's runs.
+    expect(countLiveWorkers()).toBe(before + 1);
+    expect(await fault.echo()).toBe('neighbour unharmed');
+
+    const { value: refused, ms: refusedMs } = await timed(() =>
+      rejection(fault.host.service<NeverStarts>('never-starts').ping()),
+    );
+    expect(refused).toMatchObject({ code: codes.PLUGIN_FAILED, plugin: PLUGIN });
+    expect(refusedMs).toBeLessThan(500);
+  });
+});
