@@ -100,7 +100,7 @@ export class Supervisor {
   }
 
   /** Calls a method with the plugin's deadline and bounds (see the class comment). */
-  async call(
+  call(
     service: string,
     method: string,
     args: unknown[],
@@ -109,21 +109,38 @@ export class Supervisor {
     const timeoutMs = options.timeoutMs ?? this.#options.callTimeoutMs;
     const deadline = Date.now() + timeoutMs;
     const site = { plugin: this.#plugin, service, method };
-    // Counted before the first await, so a burst made in one tick is bounded too.
+    // Counted before anything waits, so a burst made in one tick is bounded too.
     if (this.#admitted >= this.#options.maxInFlight) {
-      throw new BerthError(
-        codes.OVERLOADED,
-        `plugin "${this.#plugin}" already has ${this.#options.maxInFlight} calls in flight; retry later or raise maxInFlight`,
-        { ...site, data: { maxInFlight: this.#options.maxInFlight } },
+      return Promise.reject(
+        new BerthError(
+          codes.OVERLOADED,
+          `plugin "${this.#plugin}" already has ${this.#options.maxInFlight} calls in flight; retry later or raise maxInFlight`,
+          { ...site, data: { maxInFlight: this.#options.maxInFlight } },
+        ),
       );
     }
     this.#admitted += 1;
-    try {
-      const runtime = await this.#admit(site, deadline, options.signal);
-      return await this.#run(runtime, site, args, deadline, options.signal);
-    } finally {
+    const release = (): void => {
       this.#admitted -= 1;
-    }
+    };
+    // The common case, a running plugin, takes no extra promise hop.
+    const runtime =
+      (this.state === 'running' || this.state === 'degraded') && this.#closing === undefined
+        ? this.#runtime
+        : undefined;
+    const ran =
+      runtime !== undefined
+        ? this.#run(runtime, site, args, deadline, options.signal)
+        : this.#admit(site, deadline, options.signal).then((admitted) =>
+            this.#run(admitted, site, args, deadline, options.signal),
+          );
+    return ran.then(
+      (value) => (release(), value),
+      (error: unknown) => {
+        release();
+        throw error;
+      },
+    );
   }
 
   async #run(
