@@ -75,6 +75,12 @@ export const codes = {
   PLUGIN_FAILED: 'BERTH_ERR_PLUGIN_FAILED',
   /** The plugin failed its health checks too many times in a row and was restarted. */
   PLUGIN_UNHEALTHY: 'BERTH_ERR_PLUGIN_UNHEALTHY',
+  /** An HTTP request named something that does not exist (a resource, a revision, a plugin). */
+  NOT_FOUND: 'BERTH_ERR_NOT_FOUND',
+  /** An HTTP request body was larger than the service accepts. */
+  REQUEST_TOO_LARGE: 'BERTH_ERR_REQUEST_TOO_LARGE',
+  /** A mutating admin call came without the configured bearer token. */
+  UNAUTHORIZED: 'BERTH_ERR_UNAUTHORIZED',
 } as const;
 
 /** One of the strings in {@link codes}. */

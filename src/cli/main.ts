@@ -7,6 +7,7 @@ import { BERTH_VERSION, isBerthError } from '../index.js';
 import { benchCommand } from './bench-command.js';
 import { demoCommand } from './demo-command.js';
 import { pluginsCommand } from './plugins-command.js';
+import { serveCommand } from './serve-command.js';
 
 const program = new Command('berth')
   .description(
@@ -14,6 +15,7 @@ const program = new Command('berth')
   )
   .version(BERTH_VERSION)
   .showHelpAfterError()
+  .addCommand(serveCommand())
   .addCommand(demoCommand())
   .addCommand(pluginsCommand())
   .addCommand(benchCommand());

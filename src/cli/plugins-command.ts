@@ -2,7 +2,11 @@
  * `berth plugins …`: inspect plugins without running them.
  */
 import { Command } from 'commander';
-import { discoverPlugins, readManifest, isBerthError } from '../index.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { createHost, discoverPlugins, readManifest, isBerthError } from '../index.js';
 import { resolveCliSettings, withHostOptions } from './cli-config.js';
 
 /** Builds the `plugins` command and its subcommands. */
@@ -41,14 +45,21 @@ export function pluginsCommand(): Command {
 
   plugins
     .command('validate')
-    .description("check a plugin folder's plugin.json (and that its main module exists)")
+    .description('check a plugin folder: its plugin.json, then a trial start in a worker thread')
     .argument('<dir>', 'the plugin folder')
-    .action(async (dir: string) => {
+    .option('--no-load', 'check the manifest only; do not start the plugin')
+    .action(async (dir: string, flags: { load: boolean }) => {
       try {
         const { manifest, mainPath } = await readManifest(dir);
         process.stdout.write(
-          `✓ ${manifest.name}@${manifest.version} is valid (main: ${mainPath})\n`,
+          `✓ ${manifest.name}@${manifest.version}: plugin.json is valid (main: ${mainPath})\n`,
         );
+        if (flags.load) {
+          await trialStart(dir, manifest.name);
+          process.stdout.write(
+            `✓ ${manifest.name}: loads and starts in a worker thread, and stops cleanly\n`,
+          );
+        }
       } catch (error) {
         if (!isBerthError(error)) throw error;
         process.stderr.write(`✗ ${error.code}: ${error.message}\n`);
@@ -56,4 +67,25 @@ export function pluginsCommand(): Command {
       }
     });
   return plugins;
+}
+
+/** Starts the plugin in `dir` in a worker with a throwaway data dir; throws its start error. */
+async function trialStart(dir: string, name: string): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'berth-validate-'));
+  const host = createHost({
+    plugins: [dir],
+    dataDir,
+    isolation: 'thread',
+    enable: [name],
+    logger: pino({ level: 'silent' }),
+  });
+  let failure: unknown;
+  host.once('plugin:failed', (event: { error: unknown }) => (failure = event.error));
+  try {
+    await host.start();
+    if (failure !== undefined) throw failure;
+  } finally {
+    await host.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
 }

@@ -36,6 +36,9 @@ describe('error codes', () => {
       'BERTH_ERR_OVERLOADED',
       'BERTH_ERR_PLUGIN_FAILED',
       'BERTH_ERR_PLUGIN_UNHEALTHY',
+      'BERTH_ERR_NOT_FOUND',
+      'BERTH_ERR_REQUEST_TOO_LARGE',
+      'BERTH_ERR_UNAUTHORIZED',
     ]);
   });
 

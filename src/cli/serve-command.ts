@@ -1,0 +1,45 @@
+/**
+ * `berth serve`: the resource and service-metadata store over a storage plugin.
+ */
+import { Command } from 'commander';
+import { createLogger, type LevelWithSilent } from '../index.js';
+import { loadServiceConfig, startService, type ServiceFlags } from '../service/index.js';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Builds the `serve` command. */
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('serve resources and service metadata over HTTP, stored by a storage plugin')
+    .option('-c, --config <file>', 'a berth.config.json (default: ./berth.config.json if present)')
+    .option('--host <address>', 'interface to listen on (default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (default 7070; 0 picks a free one)')
+    .option('-d, --data-dir <dir>', 'where plugins keep their data (default ./data)')
+    .option('-p, --plugins <dir>', 'a plugins directory or plugin folder (repeatable)', collect, [])
+    .option('--storage-name <plugin>', 'the storage plugin (default sqlite-storage)')
+    .option('--storage-config <json>', "the storage plugin's config, as JSON")
+    .option('--mode <mode>', 'production (thread isolation, supervised) or development (inline)')
+    .option('--body-limit <bytes>', 'largest request body accepted (default 4 MiB)')
+    .option('--log-level <level>', 'trace, debug, info, warn, error or silent')
+    .action(async (flags: ServiceFlags) => {
+      const config = await loadServiceConfig(flags);
+      const logger = createLogger({ level: config.logLevel as LevelWithSilent });
+      const service = await startService(config, logger);
+      logger.info(
+        {
+          url: service.url,
+          storage: config.storage.name,
+          mode: config.mode,
+          dataDir: config.dataDir,
+        },
+        `berth serving on ${service.url}`,
+      );
+      const stop = (signal: string): void => {
+        logger.info({ signal }, 'shutting down');
+        void service.close().then(() => logger.flush());
+      };
+      process.once('SIGINT', stop).once('SIGTERM', stop);
+    });
+}

@@ -1,0 +1,104 @@
+/**
+ * `berth serve`: a host with the configured storage plugin, and an HTTP server over it.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  BerthError,
+  codes,
+  createHost,
+  type Logger,
+  type PluginHost,
+  type StorageLayer,
+} from '../index.js';
+import { registerAdminRoutes } from './admin-routes.js';
+import { handleHttpError } from './http-errors.js';
+import { registerMetadataRoutes } from './metadata-routes.js';
+import { createServiceMetrics } from './metrics.js';
+import { registerResourceRoutes } from './resource-routes.js';
+import type { ServiceConfig } from './service-config.js';
+
+/** A running service. */
+export interface RunningService {
+  /** Where it listens, e.g. `http://127.0.0.1:7070`. */
+  readonly url: string;
+  readonly host: PluginHost;
+  readonly app: FastifyInstance;
+  /** Stops taking requests, finishes those in flight, then stops the plugins. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Starts the host and the HTTP server; resolves once it listens. */
+export async function startService(config: ServiceConfig, logger: Logger): Promise<RunningService> {
+  const storageName = config.storage.name;
+  const host = createHost({
+    ...(config.plugins === undefined ? {} : { plugins: config.plugins }),
+    dataDir: config.dataDir,
+    isolation: config.mode === 'development' ? 'inline' : 'thread',
+    logger,
+    enable: [storageName],
+    config: { [storageName]: { storage: config.storage.config } },
+  });
+  await host.start();
+  const storagePlugin = host.plugins().find((p) => p.name === storageName);
+  if (storagePlugin === undefined) {
+    await host.close();
+    throw new BerthError(
+      codes.PLUGIN_NOT_FOUND,
+      `the storage plugin "${storageName}" was not found in the plugin folders; check --plugins and --storage-name`,
+      { plugin: storageName },
+    );
+  }
+  const metrics = createServiceMetrics(host);
+  const storage = metrics.instrument(
+    storageName,
+    host.service<StorageLayer>(`${storageName}/storage`),
+  );
+
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: config.bodyLimit });
+  // Bodies stay bytes: the resource routes store exactly what was sent.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) =>
+    done(null, body),
+  );
+  app.setErrorHandler(handleHttpError);
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .status(404)
+      .send({ code: codes.NOT_FOUND, message: `no route ${request.method} ${request.url}` });
+  });
+  // Per-request lines only at debug: at info they would cost more than a request.
+  await app.register(
+    async (routes) => {
+      registerResourceRoutes(routes, () => storage);
+      registerMetadataRoutes(routes, () => storage);
+      registerAdminRoutes(routes, host, {
+        storage: storageName,
+        adminToken: config.adminToken,
+        metrics,
+      });
+    },
+    {
+      logLevel:
+        config.logLevel === 'trace' || config.logLevel === 'debug' ? config.logLevel : 'warn',
+    },
+  );
+
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await host.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    host,
+    app,
+    close() {
+      closing ??= app.close().then(() => host.close());
+      return closing;
+    },
+  };
+}
