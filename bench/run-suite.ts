@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BERTH_VERSION } from '../src/index.js';
 import { berthPool, createBerthTransport, createInProcessTransport } from './berth-transports.js';
-import { openStorageScenario, type StorageScenario } from './e2e-storage.js';
+import { openHttpScenario } from './e2e-http.js';
+import { openStorageScenario } from './e2e-storage.js';
 import { measureLatency, measureThroughput, type Probe } from './measure.js';
 import { measureRecovery } from './recovery.js';
 import { checkResult, checkResultFully, PAYLOADS, type PayloadName } from './payloads.js';
@@ -41,6 +42,7 @@ interface Cell {
 }
 
 const E2E_PAYLOAD = 'storage list of 1,000';
+const HTTP_PAYLOAD = 'HTTP GET list of 1,000 (berth serve, sqlite-storage)';
 
 /** A full collection when node runs with --expose-gc (npm run bench does), else nothing. */
 function collectGarbage(): void {
@@ -69,7 +71,7 @@ export async function runSuite(plan: Plan, selection: Selection): Promise<BenchR
   const chosen = candidates.filter((t) => wantTransport(t.name));
   const transports = chosen.filter((t): t is Transport => !('pending' in t));
   const pending = chosen.filter((t): t is PendingTransport => 'pending' in t);
-  const scenarios: StorageScenario[] = [];
+  const scenarios: { close(): Promise<void> }[] = [];
   const recovered: ResultRow[] = [];
   const cells: Cell[] = [];
   const cell = (
@@ -112,6 +114,14 @@ export async function runSuite(plan: Plan, selection: Selection): Promise<BenchR
         const scenario = await openStorageScenario(isolation, join(dataDir, `e2e-${isolation}`));
         scenarios.push(scenario);
         cells.push(cell('e2e', scenario.name, E2E_PAYLOAD, scenario, 'records'));
+      }
+      for (const isolation of ['inline', 'thread'] as const) {
+        if (!wantTransport(`berth ${isolation}`)) continue;
+        process.stderr.write(`opening berth serve on sqlite-storage (${isolation})\n`);
+        const mode = isolation === 'thread' ? 'production' : 'development';
+        const scenario = await openHttpScenario('sqlite-storage', mode, join(dataDir, `http-${isolation}`));
+        scenarios.push(scenario);
+        cells.push(cell('e2e', scenario.name, HTTP_PAYLOAD, scenario, 'records'));
       }
     }
 
