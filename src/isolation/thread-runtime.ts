@@ -120,20 +120,44 @@ export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
     return crashError(exitCode);
   };
 
-  const onExit = (exitCode: number): void => {
-    alive = false;
-    liveWorkers -= 1;
-    stopWatching();
-    const error = exitError(exitCode);
+  /**
+   * Settles everything waiting on this worker with `error`, once, and tells the
+   * supervisor unless the host itself is ending the worker. Runs at the worker's exit, or
+   * earlier when a hang is detected: a worker stuck in a native call (a long
+   * better-sqlite3 statement) cannot be terminated until that call returns, and nothing
+   * may wait for that.
+   */
+  let reported = false;
+  const reportEnd = (error: BerthError): void => {
+    if (reported) return;
+    reported = true;
     client.rejectAll(() => error);
     handshake?.reject(error);
     handshake = undefined;
     for (const pending of controls.values()) pending.reject(error);
     controls.clear();
-    client.close();
     if (stopping === undefined && error.code !== codes.PLUGIN_NOT_RUNNING && !killed) {
-      spec.logger.error({ plugin, exitCode, code: error.code, err: lastError }, error.message);
+      spec.logger.error({ plugin, code: error.code, err: lastError }, error.message);
       spec.onExit(error);
+    }
+  };
+
+  const onExit = (exitCode: number): void => {
+    alive = false;
+    liveWorkers -= 1;
+    stopWatching();
+    reportEnd(exitError(exitCode));
+    client.close();
+  };
+
+  /** Terminates the worker, waiting at most the stop deadline for its thread to end. */
+  const terminate = async (): Promise<void> => {
+    const ended = worker?.terminate().then(() => exited);
+    if (ended !== undefined && (await withDeadline(ended, spec.stopTimeoutMs)) === TIMED_OUT) {
+      spec.logger.warn(
+        { plugin },
+        'the worker did not end by the stop deadline (inside a native call?); it will end when that call returns',
+      );
     }
   };
 
@@ -191,6 +215,7 @@ export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
           { plugin, data: { hangTimeoutMs: spec.hangTimeoutMs } },
         );
         void spawned.terminate();
+        reportEnd(ending);
       },
     );
     return (await control(ControlOp.START)) as ServiceMethods;
@@ -242,12 +267,11 @@ export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
         if ((await withDeadline(stopped, spec.stopTimeoutMs)) === TIMED_OUT) {
           spec.logger.warn({ plugin }, 'onStop did not finish by the stop deadline');
         }
-        // Calls still in flight are rejected by the exit handler, with this reason.
         ending = new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" was stopped`, {
           plugin,
         });
-        await worker.terminate();
-        await exited;
+        reportEnd(ending);
+        await terminate();
       })();
       return stopping;
     },
@@ -255,8 +279,8 @@ export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
       if (worker === undefined || !alive) return;
       killed = true;
       ending = reason;
-      await worker.terminate();
-      await exited;
+      reportEnd(reason);
+      await terminate();
     },
     get inFlight() {
       return client.inFlight;

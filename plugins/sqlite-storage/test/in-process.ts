@@ -1,0 +1,88 @@
+/**
+ * Runs sqlite-storage's storage service in this process, the way the host would (a real
+ * context, onStart, onStop), on a temporary data directory: for the conformance suite and
+ * the tests that need no worker.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import type {
+  CallContext,
+  ServiceContext,
+  ServiceFactory,
+  ServiceImplementation,
+  StorageLayer,
+} from 'berth/sdk';
+import plugin from '../src/index.js';
+
+const log = pino({ level: 'silent' });
+
+/** A started service and the data directory it owns. */
+export interface InProcessStorage {
+  readonly context: ServiceContext;
+  readonly service: ServiceImplementation<StorageLayer>;
+  /** The service's methods as a StorageLayer, each call with its own CallContext. */
+  readonly storage: StorageLayer;
+  readonly dataDir: string;
+  /** Runs onStop; removes the data directory unless `keepData`. Safe to call twice. */
+  stop(options?: { keepData?: boolean }): Promise<void>;
+}
+
+/**
+ * Starts the storage service with `config` over the manifest defaults, in `dataDir` (a
+ * fresh temporary directory when absent).
+ */
+export async function startInProcess(
+  config: Record<string, unknown> = {},
+  dataDir?: string,
+): Promise<InProcessStorage> {
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'berth-sqlite-storage-')));
+  const factory = plugin.services['storage'] as ServiceFactory<StorageLayer> | undefined;
+  if (factory === undefined) throw new Error('sqlite-storage has no storage service');
+  const stopping = new AbortController();
+  const context: ServiceContext = {
+    plugin: 'sqlite-storage',
+    version: '0.1.0',
+    service: 'storage',
+    log,
+    config,
+    dataDir: dir,
+    signal: stopping.signal,
+  };
+  let service: ServiceImplementation<StorageLayer>;
+  try {
+    service = await factory(context);
+    await service.onStart?.(context);
+  } catch (error) {
+    // A directory made here is removed here; a caller's stays the caller's.
+    if (dataDir === undefined) await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const call = async <A, R>(
+    method: string,
+    invoke: (ctx: CallContext, arg: A) => R | Promise<R>,
+    arg: A,
+  ): Promise<R> => invoke({ ...context, method, signal: new AbortController().signal }, arg);
+  const { methods } = service;
+  let stopped: Promise<void> | undefined;
+  return {
+    context,
+    service,
+    dataDir: dir,
+    storage: {
+      put: (request) => call('put', methods.put, request),
+      get: (key) => call('get', methods.get, key),
+      delete: (request) => call('delete', methods.delete, request),
+      list: (query) => call('list', methods.list, query),
+    },
+    stop(options = {}) {
+      stopped ??= (async () => {
+        stopping.abort();
+        await service.onStop?.(context);
+        if (options.keepData !== true) await rm(dir, { recursive: true, force: true });
+      })();
+      return stopped;
+    },
+  };
+}
