@@ -20,7 +20,7 @@ const encoder = new TextEncoder();
 export function demoCommand(): Command {
   return withHostOptions(new Command('demo'))
     .description('start the plugins and make a few storage calls, printing what happens')
-    .option('--service <name>', 'the storage service to call', 'storage')
+    .option('--service <plugin/service>', 'the storage service to call', 'memory-storage/storage')
     .action(async (flags: Record<string, unknown>) => {
       const settings = await resolveCliSettings(flags);
       const logger = createLogger({ level: settings.logLevel as LevelWithSilent });
@@ -29,6 +29,8 @@ export function demoCommand(): Command {
         dataDir: settings.dataDir,
         config: settings.config,
         logger,
+        // Only the plugin the demo calls; others in the folders are not its business.
+        enable: [String(flags['service']).split('/')[0] ?? ''],
         ...(settings.isolation === undefined ? {} : { isolation: settings.isolation }),
       });
       const stop = (): void => void host.close();
