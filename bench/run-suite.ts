@@ -119,7 +119,11 @@ export async function runSuite(plan: Plan, selection: Selection): Promise<BenchR
         if (!wantTransport(`berth ${isolation}`)) continue;
         process.stderr.write(`opening berth serve on sqlite-storage (${isolation})\n`);
         const mode = isolation === 'thread' ? 'production' : 'development';
-        const scenario = await openHttpScenario('sqlite-storage', mode, join(dataDir, `http-${isolation}`));
+        const scenario = await openHttpScenario(
+          'sqlite-storage',
+          mode,
+          join(dataDir, `http-${isolation}`),
+        );
         scenarios.push(scenario);
         cells.push(cell('e2e', scenario.name, HTTP_PAYLOAD, scenario, 'records'));
       }
