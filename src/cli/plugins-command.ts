@@ -6,7 +6,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createHost, discoverPlugins, readManifest, isBerthError } from '../index.js';
+import {
+  BerthError,
+  codes,
+  createHost,
+  discoverPlugins,
+  readManifest,
+  isBerthError,
+} from '../index.js';
 import { resolveCliSettings, withHostOptions } from './cli-config.js';
 
 /** Builds the `plugins` command and its subcommands. */
@@ -66,7 +73,78 @@ export function pluginsCommand(): Command {
         process.exitCode = 1;
       }
     });
+  plugins
+    .command('status')
+    .description('ask a running berth serve for its plugins: state, restarts, uptime, last error')
+    .argument('[name]', 'one plugin')
+    .option('--url <url>', 'the service', 'http://127.0.0.1:7070')
+    .action(async (name: string | undefined, flags: { url: string }) => {
+      const answer = await admin(
+        flags.url,
+        name === undefined ? '/v1/plugins' : `/v1/plugins/${encodeURIComponent(name)}`,
+        'GET',
+      );
+      const list = (name === undefined ? (answer as { plugins: unknown[] }).plugins : [answer]) as {
+        name: string;
+        version: string;
+        state: string;
+        restarts: number;
+        uptimeMs: number;
+        lastError?: { code: string; message: string };
+      }[];
+      for (const p of list) {
+        const error =
+          p.lastError === undefined
+            ? ''
+            : `  last error ${p.lastError.code}: ${p.lastError.message}`;
+        process.stdout.write(
+          `${p.name}@${p.version}  ${p.state}  restarts ${p.restarts}  up ${(p.uptimeMs / 1000).toFixed(0)} s${error}\n`,
+        );
+      }
+    });
+
+  plugins
+    .command('restart')
+    .description('restart a plugin of a running berth serve (closes an open breaker)')
+    .argument('<name>', 'the plugin')
+    .option('--url <url>', 'the service', 'http://127.0.0.1:7070')
+    .option('--token <token>', 'the admin token (default: BERTH_ADMIN_TOKEN)')
+    .action(async (name: string, flags: { url: string; token?: string }) => {
+      const token = flags.token ?? process.env['BERTH_ADMIN_TOKEN'];
+      const answer = (await admin(
+        flags.url,
+        `/v1/plugins/${encodeURIComponent(name)}/restart`,
+        'POST',
+        token,
+      )) as { state: string; restarts: number };
+      process.stdout.write(`${name}: ${answer.state}, restarts ${answer.restarts}\n`);
+    });
   return plugins;
+}
+
+/** Calls the admin API of a running service; throws its `{ code, message }` as a BerthError. */
+async function admin(url: string, path: string, method: string, token?: string): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, url), {
+      method,
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    });
+  } catch (error) {
+    throw new BerthError(
+      codes.CONFIG_INVALID,
+      `cannot reach berth serve at ${url}: ${(error as Error).message}; is it running? (--url)`,
+    );
+  }
+  const body = (await response.json()) as { code?: string; message?: string };
+  if (!response.ok) {
+    const code = Object.values(codes).find((c) => c === body.code) ?? codes.CONFIG_INVALID;
+    throw new BerthError(
+      code,
+      `${method} ${path}: HTTP ${response.status}: ${body.message ?? 'no message'}`,
+    );
+  }
+  return body;
 }
 
 /** Starts the plugin in `dir` in a worker with a throwaway data dir; throws its start error. */

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_SERVICE_CONFIG, startService } from '../../src/service/index.js';
 
 // The CLI runs from the build, as users run it; `npm test` builds first.
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -100,5 +102,38 @@ describe('the berth command', () => {
     expect(stdout).toContain('found: api, worker');
     expect(stdout).toContain('refused with BERTH_ERR_REVISION_CONFLICT');
     expect(stdout).toContain('left: api, web');
+  });
+
+  it('shows and restarts the plugins of a running service, with the admin token', async () => {
+    const service = await startService(
+      {
+        ...DEFAULT_SERVICE_CONFIG,
+        port: 0,
+        dataDir: join(cwd, 'data'),
+        plugins: [join(root, 'plugins')],
+        storage: { name: 'memory-storage', config: {} },
+        adminToken: 'letmein',
+      },
+      pino({ level: 'silent' }),
+    );
+    try {
+      const status = await cli(['plugins', 'status', '--url', service.url], cwd);
+      expect(status.code).toBe(0);
+      expect(status.stdout).toMatch(/memory-storage@0\.1\.0 {2}running {2}restarts 0/);
+      const refused = await cli(
+        ['plugins', 'restart', 'memory-storage', '--url', service.url, '--token', 'wrong'],
+        cwd,
+      );
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('BERTH_ERR_UNAUTHORIZED');
+      const restarted = await cli(
+        ['plugins', 'restart', 'memory-storage', '--url', service.url, '--token', 'letmein'],
+        cwd,
+      );
+      expect(restarted.code).toBe(0);
+      expect(restarted.stdout).toContain('memory-storage: running, restarts 1');
+    } finally {
+      await service.close();
+    }
   });
 });
