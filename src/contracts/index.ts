@@ -8,3 +8,5 @@ export * from './list-order.js';
 export * from './continue-token.js';
 export * from './list-paging.js';
 export * from './request-validation.js';
+export * from './revision-conflict.js';
+export * from './name-prefix.js';

@@ -3,7 +3,7 @@
  * store-wide revision counter and two label indexes. It takes requests already checked
  * by the shared validators, and it is synchronous, so each operation is atomic.
  */
-import { BerthError, codes, matchesListPlan, takePage } from 'berth/sdk';
+import { checkExpectedRevision, matchesListPlan, takePage } from 'berth/sdk';
 import type {
   DeleteRequest,
   DeleteResult,
@@ -48,7 +48,7 @@ export class MemoryStore {
   put(request: PutRequest): PutResult {
     const id = idOf(request);
     const current = this.#resources.get(id);
-    checkExpectedRevision(request, current);
+    checkExpectedRevision(request, current?.revision ?? 0);
     if (current !== undefined) this.#unindex(id, current.labels);
     this.#revision += 1;
     const { cluster, type, namespace, name } = request;
@@ -80,7 +80,7 @@ export class MemoryStore {
   delete(request: DeleteRequest): DeleteResult {
     const id = idOf(request);
     const current = this.#resources.get(id);
-    checkExpectedRevision(request, current);
+    checkExpectedRevision(request, current?.revision ?? 0);
     if (current === undefined) return { deleted: false };
     this.#unindex(id, current.labels);
     this.#resources.delete(id);
@@ -163,22 +163,6 @@ function idOf({ cluster, type, namespace, name }: ResourceKey): string {
 /** Label keys never contain `=`, so `key=value` is unambiguous. */
 function labelTerm(key: string, value: string): string {
   return `${key}=${value}`;
-}
-
-function checkExpectedRevision(
-  request: ResourceKey & { expectedRevision?: number },
-  current: StoredResource | undefined,
-): void {
-  const expected = request.expectedRevision;
-  const actual = current?.revision ?? 0;
-  if (expected === undefined || expected === actual) return;
-  const { cluster, type, namespace, name } = request;
-  const where = `${cluster}/${type}/${namespace === '' ? '' : `${namespace}/`}${name}`;
-  throw new BerthError(
-    codes.REVISION_CONFLICT,
-    `${where} is ${actual === 0 ? 'absent' : `at revision ${actual}`}, not at revision ${expected}`,
-    { data: { expectedRevision: expected, currentRevision: actual } },
-  );
 }
 
 function copyOf(stored: StoredResource): StoredResource {

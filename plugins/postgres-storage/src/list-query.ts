@@ -12,7 +12,7 @@
  * exactly as the shared comparator does, and pages resume where `takePage` would.
  */
 import assert from 'node:assert';
-import type { LabelRequirement, ListOrder, ListPlan } from 'berth/sdk';
+import { prefixUpperBound, type LabelRequirement, type ListOrder, type ListPlan } from 'berth/sdk';
 
 /** A statement and its parameters, ready for `pg`'s `query(text, values)`. */
 export interface SqlQuery {
@@ -82,23 +82,6 @@ export function buildListQuery(plan: ListPlan, s: string): SqlQuery {
     (where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`) +
     ` ORDER BY ${columns.map((column) => column + direction).join(', ')}${limit}`;
   return { text, values };
-}
-
-/**
- * The smallest string greater than every string that starts with `prefix`, in code point
- * order: the prefix with its last code point incremented (dropping trailing U+10FFFF,
- * which has no successor). Undefined when no such string exists (all U+10FFFF).
- */
-export function prefixUpperBound(prefix: string): string | undefined {
-  const points = Array.from(prefix, (char) => char.codePointAt(0) ?? 0);
-  while (points.length > 0) {
-    const last = points.pop() ?? 0;
-    if (last === 0x10ffff) continue;
-    // Surrogate code points cannot occur in text, so the successor of U+D7FF is U+E000.
-    points.push(last === 0xd7ff ? 0xe000 : last + 1);
-    return String.fromCodePoint(...points);
-  }
-  return undefined;
 }
 
 /** `[NOT] EXISTS` over the resource's labels; `notEquals` and `notIn` hold when absent. */

@@ -9,7 +9,7 @@
  * resource's revision only ever grows, even across hosts.
  */
 import assert from 'node:assert';
-import { BerthError, codes, encodeContinue } from 'berth/sdk';
+import { checkExpectedRevision, encodeContinue, revisionConflict } from 'berth/sdk';
 import type {
   DeleteRequest,
   DeleteResult,
@@ -79,7 +79,7 @@ export class PostgresStore {
     const row = result.rows[0];
     assert(row !== undefined, 'put_resource returns one row');
     if (row.o_revision === null) {
-      throwRevisionConflict(request, toRevision(row.o_current, 0));
+      throw revisionConflict(request, toRevision(row.o_current, 0));
     }
     return { revision: toRevision(row.o_revision), created: row.o_created === true };
   }
@@ -162,29 +162,4 @@ function toResource(row: ResourceRow): StoredResource {
   const { cluster, type, namespace, name, body, labels } = row;
   // The Buffer pg decoded for this query belongs to this result alone: no copy needed.
   return { cluster, type, namespace, name, revision: toRevision(row.revision), labels, body };
-}
-
-function describeKey({ cluster, type, namespace, name }: ResourceKey): string {
-  return `${cluster}/${type}/${namespace === '' ? '' : `${namespace}/`}${name}`;
-}
-
-function checkExpectedRevision(
-  request: ResourceKey & { expectedRevision?: number },
-  actual: number,
-): void {
-  if (request.expectedRevision === undefined || request.expectedRevision === actual) return;
-  throwRevisionConflict(request, actual);
-}
-
-function throwRevisionConflict(
-  request: ResourceKey & { expectedRevision?: number },
-  actual: number,
-): never {
-  const expected = request.expectedRevision;
-  throw new BerthError(
-    codes.REVISION_CONFLICT,
-    `${describeKey(request)} is ${actual === 0 ? 'absent' : `at revision ${actual}`}, ` +
-      `not at revision ${expected}`,
-    { data: { expectedRevision: expected, currentRevision: actual } },
-  );
 }

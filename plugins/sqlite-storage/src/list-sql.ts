@@ -16,8 +16,7 @@
  * Filters that are a leading part of the index (`cluster = ?` in key order, the name
  * prefix in name order) go into the inner WHERE too, so they seek instead of scanning.
  */
-import type { ListOrder, ListPlan, SortKey } from 'berth/sdk';
-import { prefixUpperBound } from './name-prefix.js';
+import { prefixUpperBound, type ListOrder, type ListPlan, type SortKey } from 'berth/sdk';
 
 /** Named parameters of a chunk statement. */
 export type ChunkParams = Record<string, string | number>;

@@ -7,7 +7,7 @@
 import assert from 'node:assert';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
-import { BerthError, codes, encodeContinue } from 'berth/sdk';
+import { checkExpectedRevision, encodeContinue } from 'berth/sdk';
 import type {
   DeleteRequest,
   DeleteResult,
@@ -27,7 +27,7 @@ import type { Connections } from './open-database.js';
 import { SnapshotReader } from './snapshot-reader.js';
 import { StatementCache } from './statement-cache.js';
 import { labelsOf, prepareReaderStatements, prepareWriterStatements } from './statements.js';
-import type { CurrentRow, ReaderStatements, WriterStatements } from './statements.js';
+import type { ReaderStatements, WriterStatements } from './statements.js';
 
 /** A row of a list chunk. */
 interface ChunkRow {
@@ -159,7 +159,7 @@ export class SqliteStore {
     const w = this.#writer;
     const { cluster, type, namespace, name, body } = request;
     const current = w.current.get(cluster, type, namespace, name);
-    checkExpectedRevision(request, current);
+    checkExpectedRevision(request, current?.revision ?? 0);
     const revision = w.nextRevision.get();
     assert(revision !== undefined, 'store_revision has its one row');
     let id: number;
@@ -181,7 +181,7 @@ export class SqliteStore {
   #deleteNow(request: DeleteRequest): DeleteResult {
     const { cluster, type, namespace, name } = request;
     const current = this.#writer.current.get(cluster, type, namespace, name);
-    checkExpectedRevision(request, current);
+    checkExpectedRevision(request, current?.revision ?? 0);
     if (current === undefined) return { deleted: false };
     this.#writer.deleteResource.run(current.id);
     return { deleted: true };
@@ -192,20 +192,4 @@ export class SqliteStore {
 function immediate<A, R>(db: Database.Database, work: (arg: A) => R): (arg: A) => R {
   const transaction = db.transaction(work);
   return (arg) => transaction.immediate(arg);
-}
-
-function checkExpectedRevision(
-  request: ResourceKey & { expectedRevision?: number },
-  current: CurrentRow | undefined,
-): void {
-  const expected = request.expectedRevision;
-  const actual = current?.revision ?? 0;
-  if (expected === undefined || expected === actual) return;
-  const { cluster, type, namespace, name } = request;
-  const where = `${cluster}/${type}/${namespace === '' ? '' : `${namespace}/`}${name}`;
-  throw new BerthError(
-    codes.REVISION_CONFLICT,
-    `${where} is ${actual === 0 ? 'absent' : `at revision ${actual}`}, not at revision ${expected}`,
-    { data: { expectedRevision: expected, currentRevision: actual } },
-  );
 }

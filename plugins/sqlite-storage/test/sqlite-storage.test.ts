@@ -11,7 +11,6 @@ import { codes, isPluginDefinition, planList } from 'berth/sdk';
 import { describeStorageConformance } from '../../../test/conformance/storage-conformance.js';
 import { buildChunkQuery } from '../src/list-sql.js';
 import { MIGRATIONS } from '../src/migrations.js';
-import { prefixUpperBound } from '../src/name-prefix.js';
 import plugin from '../src/index.js';
 import { startInProcess } from './in-process.js';
 import type { InProcessStorage } from './in-process.js';
@@ -139,15 +138,6 @@ describe('sqlite-storage', () => {
 });
 
 describe('sqlite-storage list SQL', () => {
-  it('bounds a name prefix by its successor in code point order', () => {
-    expect(prefixUpperBound('web')).toBe('wec');
-    expect(prefixUpperBound('a%_')).toBe('a%`');
-    expect(prefixUpperBound('\u{d7ff}')).toBe('\u{e000}');
-    expect(prefixUpperBound('x\u{10ffff}')).toBe('y');
-    expect(prefixUpperBound('\u{10ffff}')).toBeUndefined();
-    expect(prefixUpperBound('')).toBeUndefined();
-  });
-
   it('reads every order from its index without sorting the store', () => {
     const db = new Database(':memory:');
     try {

@@ -1,9 +1,6 @@
-/**
- * The pure parts of the SQL translation of `list`: the name-prefix range bound.
- */
 import { describe, expect, it } from 'vitest';
-import { compareStrings } from 'berth/sdk';
-import { prefixUpperBound } from '../src/list-query.js';
+import { compareStrings } from '../../../src/contracts/list-order.js';
+import { prefixUpperBound } from '../../../src/contracts/name-prefix.js';
 
 describe('prefixUpperBound', () => {
   it.each([
@@ -12,12 +9,14 @@ describe('prefixUpperBound', () => {
     ['\u{d7ff}', '\u{e000}'],
     ['a\u{10ffff}', 'b'],
     ['\u{ffff}', '\u{10000}'],
+    ['a%_', 'a%`'],
   ])('bounds the prefix %j by %j', (prefix, bound) => {
     expect(prefixUpperBound(prefix)).toBe(bound);
   });
 
-  it('has no bound for a prefix made only of U+10FFFF', () => {
+  it('has no bound for an empty prefix or one made only of U+10FFFF', () => {
     expect(prefixUpperBound('\u{10ffff}\u{10ffff}')).toBeUndefined();
+    expect(prefixUpperBound('')).toBeUndefined();
   });
 
   it('sorts after every extension of the prefix and before the next prefix', () => {
