@@ -5,10 +5,10 @@
  * - Otherwise it starts a throwaway server from the PostgreSQL binaries on this machine
  *   (initdb into a fresh temporary folder, a free port on 127.0.0.1, its socket in that
  *   folder, fsync off), and stops it and removes the folder in the teardown.
- * - No binaries: with `CI` set this fails the run, since CI must never skip PostgreSQL;
- *   locally the PostgreSQL tests are skipped with a warning.
+ * - No binaries and no `DATABASE_URL`: the run fails, saying how to fix it. The
+ *   PostgreSQL tests are never skipped, on CI or anywhere else.
  *
- * Tests read the URL with `inject('postgresUrl')` ('' when there is no server); it is
+ * Tests read the URL with `inject('postgresUrl')` ; it is
  * also put in `process.env.DATABASE_URL` for anything spawned after this setup.
  * As root, initdb refuses to run, so every server command runs through
  * `runuser -u postgres` and the folder is handed to that user.
@@ -22,7 +22,7 @@ import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** A PostgreSQL URL for tests, or '' when no server is available (tests skip). */
+    /** The PostgreSQL URL the tests use. */
     postgresUrl: string;
   }
 }
@@ -40,10 +40,9 @@ export default async function setup(project: TestProject): Promise<(() => void) 
   const bin = findBinaries();
   if (bin === undefined) {
     const problem = `PostgreSQL binaries not found (${PG_ROOT}/*/bin/initdb) and DATABASE_URL is not set`;
-    if (process.env['CI']) throw new Error(`${problem}: CI must run the PostgreSQL tests`);
-    process.stderr.write(`\n[postgres-setup] WARNING: ${problem}; skipping PostgreSQL tests\n\n`);
-    project.provide('postgresUrl', '');
-    return undefined;
+    throw new Error(
+      `${problem}: install the postgresql package, or set DATABASE_URL to a database the tests may use`,
+    );
   }
   const server = await startServer(bin);
   project.provide('postgresUrl', server.url);

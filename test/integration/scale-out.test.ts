@@ -9,7 +9,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   databaseUrl,
   dropSchema,
-  hasDatabase,
   uniqueSchema,
 } from '../../plugins/postgres-storage/test/test-database.js';
 
@@ -65,58 +64,53 @@ function stop(served: Served): Promise<number | null> {
   });
 }
 
-// Skipped only off CI on a machine without PostgreSQL binaries; in CI it always runs (and
-// test/postgres-setup.ts fails the run if no server can be started).
-describe.skipIf(!hasDatabase && process.env['CI'] === undefined)(
-  'two berth serve processes on one PostgreSQL',
-  () => {
-    const cleanups: (() => Promise<unknown>)[] = [];
-    afterEach(async () => {
-      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    });
+describe('two berth serve processes on one PostgreSQL', () => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
 
-    it(
-      'read through one what was written through the other, and shut down cleanly on SIGTERM',
-      { timeout: 60_000 },
-      async () => {
-        const schema = uniqueSchema();
-        cleanups.push(() => dropSchema(schema));
-        const dirs = await Promise.all([1, 2].map(() => mkdtemp(join(tmpdir(), 'berth-scale-'))));
-        cleanups.push(() =>
-          Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))),
-        );
-        const [a, b] = await Promise.all(dirs.map((dir) => serve(schema, dir)));
-        if (a === undefined || b === undefined) throw new Error('both services must start');
-        cleanups.push(async () => {
-          a.child.kill('SIGKILL');
-          b.child.kill('SIGKILL');
+  it(
+    'read through one what was written through the other, and shut down cleanly on SIGTERM',
+    { timeout: 60_000 },
+    async () => {
+      const schema = uniqueSchema();
+      cleanups.push(() => dropSchema(schema));
+      const dirs = await Promise.all([1, 2].map(() => mkdtemp(join(tmpdir(), 'berth-scale-'))));
+      cleanups.push(() =>
+        Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))),
+      );
+      const [a, b] = await Promise.all(dirs.map((dir) => serve(schema, dir)));
+      if (a === undefined || b === undefined) throw new Error('both services must start');
+      cleanups.push(async () => {
+        a.child.kill('SIGKILL');
+        b.child.kill('SIGKILL');
+      });
+
+      const path = '/v1/resources/c1/apps/v1/deployments/default';
+      for (let i = 0; i < 20; i += 1) {
+        const through = i % 2 === 0 ? a : b;
+        const put = await fetch(`${through.url}${path}/web-${i}`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            metadata: { name: `web-${i}`, labels: { writer: through === a ? 'a' : 'b' } },
+          }),
         });
-
-        const path = '/v1/resources/c1/apps/v1/deployments/default';
-        for (let i = 0; i < 20; i += 1) {
-          const through = i % 2 === 0 ? a : b;
-          const put = await fetch(`${through.url}${path}/web-${i}`, {
-            method: 'PUT',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({
-              metadata: { name: `web-${i}`, labels: { writer: through === a ? 'a' : 'b' } },
-            }),
-          });
-          expect(put.status).toBe(201);
-        }
-        const fromB = (await (
-          await fetch(`${b.url}/v1/resources/c1/apps/v1/deployments?labelSelector=writer%3Da`)
-        ).json()) as { items: unknown[] };
-        const fromA = (await (
-          await fetch(`${a.url}/v1/resources/c1/apps/v1/deployments?labelSelector=writer%3Db`)
-        ).json()) as { items: unknown[] };
-        expect(fromB.items).toHaveLength(10);
-        expect(fromA.items).toHaveLength(10);
-        const one = await fetch(`${b.url}${path}/web-0`);
-        expect(await one.json()).toEqual({ metadata: { name: 'web-0', labels: { writer: 'a' } } });
-        expect(await stop(a)).toBe(0);
-        expect(await stop(b)).toBe(0);
-      },
-    );
-  },
-);
+        expect(put.status).toBe(201);
+      }
+      const fromB = (await (
+        await fetch(`${b.url}/v1/resources/c1/apps/v1/deployments?labelSelector=writer%3Da`)
+      ).json()) as { items: unknown[] };
+      const fromA = (await (
+        await fetch(`${a.url}/v1/resources/c1/apps/v1/deployments?labelSelector=writer%3Db`)
+      ).json()) as { items: unknown[] };
+      expect(fromB.items).toHaveLength(10);
+      expect(fromA.items).toHaveLength(10);
+      const one = await fetch(`${b.url}${path}/web-0`);
+      expect(await one.json()).toEqual({ metadata: { name: 'web-0', labels: { writer: 'a' } } });
+      expect(await stop(a)).toBe(0);
+      expect(await stop(b)).toBe(0);
+    },
+  );
+});

@@ -8,13 +8,11 @@ import { describe } from 'vitest';
 import { startTestPlugin } from 'berth/testing';
 import type { StorageLayer } from 'berth/sdk';
 import { describeStorageConformance } from '../../../test/conformance/storage-conformance.js';
-import { databaseUrl, dropSchema, hasDatabase, uniqueSchema } from './test-database.js';
+import { databaseUrl, dropSchema, uniqueSchema } from './test-database.js';
 
 const pluginDir = fileURLToPath(new URL('../', import.meta.url));
 
-// Skipped only where no PostgreSQL can be started off CI; with CI set, test/postgres-setup.ts
-// fails the whole run instead, so CI never skips these.
-describe.skipIf(!hasDatabase)('postgres-storage through the host', () => {
+describe('postgres-storage through the host', () => {
   describeStorageConformance('postgres-storage through the host (thread)', async () => {
     const schema = uniqueSchema();
     const started = await startTestPlugin(pluginDir, {

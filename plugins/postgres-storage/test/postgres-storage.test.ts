@@ -11,16 +11,14 @@ import { describeStorageConformance } from '../../../test/conformance/storage-co
 import plugin from '../src/index.js';
 import { MIGRATIONS, migrate } from '../src/migrations.js';
 import { parsePostgresConfig } from '../src/postgres-config.js';
-import { databaseUrl, dropSchema, execute, hasDatabase, uniqueSchema } from './test-database.js';
+import { databaseUrl, dropSchema, execute, uniqueSchema } from './test-database.js';
 import { startService } from './start-service.js';
 import type { StartedService } from './start-service.js';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 const key = { cluster: 'east', type: 'apps/v1/deployments', namespace: 'shop', name: 'web' };
 
-// Skipped only where no PostgreSQL can be started off CI; with CI set, test/postgres-setup.ts
-// fails the whole run instead, so CI never skips these.
-describe.skipIf(!hasDatabase)('postgres-storage against PostgreSQL', () => {
+describe('postgres-storage against PostgreSQL', () => {
   describeStorageConformance('postgres-storage, in process', async () => {
     const schema = uniqueSchema();
     const started = await startService({ connectionString: databaseUrl, schema });

@@ -7,11 +7,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 
-/** The test database's URL; '' when no PostgreSQL is available (the tests then skip). */
+/** The test database's URL (test/postgres-setup.ts fails the run when there is none). */
 export const databaseUrl: string = inject('postgresUrl');
-
-/** True when there is a database to test against. */
-export const hasDatabase = databaseUrl !== '';
 
 /**
  * A schema name no other test uses: process id, a counter and random bits, all in

@@ -9,7 +9,7 @@ import { codes } from 'berth/sdk';
 import type { ResourceKey, StorageLayer } from 'berth/sdk';
 import { startTestPlugin } from 'berth/testing';
 import type { TestPlugin } from 'berth/testing';
-import { databaseUrl, dropSchema, hasDatabase, uniqueSchema } from './test-database.js';
+import { databaseUrl, dropSchema, uniqueSchema } from './test-database.js';
 
 const pluginDir = fileURLToPath(new URL('../', import.meta.url));
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -20,9 +20,7 @@ const keyOf = (name: string): ResourceKey => ({
   name,
 });
 
-// Skipped only where no PostgreSQL can be started off CI; with CI set, test/postgres-setup.ts
-// fails the whole run instead, so CI never skips these.
-describe.skipIf(!hasDatabase)('two hosts on one PostgreSQL schema', () => {
+describe('two hosts on one PostgreSQL schema', () => {
   let schema = '';
   let hosts: TestPlugin[] = [];
   let a: StorageLayer;
