@@ -68,18 +68,16 @@ describe('sqlite-storage through the host', () => {
   });
 
   it('lists a selective query over many chunks without the worker being taken for hung', async () => {
-    const host = await startHost(await tempDir(), {
-      hangTimeoutMs: 200,
-      config: { 'sqlite-storage': { storage: { synchronous: 'normal', listChunkRows: 16 } } },
-    });
-    const crashes: unknown[] = [];
-    host.on('plugin:crashed', (event) => crashes.push(event));
-    const storage = host.service<StorageLayer>('storage');
+    // Fill the store under the default hang limit: a burst of puts is one synchronous
+    // stretch per batch of calls, which is not what this test is about.
+    const dataDir = await tempDir();
+    const config = { 'sqlite-storage': { storage: { synchronous: 'normal', listChunkRows: 16 } } };
+    const filler = await startHost(dataDir, { config });
     const total = 3_000;
-    for (let start = 0; start < total; start += 500) {
+    for (let start = 0; start < total; start += 100) {
       await Promise.all(
-        Array.from({ length: 500 }, (_, i) =>
-          storage.put({
+        Array.from({ length: 100 }, (_, i) =>
+          filler.service<StorageLayer>('storage').put({
             cluster: 'c',
             type: 't',
             namespace: 'ns',
@@ -90,7 +88,14 @@ describe('sqlite-storage through the host', () => {
         ),
       );
     }
-    // 3,000 rows in chunks of 16: about 190 statements, three matches.
+    await filler.close();
+
+    // Then list under a tight limit: 3,000 rows in chunks of 16 is about 190 statements
+    // for three matches, and the list yields between them.
+    const host = await startHost(dataDir, { hangTimeoutMs: 500, config });
+    const crashes: unknown[] = [];
+    host.on('plugin:crashed', (event) => crashes.push(event));
+    const storage = host.service<StorageLayer>('storage');
     const page = await storage.list({ labelSelector: 'rare=yes' });
     expect(page.items.map((item) => item.name)).toEqual(['r-00999', 'r-01999', 'r-02999']);
     const descending = await storage.list({ labelSelector: 'rare', descending: true, limit: 2 });
