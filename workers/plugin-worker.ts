@@ -36,7 +36,7 @@ const logger = pino(
 let instance: PluginInstance | undefined;
 let calls: FrameChannel | undefined;
 
-async function control(op: string): Promise<unknown> {
+async function control(op: string, args: unknown[]): Promise<unknown> {
   switch (op) {
     case ControlOp.START: {
       instance = await startPluginInstance({
@@ -60,6 +60,16 @@ async function control(op: string): Promise<unknown> {
     }
     case ControlOp.HEALTH:
       return instance === undefined ? { ok: false, detail: 'not started' } : instance.health();
+    case ControlOp.CONFIGURE: {
+      if (instance === undefined) {
+        throw new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin.name}" is not started`, {
+          plugin: plugin.name,
+        });
+      }
+      const [service, config] = args as [string, Record<string, unknown>];
+      await instance.configure(service, config);
+      return null;
+    }
     default:
       throw new BerthError(codes.PROTOCOL_MISMATCH, `unknown control op "${op}"`, {
         plugin: plugin.name,
@@ -69,7 +79,7 @@ async function control(op: string): Promise<unknown> {
 
 port.on('message', (message: HostMessage) => {
   if (message.type !== 'CONTROL') return;
-  control(message.op).then(
+  control(message.op, message.args).then(
     (value) => post({ type: 'CONTROL_RESULT', id: message.id, ok: true, value }),
     (error: unknown) =>
       post({ type: 'CONTROL_RESULT', id: message.id, ok: false, error: toWireError(error) }),

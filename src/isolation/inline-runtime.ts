@@ -90,6 +90,15 @@ export function createInlineRuntime(spec: RuntimeSpec): PluginRuntime {
     async health() {
       return instance === undefined ? { ok: false, detail: 'not started' } : instance.health();
     },
+    async configure(service, config) {
+      if (instance === undefined || stopping !== undefined) {
+        throw new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" is not running`, {
+          plugin,
+          service,
+        });
+      }
+      await instance.configure(service, config);
+    },
     stop() {
       stopping ??= (async () => {
         if (instance === undefined) return;

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { BerthError } from '../errors.js';
 import type { ResourceLimits } from '../manifest/manifest.js';
-import type { HealthReport } from '../sdk/context.js';
+import type { HealthReport, ServiceConfig } from '../sdk/context.js';
 import type { CallOptions } from '../transport/call-client.js';
 import type { PluginBoot, ServiceMethods } from '../transport/wire.js';
 
@@ -24,6 +24,8 @@ export interface PluginRuntime {
   call(service: string, method: string, args: unknown[], options?: CallOptions): Promise<unknown>;
   /** Runs the plugin's health checks. */
   health(): Promise<HealthReport>;
+  /** Applies a new config to one running service live (PluginInstance.configure). */
+  configure(service: string, config: ServiceConfig): Promise<void>;
   /**
    * Stops taking calls, lets calls in flight finish (up to a deadline), runs `onStop`
    * (up to a deadline), then releases everything (the worker is terminated). Never

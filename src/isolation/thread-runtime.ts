@@ -252,6 +252,9 @@ export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
     async health() {
       return (await control(ControlOp.HEALTH)) as HealthReport;
     },
+    async configure(service, config) {
+      await control(ControlOp.CONFIGURE, service, config);
+    },
     stop() {
       stopping ??= (async () => {
         if (worker === undefined || !alive) return;

@@ -38,6 +38,13 @@ export interface PluginInstance {
   call(service: string, method: string, args: unknown[], signal?: AbortSignal): Promise<unknown>;
   /** Runs every service's `onHealthCheck`; the first failure wins. */
   health(): Promise<HealthReport>;
+  /**
+   * Applies a new config to a running service: `onConfigValidate` may refuse it
+   * (BERTH_ERR_CONFIG_INVALID with the reason), then `onConfigChange(next, prev)` applies
+   * it. The service's `ctx.config` becomes `next` only when both succeed; otherwise the
+   * old config stays in force.
+   */
+  configure(service: string, next: ServiceConfig): Promise<void>;
   /** Runs `onStop` in reverse start order; every hook runs even if one throws. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -148,6 +155,37 @@ export async function startPluginInstance(options: InstanceOptions): Promise<Plu
         }
       }
       return { ok: true };
+    },
+    async configure(service, next) {
+      const target = running.get(service);
+      if (target === undefined) {
+        throw new BerthError(
+          codes.SERVICE_NOT_FOUND,
+          `plugin "${options.plugin}" has no running service "${service}"`,
+          { plugin: options.plugin, service },
+        );
+      }
+      const { context, implementation } = target;
+      const refuse = (reason: string, cause?: unknown): BerthError =>
+        new BerthError(
+          codes.CONFIG_INVALID,
+          `plugin "${options.plugin}" service "${service}" refused the config: ${reason}; the previous config stays in force`,
+          { plugin: options.plugin, service, cause },
+        );
+      let verdict: void | string;
+      try {
+        verdict = await implementation.onConfigValidate?.(context, next);
+      } catch (error) {
+        throw refuse(describeThrown(error), error);
+      }
+      if (typeof verdict === 'string') throw refuse(verdict);
+      const prev = context.config;
+      try {
+        await implementation.onConfigChange?.(context, next, prev);
+      } catch (error) {
+        throw refuse(`onConfigChange failed: ${describeThrown(error)}`, error);
+      }
+      context.config = next;
     },
     stop: stopAll,
   };

@@ -51,6 +51,8 @@ export const ControlOp = {
   START: 'start',
   STOP: 'stop',
   HEALTH: 'health',
+  /** args: [service, config]; see PluginInstance.configure. */
+  CONFIGURE: 'configure',
 } as const;
 export type ControlOpName = (typeof ControlOp)[keyof typeof ControlOp];
 
