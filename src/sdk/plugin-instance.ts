@@ -172,7 +172,7 @@ export async function startPluginInstance(options: InstanceOptions): Promise<Plu
           `plugin "${options.plugin}" service "${service}" refused the config: ${reason}; the previous config stays in force`,
           { plugin: options.plugin, service, cause },
         );
-      let verdict: void | string;
+      let verdict: string | undefined;
       try {
         verdict = await implementation.onConfigValidate?.(context, next);
       } catch (error) {
