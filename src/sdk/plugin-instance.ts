@@ -174,7 +174,7 @@ export async function startPluginInstance(options: InstanceOptions): Promise<Plu
         );
       let verdict: string | undefined;
       try {
-        verdict = await implementation.onConfigValidate?.(context, next);
+        verdict = (await implementation.onConfigValidate?.(context, next)) ?? undefined;
       } catch (error) {
         throw refuse(describeThrown(error), error);
       }
