@@ -4,9 +4,12 @@
  */
 export { createHost, PluginHost } from './host/plugin-host.js';
 export type { ServiceOptions } from './host/plugin-host.js';
+export type { ConfigChange, ConfigureOptions } from './host/plugin-lifecycle.js';
 export type { HostOptions, PluginConfigs } from './host/host-options.js';
 export type { PluginInfo, PluginState } from './host/plugin-record.js';
-export type { Remote } from './host/remote.js';
+export type { LeasedRemote, Remote } from './host/remote.js';
+export { Lease } from './transport/lease.js';
+export type { DataPlaneOptions } from './host/host-options.js';
 export { createLogger } from './host/create-logger.js';
 export type { LoggerOptions } from './host/create-logger.js';
 export type { Logger, LevelWithSilent } from 'pino';

@@ -10,9 +10,8 @@ import { pino } from 'pino';
 import { BerthError, codes, toWireError } from '../src/errors.js';
 import { loadPlugin } from '../src/sdk/load-plugin.js';
 import { startPluginInstance, type PluginInstance } from '../src/sdk/plugin-instance.js';
-import { serveCalls } from '../src/transport/call-server.js';
+import { serveCalls, type CallServer } from '../src/transport/call-server.js';
 import { startHeartbeat } from '../src/transport/heartbeat.js';
-import type { FrameChannel } from '../src/transport/frame-channel.js';
 import {
   ControlOp,
   WIRE_VERSION,
@@ -34,7 +33,7 @@ const logger = pino(
 );
 
 let instance: PluginInstance | undefined;
-let calls: FrameChannel | undefined;
+let calls: CallServer | undefined;
 
 async function control(op: string, args: unknown[]): Promise<unknown> {
   switch (op) {
@@ -45,11 +44,14 @@ async function control(op: string, args: unknown[]): Promise<unknown> {
         version: plugin.version,
         dataDir: plugin.dataDir,
         services: plugin.services,
+        migrations: plugin.migrations,
+        mode: plugin.mode,
         logger,
       });
       const running = instance;
-      calls = serveCalls(boot.dataPort, (service, method, args, signal) =>
-        running.call(service, method, args, signal),
+      calls = serveCalls(
+        { buffers: boot.buffers, port: boot.dataPort, spinUs: boot.spinUs },
+        (service, method, args, signal) => running.call(service, method, args, signal),
       );
       return running.methods;
     }

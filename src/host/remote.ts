@@ -1,6 +1,7 @@
 /**
  * Typed proxies: what `host.service<T>(name)` returns.
  */
+import type { Lease } from '../transport/lease.js';
 
 /** The caller's view of a contract `T`: each method takes the same arguments and returns a promise. */
 export type Remote<T> = {
@@ -8,6 +9,18 @@ export type Remote<T> = {
     ...args: infer A
   ) => infer R
     ? (...args: A) => Promise<Awaited<R>>
+    : never;
+};
+
+/**
+ * The zero-copy view of a contract `T`: each method resolves with a {@link Lease} whose
+ * value's byte arrays are views on the plugin's result arena until it is released.
+ */
+export type LeasedRemote<T> = {
+  [K in keyof T as T[K] extends (...args: never[]) => unknown ? K : never]: T[K] extends (
+    ...args: infer A
+  ) => infer R
+    ? (...args: A) => Promise<Lease<Awaited<R>>>
     : never;
 };
 

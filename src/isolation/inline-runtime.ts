@@ -4,6 +4,7 @@
  * debugging, and as the floor of the bench suite. Values are passed by reference, not
  * encoded, so a result that could not cross a thread boundary is not caught here.
  */
+import { Lease } from '../transport/lease.js';
 import { BerthError, codes } from '../errors.js';
 import { loadPlugin } from '../sdk/load-plugin.js';
 import { startPluginInstance, type PluginInstance } from '../sdk/plugin-instance.js';
@@ -32,6 +33,8 @@ export function createInlineRuntime(spec: RuntimeSpec): PluginRuntime {
       version: boot.version,
       dataDir: boot.dataDir,
       services: boot.services,
+      migrations: boot.migrations,
+      mode: boot.mode,
       logger: spec.logger,
     });
   };
@@ -78,9 +81,11 @@ export function createInlineRuntime(spec: RuntimeSpec): PluginRuntime {
       inFlight += 1;
       try {
         const result = instance.call(service, method, args, signal);
-        return await (signal === undefined && options.timeoutMs === undefined
+        const value = await (signal === undefined && options.timeoutMs === undefined
           ? result
-          : raceEnd(result, options));
+          : raceEnd(Promise.resolve(result), options));
+        // In process there is no arena: a zero-copy result is the value itself, leased for form.
+        return options.zeroCopy === true ? new Lease(value) : value;
       } catch (error) {
         throw presentCallError(error, { plugin, service, method });
       } finally {

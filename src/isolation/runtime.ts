@@ -1,20 +1,20 @@
 /**
  * The one interface behind every isolation mode. The host never branches on the mode:
- * `inline` runs the plugin in the host's thread, `thread` in a dedicated worker; `pool`
- * and `process` are to come behind the same interface.
+ * `inline` runs the plugin in the host's thread, `thread` in a dedicated worker, `pool`
+ * on a piscina pool of worker threads; `process` is to come behind the same interface.
  */
 import type { Logger } from 'pino';
 import type { BerthError } from '../errors.js';
 import type { ResourceLimits } from '../manifest/manifest.js';
 import type { HealthReport, ServiceConfig } from '../sdk/context.js';
-import type { CallOptions } from '../transport/call-client.js';
+import type { CallOptions, DataPlaneStats } from '../transport/call-client.js';
 import type { PluginBoot, ServiceMethods } from '../transport/wire.js';
 
-export type { CallOptions };
+export type { CallOptions, DataPlaneStats };
 
 /** A running (or starting, or stopped) plugin behind some isolation. */
 export interface PluginRuntime {
-  readonly isolation: 'inline' | 'thread';
+  readonly isolation: 'inline' | 'thread' | 'pool';
   /** Loads the plugin and starts its services; resolves with their methods. Call once. */
   start(): Promise<ServiceMethods>;
   /**
@@ -39,6 +39,8 @@ export interface PluginRuntime {
   kill(reason: BerthError): Promise<void>;
   /** Calls sent and not yet settled. */
   readonly inFlight: number;
+  /** Arena figures, for runtimes with a shared-memory data plane. */
+  readonly dataPlane?: DataPlaneStats | undefined;
 }
 
 /** What every runtime is made from. */
@@ -52,6 +54,10 @@ export interface RuntimeSpec {
   stopTimeoutMs: number;
   /** A worker whose heartbeat stalls this long is hung, and is terminated. */
   hangTimeoutMs: number;
+  /** Bytes of the result arena (thread isolation); default 16 MiB. */
+  arenaBytes?: number | undefined;
+  /** How long a worker watches for more calls after a batch before sleeping (µs); default 50. */
+  spinUs?: number | undefined;
   /** Told when the plugin dies on its own: a crash, a hang, an OOM (never after `stop()` or `kill()`). */
   onExit(error: BerthError): void;
 }

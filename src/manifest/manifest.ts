@@ -3,7 +3,13 @@
  * field here has been checked; paths are still relative to the plugin's folder.
  */
 
-/** Where a service runs. `pool` arrives with the zero-copy data plane. */
+/**
+ * Where a service runs: `thread` (the default) in a worker of its own, `inline` in the
+ * host's thread, `pool` on a piscina pool of `threads` workers, each with an instance of
+ * the plugin of its own (for stateless services only: state kept in memory is per
+ * thread). A plugin runs in one runtime: on a pool when every service asks for one, in
+ * the host's thread when every service asks for that, else in a worker thread.
+ */
 export type Isolation = 'inline' | 'thread' | 'pool';
 
 /** The isolation modes, in one place for validation and help texts. */
@@ -24,7 +30,7 @@ export interface ServiceManifest {
   /** The contract it implements, `name@major` (`storage@1`). */
   contract: string;
   isolation: Isolation;
-  /** Worker threads for `pool` isolation; 1 otherwise. */
+  /** Worker threads for `pool` isolation (a plugin's pool has the most any service asks); 1 otherwise. */
   threads: number;
   /** Config the service starts with; host config is merged over it. */
   defaultConfig: Record<string, unknown>;
@@ -49,4 +55,9 @@ export interface PluginManifest {
   serviceOrder: string[];
   /** SQL migration files, relative to the plugin folder, in apply order. */
   migrations: string[];
+  /**
+   * Bytes of the plugin worker's result arena (the shared memory large results come back
+   * in); absent: the host's `dataPlane.arenaBytes`, default 16 MiB.
+   */
+  arenaBytes?: number;
 }

@@ -36,6 +36,7 @@ const MANIFEST_KEYS = [
   'services',
   'serviceOrder',
   'migrations',
+  'arenaBytes',
 ] as const;
 
 /**
@@ -104,6 +105,14 @@ export function parseManifest(
 
   const { services, serviceOrder } = parseServices(raw['services'], raw['serviceOrder'], problems);
   const migrations = parseMigrations(raw['migrations'], problems);
+  const arenaBytes = raw['arenaBytes'];
+  if (arenaBytes !== undefined) {
+    check(
+      Number.isInteger(arenaBytes) && (arenaBytes as number) >= 65_536,
+      'arenaBytes',
+      'a whole number of bytes, at least 65536 (the result arena of the plugin worker)',
+    );
+  }
 
   problems.throwIfAny(file, plugin);
   const manifest: PluginManifest = {
@@ -116,6 +125,7 @@ export function parseManifest(
     serviceOrder,
     migrations,
   };
+  if (typeof arenaBytes === 'number') manifest.arenaBytes = arenaBytes;
   checkPaths(manifest, file);
   return manifest;
 

@@ -11,6 +11,8 @@ import type { Logger } from 'pino';
 import { BerthError, codes, describeThrown } from '../errors.js';
 import type { CallContext, HealthReport, ServiceConfig, ServiceContext } from './context.js';
 import type { AnyMethod, PluginDefinition, ServiceImplementation } from './define-plugin.js';
+import { createServiceMigrator } from './migrations/service-migrator.js';
+import { uninstallPluginInstance } from './uninstall-plugin-instance.js';
 
 /** What an instance needs to know about its plugin. */
 export interface InstanceOptions {
@@ -22,6 +24,10 @@ export interface InstanceOptions {
   services: readonly { name: string; config: ServiceConfig }[];
   /** The logger services log through; each service gets a tagged child. */
   logger: Logger;
+  /** Absolute paths of the manifest's migration files, in order (see service-migrator.ts). */
+  migrations?: readonly string[] | undefined;
+  /** `uninstall`: migrate down and serve nothing (uninstall-plugin-instance.ts). */
+  mode?: 'serve' | 'uninstall' | undefined;
 }
 
 interface RunningService {
@@ -30,12 +36,49 @@ interface RunningService {
   implementation: ServiceImplementation;
 }
 
+/**
+ * Where a call's AbortSignal comes from: the signal itself, or an object that makes it
+ * on first use (an AbortController per call costs more than the rest of a small call).
+ */
+export type SignalSource = AbortSignal | { readonly signal: AbortSignal };
+
+/**
+ * The context of one call: the service's context plus the method and the call's signal.
+ * A class rather than a spread literal: it is made for every call.
+ */
+class MethodContext implements CallContext {
+  readonly plugin: string;
+  readonly version: string;
+  readonly service: string;
+  readonly log: ServiceContext['log'];
+  readonly config: ServiceConfig;
+  readonly dataDir: string;
+  readonly method: string;
+  readonly #source: SignalSource;
+
+  constructor(base: ServiceContext, method: string, source: SignalSource) {
+    this.plugin = base.plugin;
+    this.version = base.version;
+    this.service = base.service;
+    this.log = base.log;
+    this.config = base.config;
+    this.dataDir = base.dataDir;
+    this.method = method;
+    this.#source = source;
+  }
+
+  get signal(): AbortSignal {
+    const source = this.#source;
+    return source instanceof AbortSignal ? source : source.signal;
+  }
+}
+
 /** A started plugin instance. */
 export interface PluginInstance {
   /** Method names per service, known once started. */
   readonly methods: Record<string, string[]>;
   /** Runs one method. Throws BERTH_ERR_SERVICE_NOT_FOUND / METHOD_NOT_FOUND, or what the method throws. */
-  call(service: string, method: string, args: unknown[], signal?: AbortSignal): Promise<unknown>;
+  call(service: string, method: string, args: unknown[], signal?: SignalSource): unknown;
   /** Runs every service's `onHealthCheck`; the first failure wins. */
   health(): Promise<HealthReport>;
   /**
@@ -54,6 +97,8 @@ export interface PluginInstance {
  * already started are stopped again and BERTH_ERR_START_FAILED names the failing one.
  */
 export async function startPluginInstance(options: InstanceOptions): Promise<PluginInstance> {
+  if (options.mode === 'uninstall') return uninstallPluginInstance(options);
+  const migrator = createServiceMigrator({ ...options, direction: 'up' });
   const running = new Map<string, RunningService>();
   const stopAll = async (): Promise<void> => {
     for (const [name, service] of [...running].reverse()) {
@@ -90,6 +135,7 @@ export async function startPluginInstance(options: InstanceOptions): Promise<Plu
         throw new Error('the service factory must return an object with `methods`');
       }
       running.set(name, { context, stop, implementation });
+      await migrator.afterFactory(implementation, context);
       await implementation.onStart?.(context);
     } catch (error) {
       await stopAll();
@@ -111,7 +157,7 @@ export async function startPluginInstance(options: InstanceOptions): Promise<Plu
 
   return {
     methods,
-    async call(service, method, args, signal) {
+    call(service, method, args, signal) {
       const target = running.get(service);
       if (target === undefined) {
         throw new BerthError(
@@ -134,14 +180,9 @@ export async function startPluginInstance(options: InstanceOptions): Promise<Plu
           { plugin: options.plugin, service, method },
         );
       }
-      const context: CallContext = {
-        ...target.context,
-        config: target.context.config,
-        method,
-        // The isolation layer aborts per-call signals when it stops, so there is no need
-        // for AbortSignal.any here (it is costly per call and leak-prone on Node 20).
-        signal: signal ?? target.stop.signal,
-      };
+      // The isolation layer aborts per-call signals when it stops, so there is no need
+      // for AbortSignal.any here (it is costly per call and leak-prone on Node 20).
+      const context = new MethodContext(target.context, method, signal ?? target.stop.signal);
       return (fn as (ctx: CallContext, ...rest: unknown[]) => unknown)(context, ...args);
     },
     async health() {

@@ -68,6 +68,18 @@ export function createServiceMetrics(host: PluginHost): ServiceMetrics {
       for (const p of host.plugins()) this.set({ plugin: p.name }, p.inFlight);
     },
   });
+  new Gauge({
+    name: 'berth_plugin_arena_bytes_in_use',
+    help: 'Result arena bytes held by unreleased zero-copy results, per plugin worker',
+    labelNames: ['plugin'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of host.plugins()) {
+        if (p.arena !== undefined) this.set({ plugin: p.name }, p.arena.bytesInUse);
+      }
+    },
+  });
 
   return {
     registry,

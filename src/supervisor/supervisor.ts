@@ -22,7 +22,7 @@
 import type { Logger } from 'pino';
 import { BerthError, codes, describeThrown, isBerthError } from '../errors.js';
 import { TIMED_OUT, withDeadline } from '../isolation/deadline.js';
-import type { CallOptions, PluginRuntime } from '../isolation/runtime.js';
+import type { CallOptions, DataPlaneStats, PluginRuntime } from '../isolation/runtime.js';
 import type { PluginManifest } from '../manifest/index.js';
 import { createGate, type Gate } from './gate.js';
 import { decideRestart, recentCrashes, type RestartPolicy } from './restart-policy.js';
@@ -106,75 +106,125 @@ export class Supervisor {
     args: unknown[],
     options: CallOptions = {},
   ): Promise<unknown> {
-    const timeoutMs = options.timeoutMs ?? this.#options.callTimeoutMs;
-    const deadline = Date.now() + timeoutMs;
-    const site = { plugin: this.#plugin, service, method };
     // Counted before anything waits, so a burst made in one tick is bounded too.
     if (this.#admitted >= this.#options.maxInFlight) {
       return Promise.reject(
         new BerthError(
           codes.OVERLOADED,
           `plugin "${this.#plugin}" already has ${this.#options.maxInFlight} calls in flight; retry later or raise maxInFlight`,
-          { ...site, data: { maxInFlight: this.#options.maxInFlight } },
+          {
+            plugin: this.#plugin,
+            service,
+            method,
+            data: { maxInFlight: this.#options.maxInFlight },
+          },
         ),
       );
     }
+    const timeoutMs = options.timeoutMs ?? this.#options.callTimeoutMs;
+    const deadline = Date.now() + timeoutMs;
     this.#admitted += 1;
-    const release = (): void => {
-      this.#admitted -= 1;
-    };
-    // The common case, a running plugin, takes no extra promise hop.
     const runtime =
       (this.state === 'running' || this.state === 'degraded') && this.#closing === undefined
         ? this.#runtime
         : undefined;
+    // The common case, a running plugin and a known method, is one promise hop: this is
+    // on the path of every call.
+    if (runtime !== undefined && this.methods[service]?.includes(method) === true) {
+      const { signal, zeroCopy } = options;
+      return runtime
+        .call(service, method, args, { signal, timeoutMs, zeroCopy })
+        .then(this.#settled, (error: unknown) =>
+          this.#afterFailure(error, service, method, args, deadline, options),
+        );
+    }
+    const site = { plugin: this.#plugin, service, method };
     const ran =
       runtime !== undefined
-        ? this.#run(runtime, site, args, deadline, options.signal)
+        ? this.#run(runtime, site, args, deadline, options)
         : this.#admit(site, deadline, options.signal).then((admitted) =>
-            this.#run(admitted, site, args, deadline, options.signal),
+            this.#run(admitted, site, args, deadline, options),
           );
-    return ran.then(
-      (value) => (release(), value),
-      (error: unknown) => {
-        release();
-        throw error;
-      },
-    );
+    return ran.then(this.#settled, (error: unknown) => {
+      this.#admitted -= 1;
+      throw error;
+    });
   }
 
-  async #run(
+  readonly #settled = (value: unknown): unknown => {
+    this.#admitted -= 1;
+    return value;
+  };
+
+  /** A call on the fast path failed: retry it as #run would, then settle its admission. */
+  async #afterFailure(
+    error: unknown,
+    service: string,
+    method: string,
+    args: unknown[],
+    deadline: number,
+    options: CallOptions,
+  ): Promise<unknown> {
+    try {
+      return await this.#retry(
+        error,
+        { plugin: this.#plugin, service, method },
+        args,
+        deadline,
+        options,
+      );
+    } finally {
+      this.#admitted -= 1;
+    }
+  }
+
+  // Not an async function: one promise fewer on the slow path too.
+  #run(
     runtime: PluginRuntime,
     site: { plugin: string; service: string; method: string },
     args: unknown[],
     deadline: number,
-    signal: AbortSignal | undefined,
+    options: CallOptions,
   ): Promise<unknown> {
     const { service, method } = site;
+    const { signal, zeroCopy } = options;
     if (!this.methods[service]?.includes(method)) {
-      throw new BerthError(
-        codes.METHOD_NOT_FOUND,
-        `service "${service}" of plugin "${this.#plugin}" has no method "${method}"; it has: ${this.methods[service]?.join(', ') ?? 'none'}`,
-        site,
+      return Promise.reject(
+        new BerthError(
+          codes.METHOD_NOT_FOUND,
+          `service "${service}" of plugin "${this.#plugin}" has no method "${method}"; it has: ${this.methods[service]?.join(', ') ?? 'none'}`,
+          site,
+        ),
       );
     }
-    try {
-      return await runtime.call(service, method, args, {
-        signal: signal,
-        timeoutMs: Math.max(1, deadline - Date.now()),
-      });
-    } catch (error) {
-      const idempotent =
-        this.#options.manifest.services.find((s) => s.name === service)?.idempotent ?? [];
-      if (!isBerthError(error) || !DEATHS.has(error.code) || !idempotent.includes(method))
-        throw error;
-      // The worker died under this call; the method is safe to repeat, so once, on the new one.
-      const retry = await this.#admit(site, deadline, signal);
-      return retry.call(service, method, args, {
-        signal: signal,
-        timeoutMs: Math.max(1, deadline - Date.now()),
-      });
-    }
+    const callOptions = { signal, timeoutMs: Math.max(1, deadline - Date.now()), zeroCopy };
+    return runtime
+      .call(service, method, args, callOptions)
+      .catch((error: unknown) => this.#retry(error, site, args, deadline, options));
+  }
+
+  /**
+   * After a failed call: a method the manifest declares idempotent, whose worker died
+   * under it, is repeated once on the new worker; any other failure is rethrown.
+   */
+  async #retry(
+    error: unknown,
+    site: { plugin: string; service: string; method: string },
+    args: unknown[],
+    deadline: number,
+    options: CallOptions,
+  ): Promise<unknown> {
+    const { service, method } = site;
+    const idempotent =
+      this.#options.manifest.services.find((s) => s.name === service)?.idempotent ?? [];
+    if (!isBerthError(error) || !DEATHS.has(error.code) || !idempotent.includes(method))
+      throw error;
+    const retry = await this.#admit(site, deadline, options.signal);
+    return retry.call(service, method, args, {
+      signal: options.signal,
+      timeoutMs: Math.max(1, deadline - Date.now()),
+      zeroCopy: options.zeroCopy,
+    });
   }
 
   /** Waits (within the deadline) until a runtime can take the call, or says why not. */
@@ -355,6 +405,30 @@ export class Supervisor {
     await this.#spawn('operator');
   }
 
+  /**
+   * Applies `config` to `service` of the running instance (onConfigValidate, then
+   * onConfigChange) and resolves true; rejects with the plugin's refusal
+   * (BERTH_ERR_CONFIG_INVALID), the old config staying in force. An instance still
+   * starting is waited for (it started with the config of before), within `callTimeoutMs`.
+   * Resolves false when no instance runs: the next start reads the config anew.
+   */
+  async configure(service: string, config: Record<string, unknown>): Promise<boolean> {
+    if (this.#closing !== undefined) return false;
+    if (this.state === 'starting') {
+      const started = await this.#running.wait(this.#options.callTimeoutMs).then(
+        () => true,
+        () => false,
+      );
+      if (!started) return false;
+    }
+    const runtime = this.#runtime;
+    if (runtime === undefined || (this.state !== 'running' && this.state !== 'degraded')) {
+      return false;
+    }
+    await runtime.configure(service, config);
+    return true;
+  }
+
   /** Stops supervising and stops the plugin (draining, onStop, terminate). Idempotent. */
   stop(): Promise<void> {
     this.#closing ??= (async () => {
@@ -376,6 +450,11 @@ export class Supervisor {
   }
 
   /** Calls in flight on the current runtime. */
+  /** Arena figures of the current runtime, when it has a shared-memory data plane. */
+  get dataPlane(): DataPlaneStats | undefined {
+    return this.#runtime?.dataPlane;
+  }
+
   get inFlight(): number {
     return this.#runtime?.inFlight ?? 0;
   }

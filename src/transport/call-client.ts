@@ -1,30 +1,52 @@
 /**
- * The host end of the data plane: numbers calls, sends them as frames, and settles each
- * call's promise when its result frame comes back.
+ * The host end of the data plane: numbers calls, sends them as frames on the request
+ * ring, and settles each call's promise when its result comes back on the result ring.
  *
- * Guarantee: every call settles. A result, a failure, the caller's abort, or
- * `rejectAll` (the worker died) each settle it exactly once; late frames for a settled
- * call are dropped.
+ * Guarantee: every call settles. A result, a failure, the caller's abort, the deadline,
+ * or `rejectAll` (the worker died) each settle it exactly once; late frames for a
+ * settled call are dropped, and the arena slot they came in is freed.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { MessagePort } from 'node:worker_threads';
+import type { Logger } from 'pino';
 import { BerthError, codes, fromWireError, type WireError } from '../errors.js';
-import { createFrameChannel } from './frame-channel.js';
+import { createDeadlines } from './deadlines.js';
+import { Lease } from './lease.js';
+import { ArenaReader, type ArenaSlot } from './result-arena.js';
+import { RingReader, RingWriter } from './record-ring.js';
+import { FrameReceiver, FrameSender } from './shared-channel.js';
+import type { SharedBuffers } from './shared-layout.js';
 import { Frame, type AnyFrame } from './wire.js';
 
 interface PendingCall {
   resolve(value: unknown): void;
   reject(error: unknown): void;
+  service: string;
+  method: string;
+  zeroCopy: boolean;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
-  timer: NodeJS.Timeout | undefined;
+  deadline: number;
 }
 
-/** How one call may end early. */
+/** How one call may end early, and how its result comes back. */
 export interface CallOptions {
   /** The caller gives up when it fires: BERTH_ERR_CALL_ABORTED. */
   signal?: AbortSignal | undefined;
   /** The call's deadline: BERTH_ERR_CALL_TIMEOUT after this many ms. */
   timeoutMs?: number | undefined;
+  /**
+   * Resolve with a {@link Lease} whose value's byte arrays are views on the arena
+   * (released by the caller) instead of a value that is safe to keep forever.
+   */
+  zeroCopy?: boolean | undefined;
+}
+
+/** Arena figures of one worker's data plane. */
+export interface DataPlaneStats {
+  /** Arena bytes held by unreleased leases (and the slots queued behind them). */
+  arenaBytesInUse: number;
+  arenaCapacity: number;
 }
 
 /** Sends calls to one worker. */
@@ -42,15 +64,34 @@ export interface CallClient {
   readonly inFlight: number;
   /** Resolves when no call is in flight (at once if none is). */
   whenIdle(): Promise<void>;
-  /** Closes the channel; calls in flight are not settled by this (use rejectAll first). */
+  readonly stats: DataPlaneStats;
+  /** Stops receiving; calls in flight are not settled by this (use rejectAll first). */
   close(): void;
 }
 
-/** Makes the host end of the data plane over `port`. */
-export function createCallClient(port: MessagePort): CallClient {
+/** What the host end is made from: the worker's buffers and the fallback port. */
+export interface CallClientOptions {
+  buffers: SharedBuffers;
+  port: MessagePort;
+  plugin: string;
+  logger?: Logger | undefined;
+  /** How long to look for results between event-loop turns before sleeping (µs); default 0. */
+  pollUs?: number | undefined;
+  /** How a call's error reaches its caller (call-error.ts); default unchanged. */
+  present?: ((error: unknown, service: string, method: string) => unknown) | undefined;
+}
+
+/** Makes the host end of the data plane. */
+export function createCallClient(options: CallClientOptions): CallClient {
+  const { buffers, port, plugin, logger, pollUs = 0 } = options;
+  const present = options.present ?? ((error: unknown) => error);
   const pending = new Map<number, PendingCall>();
+  const arena = new ArenaReader(buffers.arena, buffers.results);
+  const results = new RingReader(buffers.results);
+  const sender = new FrameSender(new RingWriter(buffers.requests), port);
   let idleWaiters: (() => void)[] = [];
   let nextId = 1;
+  let closed = false;
 
   const settle = (id: number): PendingCall | undefined => {
     const call = pending.get(id);
@@ -62,55 +103,110 @@ export function createCallClient(port: MessagePort): CallClient {
       for (const wake of waiters) wake();
     }
     if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort);
-    if (call.timer !== undefined) clearTimeout(call.timer);
+    if (call.deadline !== 0) deadlines.remove(id, call.deadline);
     return call;
   };
 
-  const channel = createFrameChannel(port, (frame: AnyFrame) => {
-    if (frame[0] === Frame.RESULT) settle(frame[1])?.resolve(frame[2]);
-    else if (frame[0] === Frame.FAILURE)
-      settle(frame[1])?.reject(fromWireError(frame[2] as WireError));
+  const giveUp = (id: number, error: BerthError): void => {
+    const call = settle(id);
+    if (call === undefined) return;
+    call.reject(present(error, call.service, call.method));
+    try {
+      sender.send([Frame.CANCEL, id], id);
+    } catch {
+      // A cancel frame always encodes; nothing to do if the channel is closed.
+    }
+  };
+
+  const deadlines = createDeadlines((id, timeoutMs) =>
+    giveUp(
+      id,
+      new BerthError(
+        codes.CALL_TIMEOUT,
+        `no answer within the call's deadline of ${timeoutMs} ms`,
+        {
+          data: { timeoutMs },
+        },
+      ),
+    ),
+  );
+
+  const onFrame = (frame: AnyFrame, slot: ArenaSlot | undefined): void => {
+    const call = settle(frame[1]);
+    if (call === undefined || frame[0] !== Frame.RESULT) {
+      if (slot !== undefined) arena.free(slot);
+      if (call !== undefined && frame[0] === Frame.FAILURE)
+        call.reject(present(fromWireError(frame[2] as WireError), call.service, call.method));
+      return;
+    }
+    if (!call.zeroCopy) {
+      call.resolve(frame[2]);
+      return;
+    }
+    const held = slot === undefined ? undefined : { arena, slot, plugin, logger };
+    call.resolve(new Lease(frame[2], held));
+  };
+
+  const receiver = new FrameReceiver({
+    reader: results,
+    port,
+    arena,
+    keepsViews: (id) => pending.get(id)?.zeroCopy === true,
+    onFrame,
   });
 
+  void (async () => {
+    while (!closed) {
+      if (pollUs > 0 && pending.size > 0 && !results.hasRecords) {
+        // Calls are out: look for their results between turns of the event loop for a
+        // little while (other I/O keeps flowing) before sleeping on the doorbell. A
+        // result that comes within the window costs the worker no notify and this
+        // thread no wake-up.
+        const until = performance.now() + pollUs / 1000;
+        while (!closed && !results.hasRecords && pending.size > 0 && performance.now() < until) {
+          await nextTurn();
+        }
+      }
+      await (receiver.whenReady() ?? results.whenRecords());
+      if (closed) return;
+      receiver.drain();
+    }
+  })();
+
   return {
-    call(service, method, args, options = {}) {
-      const { signal, timeoutMs } = options;
-      if (signal?.aborted) return Promise.reject(abortError(signal));
+    call(service, method, args, callOptions = {}) {
+      const { signal, timeoutMs, zeroCopy = false } = callOptions;
+      if (signal?.aborted) return Promise.reject(present(abortError(signal), service, method));
       const id = nextId++;
       try {
-        channel.send([Frame.CALL, id, service, method, args]);
+        sender.send([Frame.CALL, id, service, method, args], id);
       } catch (error) {
-        return Promise.reject(error);
+        return Promise.reject(present(error, service, method));
       }
       return new Promise((resolve, reject) => {
-        const call: PendingCall = { resolve, reject, signal, onAbort: undefined, timer: undefined };
-        const giveUp = (error: BerthError): void => {
-          if (settle(id) === undefined) return;
-          reject(error);
-          channel.send([Frame.CANCEL, id]);
+        const call: PendingCall = {
+          resolve,
+          reject,
+          service,
+          method,
+          zeroCopy,
+          signal,
+          onAbort: undefined,
+          deadline: 0,
         };
         if (signal !== undefined) {
-          call.onAbort = () => giveUp(abortError(signal));
+          call.onAbort = () => giveUp(id, abortError(signal));
           signal.addEventListener('abort', call.onAbort, { once: true });
         }
-        if (timeoutMs !== undefined) {
-          call.timer = setTimeout(
-            () =>
-              giveUp(
-                new BerthError(
-                  codes.CALL_TIMEOUT,
-                  `no answer within the call's deadline of ${timeoutMs} ms`,
-                  { data: { timeoutMs } },
-                ),
-              ),
-            timeoutMs,
-          );
-        }
+        if (timeoutMs !== undefined) call.deadline = deadlines.add(id, timeoutMs);
         pending.set(id, call);
       });
     },
     rejectAll(makeError) {
-      for (const id of [...pending.keys()]) settle(id)?.reject(makeError());
+      for (const id of [...pending.keys()]) {
+        const call = settle(id);
+        call?.reject(present(makeError(), call.service, call.method));
+      }
     },
     get inFlight() {
       return pending.size;
@@ -119,8 +215,16 @@ export function createCallClient(port: MessagePort): CallClient {
       if (pending.size === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
+    get stats() {
+      return { arenaBytesInUse: arena.bytesInUse, arenaCapacity: arena.capacity };
+    },
     close() {
-      channel.close();
+      if (closed) return;
+      closed = true;
+      sender.close();
+      deadlines.clear();
+      port.close();
+      results.wake(); // so the receive loop ends and lets go of the buffers
     },
   };
 }

@@ -11,19 +11,18 @@
  *     ◀── CONTROL_RESULT {id, ok, value | error}
  *     ◀── LOG {line}                           pino records from the plugin
  *
- *   data (own MessagePort, msgpackr frames) every call
- *     ──▶ [CALL, id, service, method, args]    many frames share one message
+ *   data (shared memory: shared-layout.ts, shared-channel.ts) every call
+ *     ──▶ [CALL, id, service, method, args]    request ring; many frames, one doorbell
  *     ──▶ [CANCEL, id]
- *     ◀── [RESULT, id, value] | [FAILURE, id, wireError]
- *
- * The data channel sits behind `FrameChannel` so that the shared-memory data plane can
- * replace it without touching either end's call logic.
+ *     ◀── [RESULT, id, value] | [FAILURE, id, wireError]   result ring + arena
+ *     ◀─▶ the data port carries what does not fit (in ring order, by PORT records)
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { WireError } from '../errors.js';
+import type { SharedBuffers } from './shared-layout.js';
 
 /** Bumped on any incompatible change to the messages or frames below. */
-export const WIRE_VERSION = 1;
+export const WIRE_VERSION = 2;
 
 /** Data-plane frame kinds: the first element of every frame. */
 export const Frame = {
@@ -61,7 +60,12 @@ export interface WorkerBoot {
   protocol: number;
   plugin: PluginBoot;
   logLevel: string;
+  /** The copying path of the data plane, for frames too large for the rings and arena. */
   dataPort: MessagePort;
+  /** The rings and the arena of the data plane (shared-layout.ts). */
+  buffers: SharedBuffers;
+  /** How long the worker watches for more calls after a batch before it sleeps. */
+  spinUs: number;
   /** The liveness buffer (heartbeat.ts) and how often to beat into it. */
   liveness: SharedArrayBuffer;
   heartbeatIntervalMs: number;
@@ -76,6 +80,10 @@ export interface PluginBoot {
   dataDir: string;
   /** Services in start order, each with the config it starts with. */
   services: { name: string; config: Record<string, unknown> }[];
+  /** Absolute paths of the manifest's migration files, in order; applied at start. */
+  migrations: string[];
+  /** `uninstall`: START migrates down instead of starting, and serves nothing. Default `serve`. */
+  mode?: 'serve' | 'uninstall';
 }
 
 /** Methods per service, as reported by a started plugin. */

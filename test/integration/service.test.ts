@@ -287,6 +287,7 @@ describe('the service', () => {
     );
     expect(metrics).toContain('berth_plugin_restarts{plugin="memory-storage"} 1');
     expect(metrics).toContain('berth_plugin_state{plugin="memory-storage",state="running"} 1');
+    expect(metrics).toContain('berth_plugin_arena_bytes_in_use{plugin="memory-storage"} 0');
     expect(metrics).toContain('berth_call_duration_seconds_bucket');
   });
 

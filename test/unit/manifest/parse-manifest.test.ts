@@ -164,6 +164,8 @@ const bad: [string, unknown, BerthErrorCode, string][] = [
   ['a serviceOrder that is a string', good({ serviceOrder: 'storage' }), INVALID, 'serviceOrder'],
   ['migrations that are not an array', good({ migrations: 'up.sql' }), INVALID, 'migrations'],
   ['a migration that is not a string', good({ migrations: [42] }), INVALID, 'migrations[0]'],
+  ['an arena smaller than 64 KiB', good({ arenaBytes: 4096 }), INVALID, 'arenaBytes'],
+  ['an arena size that is not whole', good({ arenaBytes: 70_000.5 }), INVALID, 'arenaBytes'],
   ['a $schema that is not a string', good({ $schema: 42 }), INVALID, '$schema'],
   ['a main in the parent folder', good({ main: '../index.js' }), ESCAPE, 'main'],
   ['an absolute main', good({ main: '/usr/lib/index.js' }), ESCAPE, 'main'],
@@ -288,6 +290,13 @@ describe('parseManifest', () => {
     const problems = error.data?.['problems'] as ManifestProblem[];
     expect(problems.map((p) => p.field)).toEqual(['servces', 'services']);
     expect(problems[0]?.expected).toContain('"services"');
+  });
+
+  it('keeps the arena size a plugin asks for, and asks for none by default', () => {
+    expect(
+      parseManifest(good({ arenaBytes: 1 << 20 }), FILE, { hostVersion: HOST }).arenaBytes,
+    ).toBe(1 << 20);
+    expect(parseManifest(good({}), FILE, { hostVersion: HOST })).not.toHaveProperty('arenaBytes');
   });
 
   it('accepts a top-level $schema key', () => {

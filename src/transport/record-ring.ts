@@ -1,0 +1,222 @@
+/**
+ * A single-producer, single-consumer ring of records in a SharedArrayBuffer (layout in
+ * shared-layout.ts). The writer appends records and publishes them in batches; the
+ * reader takes them in order and hands the space back. Neither side ever blocks: a
+ * writer out of space is told so (and may wait for space asynchronously); a reader with
+ * nothing to read may wait asynchronously for the doorbell.
+ */
+import {
+  ALIGN,
+  CONTROL_BYTES,
+  HEAD_INDEX,
+  READER_WAITING_INDEX,
+  RECORD_HEADER_BYTES,
+  RecordKind,
+  TAIL_INDEX,
+  WRITER_WAITING_INDEX,
+  alignUp,
+} from './shared-layout.js';
+
+/** The header fields of the record a reader is looking at (one object, reused). */
+export interface RecordView {
+  kind: number;
+  placement: number;
+  id: number;
+  a: number;
+  b: number;
+  /** Byte offset of the payload in the ring's bytes (INLINE records). */
+  payloadOffset: number;
+}
+
+/** The writing end of a ring. */
+export class RingWriter {
+  readonly #words: Int32Array;
+  readonly #header: Uint32Array;
+  readonly bytes: Uint8Array;
+  readonly #mask: number;
+  readonly capacity: number;
+  #tail: number;
+
+  constructor(buffer: SharedArrayBuffer) {
+    this.#words = new Int32Array(buffer, 0, CONTROL_BYTES / 4);
+    this.bytes = new Uint8Array(buffer, CONTROL_BYTES);
+    this.#header = new Uint32Array(buffer, CONTROL_BYTES);
+    this.capacity = this.bytes.byteLength;
+    this.#mask = this.capacity - 1;
+    this.#tail = Atomics.load(this.#words, TAIL_INDEX) >>> 0;
+  }
+
+  /** The largest payload one record can carry in this ring. */
+  get maxPayload(): number {
+    return this.capacity / 2 - RECORD_HEADER_BYTES;
+  }
+
+  /**
+   * Appends a record whose payload (`payload`, or none) is copied in. Returns false,
+   * changing nothing, when the ring has no room for it now. Not visible to the reader
+   * until {@link publish}.
+   */
+  write(
+    kind: number,
+    placement: number,
+    id: number,
+    a: number,
+    b: number,
+    payload?: Uint8Array,
+  ): boolean {
+    const size = alignUp(RECORD_HEADER_BYTES + (payload?.byteLength ?? 0));
+    const head = Atomics.load(this.#words, HEAD_INDEX) >>> 0;
+    let offset = this.#tail & this.#mask;
+    const toEnd = this.capacity - offset;
+    const skip = toEnd < size ? toEnd : 0;
+    if (this.capacity - ((this.#tail - head) >>> 0) < skip + size) return false;
+    if (skip > 0) {
+      // A record never wraps: fill the rest of the ring and start again at 0. A stub too
+      // short for a header is skipped by both sides without one.
+      if (skip >= RECORD_HEADER_BYTES) this.#writeHeader(offset, skip, RecordKind.PAD, 0, 0, 0, 0);
+      this.#tail = (this.#tail + skip) >>> 0;
+      offset = 0;
+    }
+    this.#writeHeader(offset, size, kind, placement, id, a, b);
+    if (payload !== undefined) this.bytes.set(payload, offset + RECORD_HEADER_BYTES);
+    this.#tail = (this.#tail + size) >>> 0;
+    return true;
+  }
+
+  #writeHeader(
+    offset: number,
+    size: number,
+    kind: number,
+    placement: number,
+    id: number,
+    a: number,
+    b: number,
+  ): void {
+    const at = offset >>> 2;
+    const header = this.#header;
+    header[at] = size;
+    header[at + 1] = (kind << 8) | placement;
+    header[at + 2] = id;
+    header[at + 3] = a;
+    header[at + 4] = b;
+  }
+
+  /** Makes every record written so far visible, and rings the reader if it sleeps. */
+  publish(): void {
+    const words = this.#words;
+    if (Atomics.load(words, TAIL_INDEX) >>> 0 === this.#tail) return;
+    Atomics.store(words, TAIL_INDEX, this.#tail | 0);
+    if (Atomics.load(words, READER_WAITING_INDEX) !== 0) Atomics.notify(words, TAIL_INDEX);
+  }
+
+  /**
+   * Resolves when the reader has handed back space since this call (at once if it
+   * already has more than `wanted` bytes free). Never blocks the thread.
+   */
+  async whenSpace(wanted: number): Promise<void> {
+    const words = this.#words;
+    for (;;) {
+      const head = Atomics.load(words, HEAD_INDEX);
+      if (this.capacity - ((this.#tail - head) >>> 0) >= wanted + ALIGN) return;
+      Atomics.store(words, WRITER_WAITING_INDEX, 1);
+      const waited = Atomics.waitAsync(words, HEAD_INDEX, head);
+      if (waited.async) await waited.value;
+      Atomics.store(words, WRITER_WAITING_INDEX, 0);
+    }
+  }
+}
+
+/** The reading end of a ring. */
+export class RingReader {
+  readonly #words: Int32Array;
+  readonly #header: Uint32Array;
+  readonly bytes: Uint8Array;
+  readonly #mask: number;
+  readonly capacity: number;
+  #head: number;
+  readonly #view: RecordView = { kind: 0, placement: 0, id: 0, a: 0, b: 0, payloadOffset: 0 };
+  #size = 0;
+
+  constructor(buffer: SharedArrayBuffer) {
+    this.#words = new Int32Array(buffer, 0, CONTROL_BYTES / 4);
+    this.bytes = new Uint8Array(buffer, CONTROL_BYTES);
+    this.#header = new Uint32Array(buffer, CONTROL_BYTES);
+    this.capacity = this.bytes.byteLength;
+    this.#mask = this.capacity - 1;
+    this.#head = Atomics.load(this.#words, HEAD_INDEX) >>> 0;
+  }
+
+  /**
+   * The next published record, or undefined when there is none. The returned object is
+   * reused: read what you need before the next call. {@link consume} moves past it.
+   */
+  peek(): RecordView | undefined {
+    const tail = Atomics.load(this.#words, TAIL_INDEX) >>> 0;
+    for (;;) {
+      if (this.#head === tail) return undefined;
+      const offset = this.#head & this.#mask;
+      const toEnd = this.capacity - offset;
+      if (toEnd < RECORD_HEADER_BYTES) {
+        this.#head = (this.#head + toEnd) >>> 0;
+        continue;
+      }
+      const at = offset >>> 2;
+      const header = this.#header;
+      const size = header[at] as number;
+      const meta = header[at + 1] as number;
+      if (meta >>> 8 === RecordKind.PAD) {
+        this.#head = (this.#head + size) >>> 0;
+        continue;
+      }
+      const view = this.#view;
+      view.kind = meta >>> 8;
+      view.placement = meta & 0xff;
+      view.id = header[at + 2] as number;
+      view.a = header[at + 3] as number;
+      view.b = header[at + 4] as number;
+      view.payloadOffset = offset + RECORD_HEADER_BYTES;
+      this.#size = size;
+      return view;
+    }
+  }
+
+  /** Moves past the record {@link peek} returned. Its space is handed back at {@link release}. */
+  consume(): void {
+    this.#head = (this.#head + this.#size) >>> 0;
+    this.#size = 0;
+  }
+
+  /** Hands consumed space back to the writer, waking it if it waits for space. */
+  release(): void {
+    const words = this.#words;
+    Atomics.store(words, HEAD_INDEX, this.#head | 0);
+    if (Atomics.load(words, WRITER_WAITING_INDEX) !== 0) Atomics.notify(words, HEAD_INDEX);
+  }
+
+  /** True when a record is published and not yet consumed. */
+  get hasRecords(): boolean {
+    return Atomics.load(this.#words, TAIL_INDEX) >>> 0 !== this.#head;
+  }
+
+  /**
+   * Resolves when the writer publishes more records (at once if there are some), or
+   * when {@link wake} is called: check {@link hasRecords} after. While it waits, the
+   * writer rings the doorbell; the event loop stays free. A pending wait does not keep
+   * the process alive.
+   */
+  async whenRecords(): Promise<void> {
+    if (this.hasRecords) return;
+    const words = this.#words;
+    Atomics.store(words, READER_WAITING_INDEX, 1);
+    // waitAsync compares TAIL with what was consumed atomically, after the flag is up:
+    // a writer that published before seeing the flag did not ring, and is seen here.
+    const waited = Atomics.waitAsync(words, TAIL_INDEX, this.#head | 0);
+    if (waited.async) await waited.value;
+    Atomics.store(words, READER_WAITING_INDEX, 0);
+  }
+
+  /** Ends a pending {@link whenRecords} (when the channel closes). */
+  wake(): void {
+    Atomics.notify(this.#words, TAIL_INDEX);
+  }
+}

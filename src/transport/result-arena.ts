@@ -1,0 +1,119 @@
+/**
+ * The result arena: a SharedArrayBuffer where a worker puts results too large to travel
+ * inside a ring record, and where the host reads them in place.
+ *
+ * The worker allocates from a free-running tail, in the order its ring records are
+ * published; the host frees slots in any order (a zero-copy result holds its slot until
+ * its lease is released) and moves the head over the freed prefix. So a slot is reused
+ * only after everything allocated before it has been freed too: a forgotten lease costs
+ * arena space until it is reclaimed, never a wrong byte. When the arena has no room, the
+ * worker takes the copying path instead (shared-channel.ts); it never waits for space.
+ */
+import { ARENA_HEAD_INDEX, ARENA_TAIL_INDEX, CONTROL_BYTES, alignUp } from './shared-layout.js';
+
+/** Worker side: allocates slots and copies bytes into them. */
+export class ArenaWriter {
+  readonly bytes: Uint8Array;
+  readonly #words: Int32Array;
+  readonly #mask: number;
+  #tail: number;
+
+  /** `results` holds the arena's counters (shared-layout.ts). */
+  constructor(arena: SharedArrayBuffer, results: SharedArrayBuffer) {
+    this.bytes = new Uint8Array(arena);
+    this.#words = new Int32Array(results, 0, CONTROL_BYTES / 4);
+    this.#mask = this.bytes.byteLength - 1;
+    this.#tail = Atomics.load(this.#words, ARENA_TAIL_INDEX) >>> 0;
+  }
+
+  /**
+   * Copies `source` into a fresh slot and returns the slot's position (a free-running
+   * counter), or -1 when the arena has no room for it now (or ever: a value larger
+   * than half the arena always takes the copying path).
+   */
+  put(source: Uint8Array): number {
+    const capacity = this.bytes.byteLength;
+    const size = alignUp(source.byteLength);
+    if (size > capacity / 2) return -1;
+    const head = Atomics.load(this.#words, ARENA_HEAD_INDEX) >>> 0;
+    const offset = this.#tail & this.#mask;
+    const skip = capacity - offset < size ? capacity - offset : 0;
+    if (capacity - ((this.#tail - head) >>> 0) < skip + size) return -1;
+    const position = (this.#tail + skip) >>> 0;
+    this.bytes.set(source, position & this.#mask);
+    this.#tail = (position + size) >>> 0;
+    Atomics.store(this.#words, ARENA_TAIL_INDEX, this.#tail | 0);
+    return position;
+  }
+}
+
+/** One slot the host has received; free it exactly once. */
+export interface ArenaSlot {
+  readonly start: number;
+  readonly end: number;
+  freed: boolean;
+}
+
+/** Host side: views on slots, and their release in any order. */
+export class ArenaReader {
+  readonly buffer: SharedArrayBuffer;
+  readonly #words: Int32Array;
+  readonly #mask: number;
+  /** Slots received and not yet passed by the head, in allocation order. */
+  #slots: ArenaSlot[] = [];
+  #first = 0;
+  #head: number;
+  #received: number;
+
+  constructor(arena: SharedArrayBuffer, results: SharedArrayBuffer) {
+    this.buffer = arena;
+    this.#words = new Int32Array(results, 0, CONTROL_BYTES / 4);
+    this.#mask = arena.byteLength - 1;
+    this.#head = Atomics.load(this.#words, ARENA_HEAD_INDEX) >>> 0;
+    this.#received = this.#head;
+  }
+
+  /** Registers the slot a record names; slots must be received in allocation order. */
+  receive(position: number, length: number): ArenaSlot {
+    const slot = { start: position, end: (position + alignUp(length)) >>> 0, freed: false };
+    this.#slots.push(slot);
+    this.#received = slot.end;
+    return slot;
+  }
+
+  /** A view of `length` bytes of `slot`: valid until the slot is freed. */
+  view(slot: ArenaSlot, length: number): Uint8Array {
+    return new Uint8Array(this.buffer, slot.start & this.#mask, length);
+  }
+
+  /** Frees `slot` (a second free is ignored) and hands every freed prefix back to the worker. */
+  free(slot: ArenaSlot): void {
+    if (slot.freed) return;
+    slot.freed = true;
+    const slots = this.#slots;
+    let first = this.#first;
+    while (first < slots.length && (slots[first] as ArenaSlot).freed) {
+      this.#head = (slots[first] as ArenaSlot).end;
+      first += 1;
+    }
+    if (first === slots.length) {
+      this.#slots = [];
+      first = 0;
+    } else if (first > 1024 && first * 2 > slots.length) {
+      this.#slots = slots.slice(first);
+      first = 0;
+    }
+    this.#first = first;
+    Atomics.store(this.#words, ARENA_HEAD_INDEX, this.#head | 0);
+  }
+
+  /** Bytes received and not yet handed back (slots held by leases, and what they hold up). */
+  get bytesInUse(): number {
+    return (this.#received - this.#head) >>> 0;
+  }
+
+  /** The arena's size in bytes. */
+  get capacity(): number {
+    return this.buffer.byteLength;
+  }
+}
