@@ -1,0 +1,311 @@
+/**
+ * Pool isolation: a stateless service on a piscina pool of `threads` worker threads.
+ * Every thread runs an instance of the plugin of its own, so state a method keeps in
+ * memory is per thread: only services that keep nothing between calls (or keep it in a
+ * database or files, shared by the threads) belong here. Same proxy and same errors as
+ * thread isolation.
+ *
+ *   host thread                            pool threads (piscina)
+ *   ───────────                            ──────────────────────
+ *   new Piscina({threads}) ──────────────▶ each: HELLO, BOOT, load + start the plugin
+ *        ◀── THREAD_READY × threads        (start() resolves when all have started)
+ *   pool.run({id, args}) ════════════════▶ the least busy thread runs the call
+ *        ◀═══ [ok, value | error]          heartbeat + running-call slots in a SAB
+ *   stop: drain, STOP to every thread ───▶ onStop in each, then pool.destroy()
+ *
+ * piscina runs the threads (create-piscina.ts says how, and why); pool-threads.ts knows
+ * what each is doing; pool-calls.ts settles each call once.
+ *
+ * Faults. A thread that dies (an exit, an uncaught error, out of heap) takes only the
+ * calls it was running: they reject with BERTH_ERR_PLUGIN_CRASHED (PLUGIN_OOM), the
+ * other threads keep serving, and piscina starts a replacement, which starts the plugin
+ * anew. piscina has no hang detection: each thread beats a heartbeat, and one whose loop
+ * stalls for hangTimeoutMs is terminated alone (its calls reject with PLUGIN_HUNG) and
+ * replaced. A pool whose threads die {@link DEATH_POLICY}.budget times within its window,
+ * or whose replacement thread cannot start the plugin, is given up: the supervisor hears
+ * of it (onExit) and restarts the plugin with backoff, or opens its breaker.
+ *
+ * Stop. A task per thread would not reach every thread (piscina may give two to one and
+ * none to another), so after the calls drain, STOP is broadcast and every thread that has
+ * been booted runs onStop and answers; then pool.destroy(). A replacement thread that
+ * starts while the pool stops is destroyed without onStop.
+ */
+import type { Piscina } from 'piscina';
+import { BerthError, codes, fromWireError, type WireError } from '../errors.js';
+import type { HealthReport } from '../sdk/context.js';
+import { DEFAULT_RESTART_POLICY, recentCrashes } from '../supervisor/restart-policy.js';
+import {
+  createPoolCodec,
+  POOL_WIRE_VERSION,
+  PoolOp,
+  type Carried,
+  type PoolTask,
+  type PoolThreadMessage,
+} from '../transport/pool-wire.js';
+import { Lease } from '../transport/lease.js';
+import type { ServiceMethods } from '../transport/wire.js';
+import { presentCallError } from './call-error.js';
+import { createPiscina } from './create-piscina.js';
+import { TIMED_OUT, withDeadline } from './deadline.js';
+import { createPoolCalls } from './pool-calls.js';
+import { piscinaRejectionError, poolGivenUpError } from './pool-errors.js';
+import { createPoolThreads, type PoolThreads } from './pool-threads.js';
+import type { PluginRuntime, RuntimeSpec } from './runtime.js';
+
+/** Thread deaths within the window that give the pool up: the supervisor's default budget. */
+export const DEATH_POLICY = DEFAULT_RESTART_POLICY;
+
+/** How long a thread remembers the cancel of a call without a deadline that it has not seen. */
+const FORGET_CANCEL_MS = 60_000;
+
+/** Options of pool isolation. */
+export interface PoolOptions {
+  /** Worker threads in the pool (the manifest's `threads`). */
+  threads: number;
+}
+
+/** Starts nothing yet: `start()` makes the pool. */
+export function createPoolRuntime(spec: RuntimeSpec, options: PoolOptions): PluginRuntime {
+  const plugin = spec.boot.name;
+  const size = Math.max(1, options.threads);
+  const calls = createPoolCalls();
+  const codec = createPoolCodec();
+  let services = spec.boot.services;
+  let pool: Piscina | undefined;
+  let threads: PoolThreads | undefined;
+  let phase: 'new' | 'starting' | 'running' | 'ending' = 'new';
+  let starting:
+    { resolve(methods: ServiceMethods): void; reject(error: unknown): void } | undefined;
+  const readyThreads = new Set<number>();
+  let deaths: number[] = [];
+  let killed = false;
+  let stopping: Promise<void> | undefined;
+  let destroyed: Promise<void> | undefined;
+
+  /** Terminates every thread, waiting at most the stop deadline. Idempotent. */
+  const destroy = (): Promise<void> => {
+    destroyed ??= (async () => {
+      if (pool === undefined) return;
+      if ((await withDeadline(pool.destroy(), spec.stopTimeoutMs)) === TIMED_OUT) {
+        spec.logger.warn(
+          { plugin },
+          'a pool thread did not end by the stop deadline (inside a native call?); it will end when that call returns',
+        );
+      }
+    })();
+    return destroyed;
+  };
+
+  /** Settles everything with `error`, once, and tells the supervisor unless the host ended it. */
+  const end = (error: BerthError): void => {
+    if (phase === 'ending') return;
+    phase = 'ending';
+    calls.rejectAll(() => error);
+    threads?.close(error);
+    starting?.reject(error);
+    starting = undefined;
+    if (stopping === undefined && !killed && error.code !== codes.PLUGIN_NOT_RUNNING) {
+      spec.logger.error({ plugin, code: error.code, err: error.cause }, error.message);
+      spec.onExit(error);
+    }
+  };
+
+  const giveUp = (reason: string, last: Error): void => {
+    const cause =
+      last instanceof BerthError
+        ? last
+        : new BerthError(codes.START_FAILED, last.message, { plugin, cause: last });
+    end(poolGivenUpError(plugin, reason, cause));
+    void destroy();
+  };
+
+  const onThreadReady = (threadId: number, methods: ServiceMethods): void => {
+    readyThreads.add(threadId);
+    if (phase === 'running') spec.logger.info({ plugin, threadId }, 'pool thread started');
+    if (phase === 'starting' && readyThreads.size >= size) {
+      phase = 'running';
+      starting?.resolve(methods);
+      starting = undefined;
+    }
+  };
+
+  const onThreadFailed = (threadId: number, error: Error): void => {
+    if (phase === 'starting') starting?.reject(error);
+    else if (phase === 'running') {
+      giveUp(`a new pool thread (${threadId}) could not start the plugin: ${error.message}`, error);
+    }
+  };
+
+  const onThreadDied = (error: BerthError, running: number[]): void => {
+    const threadId = error.data?.['threadId'] as number;
+    readyThreads.delete(threadId);
+    for (const id of running) calls.reject(id, error);
+    if (phase === 'starting') starting?.reject(error);
+    if (phase !== 'running') return;
+    spec.logger.error({ plugin, code: error.code, err: error.cause, threadId }, error.message);
+    const now = Date.now();
+    deaths = [...recentCrashes(deaths, now, DEATH_POLICY), now];
+    if (deaths.length >= DEATH_POLICY.budget) {
+      giveUp(
+        `its pool threads died ${deaths.length} times within ${DEATH_POLICY.windowMs} ms`,
+        error,
+      );
+    }
+  };
+
+  const settle = (id: number, carried: unknown): void => {
+    try {
+      const [ok, payload] = codec.uncarry(carried as Carried) as [boolean, unknown];
+      if (ok) calls.resolve(id, payload);
+      else calls.reject(id, fromWireError(payload as WireError));
+    } catch (error) {
+      calls.reject(id, piscinaRejectionError(plugin, error));
+    }
+  };
+
+  const boot = (): Promise<ServiceMethods> => {
+    const channel = `berth-pool:${plugin}:${process.pid}:${Math.random().toString(36).slice(2)}`;
+    const started = new Promise<ServiceMethods>((resolve, reject) => {
+      starting = { resolve, reject };
+    });
+    phase = 'starting';
+    const made = createPiscina({
+      threads: size,
+      boot: {
+        protocol: POOL_WIRE_VERSION,
+        plugin: spec.boot,
+        logLevel: spec.logger.level,
+        channel,
+        heartbeatIntervalMs: Math.max(5, Math.min(500, spec.hangTimeoutMs / 10)),
+      },
+      resourceLimits: spec.resourceLimits,
+    });
+    pool = made;
+    const watcher = createPoolThreads({
+      plugin,
+      logger: spec.logger,
+      channel,
+      hangTimeoutMs: spec.hangTimeoutMs,
+      startTimeoutMs: spec.startTimeoutMs,
+      resourceLimits: spec.resourceLimits,
+      services: () => services,
+      workers: () => made.threads,
+      events: { ready: onThreadReady, failed: onThreadFailed, died: onThreadDied },
+    });
+    threads = watcher;
+    made.on('message', (message: PoolThreadMessage) => watcher.onMessage(message));
+    // Unhandled, piscina's 'error' (a thread failing with no call running) would crash the
+    // host; the thread's exit that follows is what counts, and the watcher sees it.
+    made.on('error', (error: unknown) =>
+      spec.logger.warn({ plugin, err: error }, 'a pool thread failed between calls'),
+    );
+    for (const worker of made.threads) watcher.watch(worker);
+    return started;
+  };
+
+  const notRunning = (what: string, site: { service?: string; method?: string } = {}) =>
+    new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" ${what}`, { plugin, ...site });
+
+  const runtime: PluginRuntime = {
+    isolation: 'pool',
+    async start() {
+      const started = boot();
+      const outcome = await withDeadline(started, spec.startTimeoutMs);
+      if (outcome !== TIMED_OUT) return outcome;
+      started.catch(() => {}); // the pool is being destroyed; its late failure is moot
+      await runtime.stop();
+      throw new BerthError(
+        codes.START_FAILED,
+        `plugin "${plugin}" did not start within ${spec.startTimeoutMs} ms in its pool of ${size} threads; the pool was destroyed`,
+        { plugin, data: { timeoutMs: spec.startTimeoutMs, threads: size } },
+      );
+    },
+    call(service, method, args, options = {}) {
+      const site = { plugin, service, method };
+      const current = pool;
+      if (phase !== 'running' || stopping !== undefined || current === undefined) {
+        return Promise.reject(notRunning(stopping ? 'is stopping' : 'is not running', site));
+      }
+      if (options.signal?.aborted) {
+        return Promise.reject(
+          new BerthError(codes.CALL_ABORTED, 'the caller aborted the call', {
+            ...site,
+            cause: options.signal.reason,
+          }),
+        );
+      }
+      let encoded: Carried;
+      try {
+        encoded = codec.carry(args);
+      } catch (error) {
+        return Promise.reject(presentCallError(error, site));
+      }
+      const id = calls.nextId();
+      const deadline = options.timeoutMs === undefined ? 0 : Date.now() + options.timeoutMs;
+      const result = calls.track(id, options, (abandoned) =>
+        threads?.cancel(abandoned, deadline || Date.now() + FORGET_CANCEL_MS),
+      );
+      const task: PoolTask = { id, service, method, args: encoded, deadline };
+      current.run(task).then(
+        (carried: unknown) => settle(id, carried),
+        (error: unknown) => calls.reject(id, piscinaRejectionError(plugin, error)),
+      );
+      return result.then(
+        // Results arrive as copies the caller owns: a zero-copy call gets one leased for form.
+        (value) => (options.zeroCopy === true ? new Lease(value) : value),
+        (error: unknown) => {
+          throw presentCallError(error, site);
+        },
+      );
+    },
+    async health() {
+      if (phase !== 'running' || threads === undefined) throw notRunning('is not running');
+      const reports = (await threads.request(PoolOp.HEALTH, [])) as HealthReport[];
+      return reports.find((report) => !report.ok) ?? { ok: true };
+    },
+    async configure(service, config) {
+      if (phase !== 'running' || threads === undefined || stopping !== undefined) {
+        throw notRunning('is not running', { service });
+      }
+      // Threads that start from now on boot with the new config; a refusal restores it.
+      const previous = services;
+      services = services.map((s) => (s.name === service ? { name: service, config } : s));
+      try {
+        await threads.request(PoolOp.CONFIGURE, [service, config]);
+      } catch (error) {
+        services = previous;
+        throw error;
+      }
+    },
+    stop() {
+      stopping ??= (async () => {
+        if (pool === undefined || phase === 'ending') return destroy();
+        if ((await withDeadline(calls.whenIdle(), spec.stopTimeoutMs)) === TIMED_OUT) {
+          spec.logger.warn(
+            { plugin, inFlight: calls.inFlight },
+            'calls still in flight at the stop deadline',
+          );
+        }
+        const stopped = (threads?.request(PoolOp.STOP, []) ?? Promise.resolve()).catch(
+          (error: unknown) => spec.logger.warn({ plugin, err: error }, 'plugin stop failed'),
+        );
+        if ((await withDeadline(stopped, spec.stopTimeoutMs)) === TIMED_OUT) {
+          spec.logger.warn({ plugin }, 'onStop did not finish by the stop deadline');
+        }
+        end(notRunning('was stopped'));
+        await destroy();
+      })();
+      return stopping;
+    },
+    async kill(reason) {
+      if (pool === undefined) return;
+      killed = true;
+      end(reason);
+      await destroy();
+    },
+    get inFlight() {
+      return calls.inFlight;
+    },
+  };
+  return runtime;
+}
