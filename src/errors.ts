@@ -81,6 +81,24 @@ export const codes = {
   REQUEST_TOO_LARGE: 'BERTH_ERR_REQUEST_TOO_LARGE',
   /** A mutating admin call came without the configured bearer token. */
   UNAUTHORIZED: 'BERTH_ERR_UNAUTHORIZED',
+  /** A migration file cannot be used as written (bad markers, a missing or unsafe `@config` value); `data.file` names it. */
+  MIGRATION_INVALID: 'BERTH_ERR_MIGRATION_INVALID',
+  /** The store's record of applied migrations disagrees with the plugin's files (a file changed after it was applied, one the plugin no longer ships, or a new one listed before an applied one). */
+  MIGRATION_MISMATCH: 'BERTH_ERR_MIGRATION_MISMATCH',
+  /** A migration's SQL failed; its transaction was rolled back. `data.migration` and `data.direction` name it. */
+  MIGRATION_FAILED: 'BERTH_ERR_MIGRATION_FAILED',
+  /** Migrating down needs a `-- berth:down` section that an applied migration does not have. */
+  MIGRATION_IRREVERSIBLE: 'BERTH_ERR_MIGRATION_IRREVERSIBLE',
+  /** `berth init` was pointed at a folder that exists and is not empty; nothing was written. */
+  TARGET_NOT_EMPTY: 'BERTH_ERR_TARGET_NOT_EMPTY',
+  /** `npm install` in a new plugin folder failed; the files are written, the install is not. */
+  INSTALL_FAILED: 'BERTH_ERR_INSTALL_FAILED',
+  /** The host's lifecycle state file (`<dataDir>/berth-state.json`) is unreadable or malformed; `data.file` names it. */
+  STATE_INVALID: 'BERTH_ERR_STATE_INVALID',
+  /** The lifecycle operation needs the plugin disabled first (remove). */
+  PLUGIN_ENABLED: 'BERTH_ERR_PLUGIN_ENABLED',
+  /** A new version of a running plugin did not start or never became healthy; the old version keeps serving. */
+  UPGRADE_FAILED: 'BERTH_ERR_UPGRADE_FAILED',
 } as const;
 
 /** One of the strings in {@link codes}. */

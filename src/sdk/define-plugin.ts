@@ -8,6 +8,7 @@
  */
 /* eslint-disable @typescript-eslint/no-invalid-void-type -- a hook may return nothing or a value */
 import type { CallContext, HealthReport, ServiceConfig, ServiceContext } from './context.js';
+import type { MigrationDriver } from './migrations/migration-driver.js';
 
 /** A contract's methods as the plugin implements them: the call context comes first. */
 export type Methods<T, C = ServiceConfig> = {
@@ -24,6 +25,12 @@ export type AnyMethod = (ctx: CallContext<never>, ...args: never[]) => unknown;
 /** One instance of a service: its methods and its lifecycle hooks. */
 export interface ServiceImplementation<T = Record<string, AnyMethod>, C = ServiceConfig> {
   methods: Methods<T, C>;
+  /**
+   * The database the plugin's manifest migrations run on. The first service in start
+   * order that returns one gets them applied right after its factory, before its
+   * `onStart` (and reverted when the plugin is removed), with its config for `@config`.
+   */
+  migrations?: MigrationDriver;
   /** Runs once before the first call; a throw fails the start. */
   onStart?(ctx: ServiceContext<C>): void | Promise<void>;
   /** Runs once when the service stops, after the last call has settled. */

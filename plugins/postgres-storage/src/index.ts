@@ -1,12 +1,15 @@
 /**
  * postgres-storage: the storage@1 contract in a PostgreSQL database that several Berth
- * hosts may share. Each service instance opens its own connection pool in `onStart`,
- * migrates the schema it is configured with, and ends the pool in `onStop`. Requests are
- * checked with the SDK's shared validators before any SQL runs, so a malformed one fails
- * with `BERTH_ERR_INVALID_ARGUMENT` without a round trip.
+ * hosts may share. Each service instance makes its own connection pool in its factory
+ * and hands it to the host as the `migrations` driver, so the manifest's
+ * migrations/*.sql make the configured schema (under an advisory lock: hosts starting
+ * together apply each migration once) before `onStart`; `onStop` ends the pool.
+ * Requests are checked with the SDK's shared validators before any SQL runs, so a
+ * malformed one fails with `BERTH_ERR_INVALID_ARGUMENT` without a round trip.
  */
 import assert from 'node:assert';
 import {
+  createPostgresMigrationDriver,
   definePlugin,
   defineService,
   isBerthError,
@@ -16,7 +19,7 @@ import {
   validateResourceKey,
 } from 'berth/sdk';
 import type { StorageLayer } from 'berth/sdk';
-import { openStore } from './open-store.js';
+import { checkSchema, openStore } from './open-store.js';
 import type { OpenStore } from './open-store.js';
 import { parsePostgresConfig } from './postgres-config.js';
 import type { PostgresConfig } from './postgres-config.js';
@@ -24,15 +27,17 @@ import type { PostgresStore } from './postgres-store.js';
 
 export default definePlugin({
   services: {
-    storage: defineService<StorageLayer>(() => {
-      let open: OpenStore | undefined;
+    storage: defineService<StorageLayer>((ctx) => {
+      let open: OpenStore = openStore(parsePostgresConfig(ctx.config), ctx.log);
+      let running = false;
       const started = (): OpenStore => {
         // The host calls onStart before it routes any call, and none after onStop.
-        assert(open !== undefined, 'postgres-storage is called while not started');
+        assert(running, 'postgres-storage is called while not started');
         return open;
       };
       const store = (): PostgresStore => started().store;
       return {
+        migrations: createPostgresMigrationDriver({ pool: open.pool, schema: open.config.schema }),
         methods: {
           async put(_call, request) {
             return store().put(validatePutRequest(request));
@@ -47,13 +52,14 @@ export default definePlugin({
             return store().list(planList(query));
           },
         },
-        async onStart(ctx) {
-          open = await openStore(parsePostgresConfig(ctx.config), ctx.log);
+        async onStart() {
+          await checkSchema(open);
+          running = true;
         },
         async onStop() {
-          const closing = open;
-          open = undefined;
-          await closing?.close();
+          // Also after a failed start or an uninstall, when onStart never ran.
+          running = false;
+          await open.close();
         },
         async onHealthCheck() {
           const { store: current, pool, config } = started();
@@ -62,23 +68,34 @@ export default definePlugin({
           return { ok: true, detail: `schema ${config.schema}, ${connections}` };
         },
         onConfigValidate(_ctx, next) {
+          let config: PostgresConfig;
           try {
-            parsePostgresConfig(next);
-            return undefined;
+            config = parsePostgresConfig(next);
           } catch (error) {
             if (isBerthError(error)) return error.message;
             throw error;
           }
+          // The migrations run at start only, so a new schema waits for a restart.
+          if (config.schema !== open.config.schema) {
+            return '"schema" applies at start only: restart the plugin so its migrations run';
+          }
+          return undefined;
         },
-        async onConfigChange(ctx, next) {
+        async onConfigChange(_ctx, next) {
           const config = parsePostgresConfig(next);
-          if (open !== undefined && sameConnection(open.config, config)) return;
+          if (sameConnection(open.config, config)) return;
           // Open the new store before retiring the old one: calls keep being served, and
-          // a new URL that fails leaves the old store in place.
-          const fresh = await openStore(config, ctx.log);
+          // a new URL that fails (or reaches a database not migrated) leaves the old one.
+          const fresh = openStore(config, ctx.log);
+          try {
+            await checkSchema(fresh);
+          } catch (error) {
+            await fresh.close();
+            throw error;
+          }
           const old = open;
           open = fresh;
-          await old?.close();
+          await old.close();
         },
       };
     }),

@@ -51,7 +51,7 @@ export class PostgresStore {
   /** The quoted schema name, interpolated into every statement. */
   readonly #s: string;
 
-  /** The schema must already be migrated (see migrations.ts). */
+  /** The schema must already be migrated (see migrations/001_init.sql). */
   constructor(pool: Pool, schema: string) {
     this.#pool = pool;
     this.#s = quoteSchema(schema);
@@ -59,7 +59,7 @@ export class PostgresStore {
 
   /**
    * Creates or replaces a resource and its labels under a new revision, atomically, in
-   * one round trip (`put_resource`, see migrations.ts). Throws
+   * one round trip (`put_resource`, see migrations/001_init.sql). Throws
    * `BERTH_ERR_REVISION_CONFLICT` when `expectedRevision` is given and differs from the
    * current revision (0 when absent) at the moment the row is locked.
    */

@@ -1,18 +1,18 @@
 /**
  * Runs the storage@1 conformance suite against postgres-storage in this process (a fresh
- * schema per test), plus what is particular to PostgreSQL: config checks, migrations run
- * by many hosts at once, health, and data that outlives the service.
+ * schema per test), plus what is particular to PostgreSQL: config checks, its migration
+ * files (up once, down, run by many hosts at once), health, and data that outlives the
+ * service.
  */
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { codes, isPluginDefinition } from 'berth/sdk';
+import { codes, createPostgresMigrationDriver, isPluginDefinition, runMigrations } from 'berth/sdk';
 import { describeStorageConformance } from '../../../test/conformance/storage-conformance.js';
 import plugin from '../src/index.js';
-import { MIGRATIONS, migrate } from '../src/migrations.js';
 import { parsePostgresConfig } from '../src/postgres-config.js';
 import { databaseUrl, dropSchema, execute, uniqueSchema } from './test-database.js';
-import { startService } from './start-service.js';
+import { pluginMigrations, startService } from './start-service.js';
 import type { StartedService } from './start-service.js';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -68,17 +68,57 @@ describe('postgres-storage against PostgreSQL', () => {
 
     it('applies each migration once when several hosts migrate one schema at once', async () => {
       const schema = freshSchema();
+      const migrations = await pluginMigrations({ schema });
       const pools = Array.from({ length: 6 }, () => new pg.Pool({ connectionString: databaseUrl }));
       cleanups.push(async () => {
         await Promise.all(pools.map((pool) => pool.end()));
       });
-      const applied = await Promise.all(pools.map((pool) => migrate(pool, schema)));
-      expect(applied.flat()).toHaveLength(MIGRATIONS.length);
-      const recorded = await execute(`SELECT id FROM "${schema}".schema_migrations ORDER BY id`);
-      expect(recorded.rows.map((row: { id: number }) => row.id)).toEqual(
-        MIGRATIONS.map((m) => m.id),
+      const drivers = pools.map((pool) => createPostgresMigrationDriver({ pool, schema }));
+      const applied = await Promise.all(
+        drivers.map((driver) => runMigrations(driver, migrations, 'up')),
       );
-      expect(await migrate(pools[0] ?? new pg.Pool(), schema)).toEqual([]);
+      expect(applied.flat()).toEqual(migrations.map((m) => m.name));
+      const recorded = await execute(`SELECT name FROM "${schema}".berth_migrations`);
+      expect(recorded.rows.map((row: { name: string }) => row.name)).toEqual(
+        migrations.map((m) => m.name),
+      );
+      const [again] = drivers;
+      if (again === undefined) throw new Error('no driver');
+      expect(await runMigrations(again, migrations, 'up')).toEqual([]);
+    });
+
+    it('applies its migration files once, and takes them down again', async () => {
+      const schema = freshSchema();
+      const first = await start(schema);
+      expect(first.applied).toEqual(['001_init.sql']);
+      await first.storage.put({ ...key, body: utf8('x') });
+      await first.stop();
+      const second = await start(schema);
+      expect(second.applied).toEqual([]);
+      const driver = second.service.migrations;
+      if (driver === undefined) throw new Error('postgres-storage returns no migration driver');
+      const migrations = await pluginMigrations(second.context.config);
+      expect(await runMigrations(driver, migrations, 'down')).toEqual(['001_init.sql']);
+      await second.stop();
+      const left = await execute(
+        'SELECT table_name FROM information_schema.tables WHERE table_schema = $1',
+        [schema],
+      );
+      expect(left.rows).toEqual([{ table_name: 'berth_migrations' }]);
+      expect((await execute(`SELECT * FROM "${schema}".berth_migrations`)).rowCount).toBe(0);
+      const third = await start(schema);
+      expect(third.applied).toEqual(['001_init.sql']);
+      expect(await third.storage.get(key)).toBeNull();
+    });
+
+    it('refuses a schema made by the development versions of the plugin', async () => {
+      const schema = freshSchema();
+      await execute(`CREATE SCHEMA "${schema}"`);
+      await execute(`CREATE TABLE "${schema}".schema_migrations (id INTEGER PRIMARY KEY)`);
+      await expect(startService({ connectionString: databaseUrl, schema })).rejects.toMatchObject({
+        code: codes.MIGRATION_FAILED,
+        data: { migration: '001_init.sql', direction: 'up' },
+      });
     });
 
     it('fails to start with the database error when the server refuses connections', async () => {

@@ -1,12 +1,14 @@
 /**
  * Runs sqlite-storage's storage service in this process, the way the host would (a real
- * context, onStart, onStop), on a temporary data directory: for the conformance suite and
- * the tests that need no worker.
+ * context, the factory, the manifest's migrations through the SDK, onStart, onStop), on
+ * a temporary data directory: for the conformance suite and the tests that need no worker.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { loadMigrations, runMigrations } from 'berth/sdk';
 import type {
   CallContext,
   ServiceContext,
@@ -17,6 +19,15 @@ import type {
 import plugin from '../src/index.js';
 
 const log = pino({ level: 'silent' });
+const pluginDir = fileURLToPath(new URL('../', import.meta.url));
+
+/** The plugin's migration files, absolute, in manifest order (as the host passes them). */
+export async function migrationFiles(): Promise<string[]> {
+  const manifest = JSON.parse(await readFile(join(pluginDir, 'plugin.json'), 'utf8')) as {
+    migrations: string[];
+  };
+  return manifest.migrations.map((path) => join(pluginDir, path));
+}
 
 /** A started service and the data directory it owns. */
 export interface InProcessStorage {
@@ -25,6 +36,8 @@ export interface InProcessStorage {
   /** The service's methods as a StorageLayer, each call with its own CallContext. */
   readonly storage: StorageLayer;
   readonly dataDir: string;
+  /** The migrations this start applied (none when the file was already up to date). */
+  readonly applied: readonly string[];
   /** Runs onStop; removes the data directory unless `keepData`. Safe to call twice. */
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
@@ -50,11 +63,17 @@ export async function startInProcess(
     dataDir: dir,
     signal: stopping.signal,
   };
-  let service: ServiceImplementation<StorageLayer>;
+  let service: ServiceImplementation<StorageLayer> | undefined;
+  let applied: string[];
   try {
     service = await factory(context);
+    if (service.migrations === undefined) throw new Error('sqlite-storage returns no driver');
+    const site = { plugin: 'sqlite-storage', service: 'storage' };
+    const migrations = await loadMigrations(await migrationFiles(), config, site);
+    applied = await runMigrations(service.migrations, migrations, 'up', site);
     await service.onStart?.(context);
   } catch (error) {
+    await service?.onStop?.(context);
     // A directory made here is removed here; a caller's stays the caller's.
     if (dataDir === undefined) await rm(dir, { recursive: true, force: true });
     throw error;
@@ -70,6 +89,7 @@ export async function startInProcess(
     context,
     service,
     dataDir: dir,
+    applied,
     storage: {
       put: (request) => call('put', methods.put, request),
       get: (key) => call('get', methods.get, key),

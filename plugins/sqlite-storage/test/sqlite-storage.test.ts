@@ -7,12 +7,11 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { codes, isPluginDefinition, planList } from 'berth/sdk';
+import { codes, isPluginDefinition, loadMigrations, planList } from 'berth/sdk';
 import { describeStorageConformance } from '../../../test/conformance/storage-conformance.js';
 import { buildChunkQuery } from '../src/list-sql.js';
-import { MIGRATIONS } from '../src/migrations.js';
 import plugin from '../src/index.js';
-import { startInProcess } from './in-process.js';
+import { migrationFiles, startInProcess } from './in-process.js';
 import type { InProcessStorage } from './in-process.js';
 
 describeStorageConformance('sqlite-storage, in process', async () => {
@@ -70,28 +69,48 @@ describe('sqlite-storage', () => {
     });
   });
 
-  it('migrates a new file to the latest schema version, once', async () => {
+  it('applies its migration files to a new file, once', async () => {
     const first = await start({ path: 'nested/dir/store.db' });
+    expect(first.applied).toEqual(['001_init.sql']);
     await first.stop({ keepData: true });
     const file = join(first.dataDir, 'nested/dir/store.db');
     const reopened = await start({ path: file }, first.dataDir);
+    expect(reopened.applied).toEqual([]);
     await reopened.stop({ keepData: true });
     const db = new Database(file, { readonly: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+      const recorded = db.prepare('SELECT name FROM berth_migrations').pluck().all();
+      expect(recorded).toEqual(['001_init.sql']);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     } finally {
       db.close();
     }
   });
 
-  it('refuses to open a database written by a newer schema', async () => {
+  it('refuses to open a database migrated by a newer version of the plugin', async () => {
     const first = await start();
     await first.stop({ keepData: true });
     const db = new Database(join(first.dataDir, 'berth.db'));
-    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    db.prepare(
+      "INSERT INTO berth_migrations (name, checksum, applied_at) VALUES ('002_next.sql', 'x', 'now')",
+    ).run();
     db.close();
-    await expect(start({}, first.dataDir)).rejects.toMatchObject({ code: codes.START_FAILED });
+    await expect(start({}, first.dataDir)).rejects.toMatchObject({
+      code: codes.MIGRATION_MISMATCH,
+      data: { reason: 'unknown', migration: '002_next.sql' },
+    });
+  });
+
+  it('refuses a file from the development versions that kept their schema in user_version', async () => {
+    const first = await start();
+    await first.stop({ keepData: true });
+    const db = new Database(join(first.dataDir, 'berth.db'));
+    db.pragma('user_version = 1');
+    db.close();
+    await expect(start({}, first.dataDir)).rejects.toMatchObject({
+      code: codes.MIGRATION_MISMATCH,
+      data: { reason: 'legacy' },
+    });
   });
 
   it('refuses a bad config value, naming the key', async () => {
@@ -138,10 +157,12 @@ describe('sqlite-storage', () => {
 });
 
 describe('sqlite-storage list SQL', () => {
-  it('reads every order from its index without sorting the store', () => {
+  it('reads every order from its index without sorting the store', async () => {
     const db = new Database(':memory:');
     try {
-      for (const migration of MIGRATIONS) db.exec(migration);
+      for (const migration of await loadMigrations(await migrationFiles(), {})) {
+        db.exec(migration.up);
+      }
       const queries = [
         { orderBy: 'key', cluster: 'east', labelSelector: 'app=web,!legacy' },
         { orderBy: 'name', namePrefix: 'we', descending: true },
