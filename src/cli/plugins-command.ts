@@ -1,24 +1,23 @@
 /**
- * `berth plugins …`: inspect plugins without running them.
+ * `berth plugins …`: inspect plugins (list, validate without a service; status through a
+ * running one), and manage those of a running `berth serve` (restart here; install,
+ * enable, disable, remove and config in plugins-lifecycle-commands.ts).
  */
 import { Command } from 'commander';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import {
-  BerthError,
-  codes,
-  createHost,
-  discoverPlugins,
-  readManifest,
-  isBerthError,
-} from '../index.js';
+import { createHost, discoverPlugins, readManifest, isBerthError } from '../index.js';
+import { adminTarget, callAdmin, DEFAULT_ADMIN_URL } from './admin-client.js';
 import { resolveCliSettings, withHostOptions } from './cli-config.js';
+import { addLifecycleCommands } from './plugins-lifecycle-commands.js';
 
 /** Builds the `plugins` command and its subcommands. */
 export function pluginsCommand(): Command {
-  const plugins = new Command('plugins').description('inspect plugins (nothing is loaded or run)');
+  const plugins = new Command('plugins').description(
+    'inspect plugins, and manage those of a running berth serve',
+  );
 
   withHostOptions(plugins.command('list'))
     .description('list the plugins found in the plugin directories, and the folders that failed')
@@ -77,17 +76,18 @@ export function pluginsCommand(): Command {
     .command('status')
     .description('ask a running berth serve for its plugins: state, restarts, uptime, last error')
     .argument('[name]', 'one plugin')
-    .option('--url <url>', 'the service', 'http://127.0.0.1:7070')
+    .option('--url <url>', 'the running berth serve', DEFAULT_ADMIN_URL)
     .action(async (name: string | undefined, flags: { url: string }) => {
-      const answer = await admin(
-        flags.url,
-        name === undefined ? '/v1/plugins' : `/v1/plugins/${encodeURIComponent(name)}`,
+      const answer = await callAdmin(
+        { url: flags.url },
         'GET',
+        name === undefined ? '/v1/plugins' : `/v1/plugins/${encodeURIComponent(name)}`,
       );
       const list = (name === undefined ? (answer as { plugins: unknown[] }).plugins : [answer]) as {
         name: string;
         version: string;
         state: string;
+        enabled: boolean;
         restarts: number;
         uptimeMs: number;
         lastError?: { code: string; message: string };
@@ -97,8 +97,9 @@ export function pluginsCommand(): Command {
           p.lastError === undefined
             ? ''
             : `  last error ${p.lastError.code}: ${p.lastError.message}`;
+        const disabled = p.enabled ? '' : ' (disabled)';
         process.stdout.write(
-          `${p.name}@${p.version}  ${p.state}  restarts ${p.restarts}  up ${(p.uptimeMs / 1000).toFixed(0)} s${error}\n`,
+          `${p.name}@${p.version}  ${p.state}${disabled}  restarts ${p.restarts}  up ${(p.uptimeMs / 1000).toFixed(0)} s${error}\n`,
         );
       }
     });
@@ -107,44 +108,19 @@ export function pluginsCommand(): Command {
     .command('restart')
     .description('restart a plugin of a running berth serve (closes an open breaker)')
     .argument('<name>', 'the plugin')
-    .option('--url <url>', 'the service', 'http://127.0.0.1:7070')
+    .option('--url <url>', 'the running berth serve', DEFAULT_ADMIN_URL)
     .option('--token <token>', 'the admin token (default: BERTH_ADMIN_TOKEN)')
     .action(async (name: string, flags: { url: string; token?: string }) => {
-      const token = flags.token ?? process.env['BERTH_ADMIN_TOKEN'];
-      const answer = (await admin(
-        flags.url,
-        `/v1/plugins/${encodeURIComponent(name)}/restart`,
+      const answer = (await callAdmin(
+        adminTarget(flags),
         'POST',
-        token,
+        `/v1/plugins/${encodeURIComponent(name)}/restart`,
       )) as { state: string; restarts: number };
       process.stdout.write(`${name}: ${answer.state}, restarts ${answer.restarts}\n`);
     });
-  return plugins;
-}
 
-/** Calls the admin API of a running service; throws its `{ code, message }` as a BerthError. */
-async function admin(url: string, path: string, method: string, token?: string): Promise<unknown> {
-  let response: Response;
-  try {
-    response = await fetch(new URL(path, url), {
-      method,
-      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-    });
-  } catch (error) {
-    throw new BerthError(
-      codes.CONFIG_INVALID,
-      `cannot reach berth serve at ${url}: ${(error as Error).message}; is it running? (--url)`,
-    );
-  }
-  const body = (await response.json()) as { code?: string; message?: string };
-  if (!response.ok) {
-    const code = Object.values(codes).find((c) => c === body.code) ?? codes.CONFIG_INVALID;
-    throw new BerthError(
-      code,
-      `${method} ${path}: HTTP ${response.status}: ${body.message ?? 'no message'}`,
-    );
-  }
-  return body;
+  addLifecycleCommands(plugins);
+  return plugins;
 }
 
 /** Starts the plugin in `dir` in a worker with a throwaway data dir; throws its start error. */

@@ -29,6 +29,25 @@ export interface HostOptions {
   config?: PluginConfigs;
   /** Only these plugins are started; by default every discovered plugin is. */
   enable?: string[];
+  /**
+   * Project folders whose direct dependencies may be plugin packages (a package.json with
+   * a `berth` field naming the plugin's plugin.json), looked for in `<root>/node_modules`.
+   * Default: the working directory, which then need not have a package.json.
+   */
+  npmRoots?: string[];
+  /**
+   * Watch the plugin folders while the host runs: a plugin dropped in is taken, a new
+   * version of a running one replaces it without failing a call, a broken one is reported
+   * in `problems()` (see drop-in-handler.ts). Default false, so a host embedded in an
+   * application or a test only ever runs what it found at start; `berth serve` watches.
+   */
+  watch?: boolean;
+  /**
+   * Whether a plugin dropped in while the host runs is started even though `enable` does
+   * not name it. Default true: a folder dropped in runs. When false, it is listed,
+   * disabled, for an operator to enable. An operator's disable or remove always wins.
+   */
+  autoEnable?: boolean;
   /** How long a plugin may take to load and start. Default 30 s. */
   startTimeoutMs?: number;
   /** How long draining calls, and then `onStop`, may each take at close. Default 5 s. */
@@ -43,6 +62,16 @@ export interface HostOptions {
   health?: Partial<HealthPolicy>;
   /** Restart pacing and breaker. Default: backoff from 100 ms doubling to 10 s; 5 crashes in 60 s open the breaker for 30 s. */
   restart?: Partial<RestartPolicy>;
+  /** The shared-memory data plane of thread isolation. */
+  dataPlane?: DataPlaneOptions;
+}
+
+/** Tuning of the shared-memory data plane (src/transport/shared-layout.ts). */
+export interface DataPlaneOptions {
+  /** Result arena bytes per plugin worker, unless its manifest says. Default 16 MiB. */
+  arenaBytes?: number;
+  /** How long a worker watches for the next call after a batch before sleeping, in µs. Default 50; 0 never spins. */
+  spinUs?: number;
 }
 
 /** HostOptions with every default applied. */
@@ -55,6 +84,11 @@ export interface ResolvedHostOptions {
   logger: Logger;
   config: PluginConfigs;
   enable: string[] | undefined;
+  npmRoots: string[];
+  /** npm roots that may lack a package.json without a problem: the implicit default only. */
+  optionalNpmRoots: string[];
+  watch: boolean;
+  autoEnable: boolean;
   startTimeoutMs: number;
   stopTimeoutMs: number;
   hangTimeoutMs: number;
@@ -62,6 +96,7 @@ export interface ResolvedHostOptions {
   maxInFlight: number;
   health: HealthPolicy;
   restart: RestartPolicy;
+  dataPlane: DataPlaneOptions;
 }
 
 /** Applies defaults; throws BERTH_ERR_CONFIG_INVALID naming the option for a bad value. */
@@ -69,6 +104,15 @@ export function resolveHostOptions(options: HostOptions, cwd = process.cwd()): R
   const { isolation } = options;
   if (isolation !== undefined && isolation !== 'inline' && isolation !== 'thread') {
     throw invalid('isolation', `"inline" or "thread"`, isolation);
+  }
+  for (const key of ['watch', 'autoEnable'] as const) {
+    const value = options[key];
+    if (value !== undefined && typeof value !== 'boolean')
+      throw invalid(key, 'true or false', value);
+  }
+  const { npmRoots } = options;
+  if (npmRoots !== undefined && !(Array.isArray(npmRoots) && npmRoots.every(isFolder))) {
+    throw invalid('npmRoots', 'a list of project folders', npmRoots);
   }
   for (const key of [
     'startTimeoutMs',
@@ -93,6 +137,10 @@ export function resolveHostOptions(options: HostOptions, cwd = process.cwd()): R
     logger: options.logger ?? createLogger(),
     config: options.config ?? {},
     enable: options.enable,
+    npmRoots: npmRoots === undefined ? [cwd] : npmRoots.map((dir) => resolve(cwd, dir)),
+    optionalNpmRoots: npmRoots === undefined ? [cwd] : [],
+    watch: options.watch ?? false,
+    autoEnable: options.autoEnable ?? true,
     startTimeoutMs: options.startTimeoutMs ?? 30_000,
     stopTimeoutMs: options.stopTimeoutMs ?? 5_000,
     hangTimeoutMs: options.hangTimeoutMs ?? 5_000,
@@ -100,7 +148,23 @@ export function resolveHostOptions(options: HostOptions, cwd = process.cwd()): R
     maxInFlight: options.maxInFlight ?? 1_024,
     health: { intervalMs: 10_000, timeoutMs: 2_000, failures: 3, ...options.health },
     restart: { ...DEFAULT_RESTART_POLICY, ...options.restart },
+    dataPlane: resolveDataPlane(options.dataPlane ?? {}),
   };
+}
+
+function resolveDataPlane(options: DataPlaneOptions): DataPlaneOptions {
+  const { arenaBytes, spinUs } = options;
+  if (arenaBytes !== undefined && !(Number.isInteger(arenaBytes) && arenaBytes >= 65_536)) {
+    throw invalid('dataPlane.arenaBytes', 'a whole number of bytes, at least 65536', arenaBytes);
+  }
+  if (spinUs !== undefined && !(Number.isFinite(spinUs) && spinUs >= 0 && spinUs <= 10_000)) {
+    throw invalid('dataPlane.spinUs', 'a number of microseconds from 0 to 10000', spinUs);
+  }
+  return options;
+}
+
+function isFolder(value: unknown): boolean {
+  return typeof value === 'string' && value.trim() !== '';
 }
 
 function invalid(option: string, expected: string, got: unknown): BerthError {

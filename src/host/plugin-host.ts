@@ -3,25 +3,47 @@
  * proxies to them. It delegates: discovery to src/discovery, running plugin code to
  * src/isolation, errors to src/errors.
  *
+ * Operators manage plugins while it runs (install, enable, disable, remove, configure:
+ * plugin-lifecycle.ts); what they decide is kept in the data directory
+ * (src/lifecycle/state-store.ts) and taken up again at the next start
+ * (collect-plugins.ts). With `watch`, it also takes plugins dropped into its plugin
+ * folders and upgrades running ones in place (drop-in-handler.ts, upgrade-plugin.ts).
+ *
+ * A call from a proxy costs one cached lookup (resolve-service.ts) and one router hop
+ * (src/upgrade/create-router.ts) before the supervisor.
+ *
  * Events (each logged once, each with `{ plugin, … }`): `plugin:started`,
  * `plugin:crashed`, `plugin:backoff`, `plugin:restarted`, `plugin:degraded`,
- * `plugin:recovered`, `plugin:failed`, `plugin:stopped`; and `host:closed`.
+ * `plugin:recovered`, `plugin:failed`, `plugin:stopped`; `plugin:installed`,
+ * `plugin:enabled`, `plugin:disabled`, `plugin:removed`, `plugin:configured`;
+ * `plugin:upgraded`, `plugin:upgrade-failed`; and `host:closed`.
  */
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { DiscoveryProblem, LoadedManifest } from '../discovery/index.js';
+import {
+  watchPluginDirs,
+  type DiscoveryProblem,
+  type DiscoveryResult,
+  type LoadedManifest,
+  type PluginDirWatcher,
+} from '../discovery/index.js';
 import { BerthError, codes } from '../errors.js';
-import { createInlineRuntime } from '../isolation/inline-runtime.js';
-import type { PluginRuntime, RuntimeSpec } from '../isolation/runtime.js';
-import { createThreadRuntime } from '../isolation/thread-runtime.js';
-import { Supervisor } from '../supervisor/supervisor.js';
+import { createStateStore, type StateStore } from '../lifecycle/state-store.js';
+import { collectPlugins } from './collect-plugins.js';
+import { createDropInHandler } from './drop-in-handler.js';
 import { findPlugins } from './find-plugins.js';
 import { resolveHostOptions, type HostOptions, type ResolvedHostOptions } from './host-options.js';
-import { mergeConfig } from './merge-config.js';
+import { HostProblems } from './host-problems.js';
+import { makeRecord, type RecordContext } from './make-record.js';
+import type { LifecycleHost } from './lifecycle-host.js';
+import { PluginLifecycle, type ConfigChange, type ConfigureOptions } from './plugin-lifecycle.js';
 import { describePlugin, type PluginInfo, type PluginRecord } from './plugin-record.js';
-import { createServiceProxy, type Remote } from './remote.js';
+import { PluginRecords } from './plugin-records.js';
+import { createServiceResolver, type ResolvedService } from './resolve-service.js';
+import { resolveServiceConfig } from './resolve-service-config.js';
+import { uninstallPlugin } from './uninstall-plugin.js';
+import { createServiceProxy, type LeasedRemote, type Remote } from './remote.js';
 
 /** Per-proxy call options. */
 export interface ServiceOptions {
@@ -29,6 +51,11 @@ export interface ServiceOptions {
   signal?: AbortSignal;
   /** The deadline of each call made through this proxy; default the host's `callTimeoutMs`. */
   timeoutMs?: number;
+  /**
+   * Results as {@link Lease}s whose byte arrays are views on the plugin's result arena
+   * (no copy), valid until released. Default false: results are the caller's to keep.
+   */
+  zeroCopy?: boolean;
 }
 
 /** Makes a host. Nothing is discovered or started until `start()`. */
@@ -40,8 +67,15 @@ export function createHost(options: HostOptions = {}): PluginHost {
 export class PluginHost extends EventEmitter {
   readonly #options: ResolvedHostOptions;
   readonly #log: Logger;
-  readonly #plugins = new Map<string, PluginRecord>();
-  #problems: DiscoveryProblem[] = [];
+  readonly #plugins = new PluginRecords();
+  readonly #store: StateStore;
+  readonly #lifecycleHost: LifecycleHost;
+  readonly #lifecycle: PluginLifecycle;
+  readonly #records: RecordContext;
+  readonly #problems = new HostProblems();
+  /** Aborted when the host closes: an upgrade that has not switched yet is abandoned. */
+  readonly #closed = new AbortController();
+  #watcher: PluginDirWatcher | undefined;
   #starting: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
@@ -50,12 +84,38 @@ export class PluginHost extends EventEmitter {
     super();
     this.#options = options;
     this.#log = options.logger;
+    this.#store = createStateStore(options.dataDir);
+    this.#records = {
+      options,
+      log: this.#log,
+      serviceConfigs: (loaded) => this.#serviceConfigs(loaded),
+      emit: (event, payload) => this.emit(event, payload),
+      touch: () => this.#plugins.touch(),
+    };
+    this.#lifecycleHost = {
+      records: this.#plugins,
+      store: this.#store,
+      log: this.#log,
+      makeRecord: (loaded, trial) => makeRecord(this.#records, loaded, trial),
+      launch: (record) => this.#launch(record),
+      configOf: (loaded, service, overrides) =>
+        resolveServiceConfig(loaded, service, this.#options.config, overrides),
+      migrateDown: (record) => this.#migrateDown(record),
+      emit: (event, payload) => this.emit(event, payload),
+      assertOpen: () => {
+        if (this.#closing !== undefined) throw this.#closedError();
+      },
+    };
+    this.#lifecycle = new PluginLifecycle(this.#lifecycleHost);
   }
 
   /**
-   * Discovers plugins and starts them. A plugin that is broken or fails to start is
-   * logged, reported by `plugins()`/`problems()` and skipped; the others run. Resolves
-   * when every plugin has started or failed; safe to call more than once.
+   * Discovers plugins, takes up the lifecycle state of the data directory, and starts
+   * every enabled plugin. A plugin that is broken or fails to start is logged, reported
+   * by `plugins()`/`problems()` and skipped; the others run. Resolves when every plugin
+   * has started or failed; safe to call more than once. Rejects only when the state file
+   * is unreadable (BERTH_ERR_STATE_INVALID), since starting without it would undo the
+   * operator's decisions.
    */
   start(): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(this.#closedError());
@@ -64,10 +124,17 @@ export class PluginHost extends EventEmitter {
   }
 
   async #start(): Promise<void> {
-    const { pluginDirs, optionalPluginDirs, enable } = this.#options;
-    const found = await findPlugins(pluginDirs, optionalPluginDirs);
-    this.#problems = found.problems;
-    for (const { dir, error } of found.problems) {
+    const { pluginDirs, enable } = this.#options;
+    const found = await this.#find();
+    await this.#store.load();
+    const collected = await collectPlugins(found.plugins, this.#store, enable, this.#log);
+    for (const [problems, origin] of [
+      [found.problems, 'scan'],
+      [collected.problems, 'host'],
+    ] as const) {
+      for (const problem of problems) this.#problems.add(problem, origin);
+    }
+    for (const { dir, error } of this.#problems.list()) {
       this.#log.warn({ dir, code: error.code, err: error }, `plugin skipped: ${error.message}`);
     }
     const wanted = found.plugins.filter(
@@ -81,185 +148,216 @@ export class PluginHost extends EventEmitter {
         );
       }
     }
+    for (const { active, versions, enabled } of collected.plugins) {
+      const record = makeRecord(this.#records, active, false);
+      record.versions = versions;
+      record.enabled = enabled;
+      this.#plugins.set(active.manifest.name, record);
+    }
+    const starting = [...this.#plugins.values()].filter((record) => record.enabled);
     this.#log.info(
-      { pluginDirs, found: found.plugins.length, starting: wanted.length },
+      { pluginDirs, found: found.plugins.length, starting: starting.length },
       'plugins discovered',
     );
-    await Promise.all(wanted.map((loaded) => this.#startPlugin(this.#record(loaded))));
+    await Promise.all(starting.map((record) => this.#launch(record)));
+    if (this.#options.watch && this.#closing === undefined) this.#watch(found);
   }
 
-  #record(loaded: LoadedManifest): PluginRecord {
-    const { manifest } = loaded;
-    const options = this.#options;
-    const isolation =
-      options.isolation ??
-      (manifest.services.every((s) => s.isolation === 'inline') ? 'inline' : 'thread');
-    const dataDir = join(options.dataDir, 'plugins', manifest.name);
-    const services = manifest.serviceOrder.map((name) => {
-      const service = manifest.services.find((s) => s.name === name);
-      return {
-        name,
-        config: mergeConfig(service?.defaultConfig ?? {}, options.config[manifest.name]?.[name]),
-      };
+  /** Every plugin in the plugin folders and npm roots, as at start. */
+  #find(): Promise<DiscoveryResult> {
+    const { pluginDirs, optionalPluginDirs, npmRoots, optionalNpmRoots } = this.#options;
+    return findPlugins(pluginDirs, [...optionalPluginDirs, ...optionalNpmRoots], npmRoots);
+  }
+
+  /** Starts watching the plugin folders from what start found (drop-in-handler.ts). */
+  #watch(baseline: DiscoveryResult): void {
+    const { enable, autoEnable } = this.#options;
+    const lifecycle = this.#lifecycle;
+    const onEvent = createDropInHandler({
+      ...this.#lifecycleHost,
+      problems: this.#problems,
+      signal: this.#closed.signal,
+      // A call cannot outlive its deadline, so neither need the drain.
+      drainTimeoutMs: this.#options.callTimeoutMs,
+      exclusive: (name, task) => lifecycle.exclusive(name, task),
+      startsDropIn: (name) => autoEnable || enable?.includes(name) === true,
+      enableNames: (name) => enable?.includes(name) === true,
     });
-    // One worker per plugin: its services share the limits; the first service that sets them wins.
-    const limits = manifest.services.map((s) => s.resourceLimits).find((l) => l !== undefined);
-    const makeRuntime = (onExit: (error: BerthError) => void): PluginRuntime => {
-      const spec: RuntimeSpec = {
-        boot: {
-          name: manifest.name,
-          version: manifest.version,
-          mainPath: loaded.mainPath,
-          dataDir,
-          services,
-        },
-        logger: this.#log,
-        resourceLimits: limits,
-        startTimeoutMs: options.startTimeoutMs,
-        stopTimeoutMs: options.stopTimeoutMs,
-        hangTimeoutMs: options.hangTimeoutMs,
-        onExit,
-      };
-      return isolation === 'inline' ? createInlineRuntime(spec) : createThreadRuntime(spec);
-    };
-    const supervisor = new Supervisor({
-      manifest,
-      makeRuntime,
-      logger: this.#log,
-      restart: options.restart,
-      health: options.health,
-      maxInFlight: options.maxInFlight,
-      callTimeoutMs: options.callTimeoutMs,
-      emit: (event, payload) => this.emit(event, payload),
+    this.#watcher = watchPluginDirs(this.#options.pluginDirs, {
+      baseline,
+      discover: async () => {
+        const found = await this.#find();
+        this.#problems.settle(found.problems);
+        return found;
+      },
+      onEvent,
+      onError: (error) => {
+        if (this.#closing !== undefined) return;
+        this.#log.warn({ err: error }, 'watching the plugin folders: a change was not taken');
+      },
     });
-    const record: PluginRecord = {
-      manifest,
-      dir: loaded.dir,
-      mainPath: loaded.mainPath,
-      dataDir,
-      isolation,
-      supervisor,
-    };
-    this.#plugins.set(manifest.name, record);
-    return record;
+  }
+
+  /** The config of each service of `loaded`, in start order; throws CONFIG_INVALID. */
+  #serviceConfigs(loaded: LoadedManifest): { name: string; config: Record<string, unknown> }[] {
+    const stored = this.#store.get(loaded.manifest.name);
+    return loaded.manifest.serviceOrder.map((name) => ({
+      name,
+      config: resolveServiceConfig(loaded, name, this.#options.config, stored?.config[name]),
+    }));
+  }
+
+  /** Starts a record whose configs pass their schemas; one that fails is `failed`. */
+  async #launch(record: PluginRecord): Promise<void> {
+    try {
+      this.#serviceConfigs(record.loaded);
+    } catch (error) {
+      const { name } = record.manifest;
+      record.supervisor.state = 'failed';
+      record.supervisor.lastError = error as BerthError;
+      this.#log.error({ plugin: name, err: error }, 'plugin not started: its config is invalid');
+      this.emit('plugin:failed', { plugin: name, error });
+      return;
+    }
+    await this.#startPlugin(record);
+  }
+
+  /** Runs the plugin's migrations down in a fresh runtime (uninstall-plugin.ts). */
+  async #migrateDown(record: PluginRecord): Promise<void> {
+    const { onExit: _onExit, ...spec } = record.runtimeSpec(() => {});
+    // Down migrations run once, so a pool plugin's run in one worker thread.
+    const isolation = record.isolation === 'pool' ? 'thread' : record.isolation;
+    await uninstallPlugin({ ...spec, isolation });
   }
 
   async #startPlugin(record: PluginRecord): Promise<void> {
-    const { manifest } = record;
-    if (
-      this.#options.isolation === undefined &&
-      manifest.services.some((s) => s.isolation === 'pool')
-    ) {
-      record.supervisor.state = 'failed';
-      record.supervisor.lastError = new BerthError(
-        codes.ISOLATION_UNSUPPORTED,
-        `plugin "${manifest.name}" asks for isolation "pool", which this version of Berth does not offer yet; ` +
-          'use "thread" in its plugin.json',
-        { plugin: manifest.name },
-      );
-      this.#log.error(
-        { plugin: manifest.name, err: record.supervisor.lastError },
-        'plugin not started',
-      );
-      this.emit('plugin:failed', { plugin: manifest.name, error: record.supervisor.lastError });
-      return;
-    }
     await mkdir(record.dataDir, { recursive: true });
     await record.supervisor.start();
   }
 
   /**
    * A typed proxy for the service `name` (or `plugin/service` when several plugins
-   * provide one name). The service is looked up at each call, so a proxy may be made
-   * before `start()` and outlives restarts of its plugin.
+   * provide one name). The service is looked up again whenever the plugins change (one
+   * registered, removed, enabled, disabled or upgraded), so a proxy may be made before
+   * `start()` and outlives restarts and upgrades of its plugin.
    */
-  service<T>(name: string, options: ServiceOptions = {}): Remote<T> {
-    const callOptions = { signal: options.signal, timeoutMs: options.timeoutMs };
+  service<T>(name: string, options: ServiceOptions & { zeroCopy: true }): LeasedRemote<T>;
+  service<T>(name: string, options?: ServiceOptions): Remote<T>;
+  service<T>(name: string, options: ServiceOptions = {}): Remote<T> | LeasedRemote<T> {
+    const callOptions = {
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      zeroCopy: options.zeroCopy,
+    };
+    const resolve = createServiceResolver(this.#plugins, name, () => this.#starting !== undefined);
     return createServiceProxy<T>((method, args) => {
+      if (this.#closing !== undefined) return Promise.reject(this.#closedError());
+      let target: ResolvedService;
       try {
-        const { record, service } = this.#resolve(name);
-        return record.supervisor.call(service, method, args, callOptions);
+        target = resolve();
       } catch (error) {
         return Promise.reject(error);
       }
+      const { service } = target;
+      // Through the router, so that an upgrade can move new calls and drain old ones.
+      return target.record.router.use((instance) =>
+        instance.call(service, method, args, callOptions),
+      );
     });
   }
 
   /**
    * Restarts a plugin now (operator action): closes an open breaker, stops the running
    * instance gracefully and starts a fresh one. Resolves when it runs (or has failed).
+   * A disabled plugin is not restarted (BERTH_ERR_PLUGIN_NOT_RUNNING): enable it.
    */
   async restart(name: string): Promise<void> {
     const record = this.#plugins.get(name);
     if (record === undefined)
       throw new BerthError(codes.PLUGIN_NOT_FOUND, `no plugin named "${name}"`, { plugin: name });
+    if (!record.enabled) {
+      throw new BerthError(
+        codes.PLUGIN_NOT_RUNNING,
+        `plugin "${name}" is disabled; enable it instead (berth plugins enable ${name})`,
+        { plugin: name },
+      );
+    }
     await record.supervisor.restart();
   }
 
-  #resolve(name: string): { record: PluginRecord; service: string } {
-    if (this.#closing !== undefined) throw this.#closedError();
-    const slash = name.indexOf('/');
-    if (slash !== -1) {
-      const plugin = name.slice(0, slash);
-      const service = name.slice(slash + 1);
-      const record = this.#plugins.get(plugin);
-      if (record === undefined) {
-        throw new BerthError(
-          codes.PLUGIN_NOT_FOUND,
-          `no plugin named "${plugin}" (asked for "${name}")`,
-          { plugin },
-        );
-      }
-      if (!record.manifest.services.some((s) => s.name === service)) {
-        throw new BerthError(
-          codes.SERVICE_NOT_FOUND,
-          `plugin "${plugin}" has no service "${service}"`,
-          {
-            plugin,
-            service,
-          },
-        );
-      }
-      return { record, service };
-    }
-    const providers = [...this.#plugins.values()].filter((r) =>
-      r.manifest.services.some((s) => s.name === name),
-    );
-    const [only, ...others] = providers;
-    if (only === undefined) {
-      throw new BerthError(
-        codes.SERVICE_NOT_FOUND,
-        `no plugin provides a service "${name}"` +
-          (this.#starting === undefined ? '; call host.start() first' : ''),
-        { service: name },
-      );
-    }
-    if (others.length > 0) {
-      const names = providers.map((r) => `${r.manifest.name}/${name}`);
-      throw new BerthError(
-        codes.SERVICE_AMBIGUOUS,
-        `several plugins provide "${name}"; name one of: ${names.join(', ')}`,
-        { service: name, data: { candidates: names } },
-      );
-    }
-    return { record: only, service: name };
+  /**
+   * Installs the plugin in folder `dir` (see plugin-lifecycle.ts): checks its manifest,
+   * engines.berth and config, starts it once in a worker thread (its migrations run
+   * up), and records it; a new plugin is installed disabled. Starts the host first if
+   * needed. Resolves with its summary.
+   */
+  async install(dir: string): Promise<PluginInfo> {
+    await this.start();
+    return describePlugin(await this.#lifecycle.install(dir));
   }
 
-  /** Every plugin that was found, whatever its state. */
+  /**
+   * Enables `name`, or switches to the installed version `name@version`: its services
+   * start in serviceOrder, all or nothing (BERTH_ERR_START_FAILED names the service that
+   * failed, after the others were stopped again). Remembered across restarts.
+   */
+  async enable(ref: string): Promise<PluginInfo> {
+    await this.start();
+    return describePlugin(await this.#lifecycle.enable(ref));
+  }
+
+  /** Disables `name`: its services stop in reverse order. Remembered across restarts. */
+  async disable(name: string): Promise<PluginInfo> {
+    await this.start();
+    return describePlugin(await this.#lifecycle.disable(name));
+  }
+
+  /**
+   * Removes the disabled plugin `name` (its migrations run down, its record is deleted),
+   * or forgets one inactive installed version, `name@version`.
+   */
+  async remove(ref: string): Promise<void> {
+    await this.start();
+    await this.#lifecycle.remove(ref);
+  }
+
+  /**
+   * Changes the config of `service` of plugin `name` live: `patch` is merged over the
+   * operator's earlier changes (`null` removes a key; `replace` drops them instead),
+   * checked against the service's configSchema, offered to the running instance
+   * (onConfigValidate may refuse it: BERTH_ERR_CONFIG_INVALID, the old config stays),
+   * applied by onConfigChange without a restart, and recorded once accepted.
+   */
+  async configure(
+    name: string,
+    service: string,
+    patch: Record<string, unknown>,
+    options: ConfigureOptions = {},
+  ): Promise<ConfigChange> {
+    await this.start();
+    return this.#lifecycle.configure(name, service, patch, options);
+  }
+
+  /** Every plugin the host knows (found or installed), whatever its state. */
   plugins(): PluginInfo[] {
     return [...this.#plugins.values()]
       .map(describePlugin)
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** Plugin folders that were found but could not be loaded, each with its error. */
+  /**
+   * Plugin folders that were found but could not be loaded, each with its error: at
+   * start, and while the host watches, broken drop-ins and failed upgrades too. A problem
+   * is dropped once its folder is fixed (host-problems.ts).
+   */
   problems(): readonly DiscoveryProblem[] {
-    return this.#problems;
+    return this.#problems.list();
   }
 
   /**
-   * Stops every plugin (each drains its calls, then runs `onStop` in reverse
-   * serviceOrder, then its worker is terminated) and refuses further calls with
+   * Stops watching the plugin folders (an upgrade not yet switched is abandoned, the old
+   * version kept), then stops every plugin (each drains its calls, then runs `onStop` in
+   * reverse serviceOrder, then its worker is terminated) and refuses further calls with
    * BERTH_ERR_HOST_CLOSED. Never rejects; safe to call more than once.
    */
   close(): Promise<void> {
@@ -268,7 +366,12 @@ export class PluginHost extends EventEmitter {
   }
 
   async #close(): Promise<void> {
+    this.#closed.abort(this.#closedError());
     await this.#starting?.catch(() => {});
+    // Waits for the change being handled; an upgrade not yet switched is abandoned.
+    await this.#watcher?.close();
+    // An operation under way may still register or start an instance; let it finish.
+    await this.#lifecycle.idle();
     await Promise.all([...this.#plugins.values()].map((record) => record.supervisor.stop()));
     this.emit('host:closed');
   }

@@ -1,8 +1,13 @@
 /**
  * What the host knows about one plugin, and its public summary.
  */
-import type { PluginManifest } from '../manifest/index.js';
+import semver from 'semver';
+import type { BerthError } from '../errors.js';
+import type { RuntimeSpec } from '../isolation/runtime.js';
+import type { LoadedManifest, PluginManifest } from '../manifest/index.js';
 import type { PluginState, Supervisor } from '../supervisor/supervisor.js';
+import type { Router } from '../upgrade/create-router.js';
+import type { SupervisedInstance } from '../upgrade/supervised-instance.js';
 
 export type { PluginState };
 
@@ -12,8 +17,26 @@ export interface PluginRecord {
   dir: string;
   mainPath: string;
   dataDir: string;
-  isolation: 'inline' | 'thread';
+  isolation: 'inline' | 'thread' | 'pool';
   supervisor: Supervisor;
+  /**
+   * What calls go through: it holds the instance serving now (this record's supervisor,
+   * except for the moment an upgrade switches it to the next record's), so a swap of
+   * versions moves new calls at once and lets the old instance drain its own.
+   */
+  router: Router<SupervisedInstance>;
+  /** The active version's manifest and paths (the one the supervisor runs). */
+  loaded: LoadedManifest;
+  /**
+   * Whether it should run: the operator's enable or disable, remembered across restarts.
+   * Setting it tells the host's records (PluginRecords.touch), since it decides which
+   * plugin a bare service name resolves to.
+   */
+  enabled: boolean;
+  /** Every version the host can run, by version, the active one included. */
+  versions: Map<string, LoadedManifest>;
+  /** What a runtime of the active version is made from (read anew at each call). */
+  runtimeSpec(onExit: (error: BerthError) => void): RuntimeSpec;
 }
 
 /** A plugin as `host.plugins()` reports it. */
@@ -23,13 +46,19 @@ export interface PluginInfo {
   description: string;
   dir: string;
   state: PluginState;
-  isolation: 'inline' | 'thread';
+  isolation: 'inline' | 'thread' | 'pool';
+  /** Whether it is enabled: a disabled plugin stays installed but runs no instance. */
+  enabled: boolean;
+  /** The versions installed (or found), oldest first; `version` is the active one. */
+  versions: string[];
   services: { name: string; contract: string; methods: string[] }[];
   /** Restarts since the host started it (crashes, hangs, failed health checks, operator restarts). */
   restarts: number;
   /** Milliseconds since the current instance started; 0 when it is not running. */
   uptimeMs: number;
   inFlight: number;
+  /** The result arena of thread isolation: bytes held by unreleased zero-copy results, and its size. */
+  arena?: { bytesInUse: number; capacity: number };
   lastError?: { code: string; message: string };
 }
 
@@ -44,6 +73,8 @@ export function describePlugin(record: PluginRecord): PluginInfo {
     dir: record.dir,
     state: supervisor.state,
     isolation: record.isolation,
+    enabled: record.enabled,
+    versions: [...record.versions.keys()].sort(semver.compare),
     services: manifest.services.map((service) => ({
       name: service.name,
       contract: service.contract,
@@ -53,6 +84,10 @@ export function describePlugin(record: PluginRecord): PluginInfo {
     uptimeMs: up && supervisor.startedAt !== undefined ? Date.now() - supervisor.startedAt : 0,
     inFlight: supervisor.inFlight,
   };
+  const plane = supervisor.dataPlane;
+  if (plane !== undefined) {
+    info.arena = { bytesInUse: plane.arenaBytesInUse, capacity: plane.arenaCapacity };
+  }
   if (supervisor.lastError !== undefined) {
     info.lastError = { code: supervisor.lastError.code, message: supervisor.lastError.message };
   }

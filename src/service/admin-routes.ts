@@ -4,26 +4,15 @@
  *   GET  /healthz                     the process answers
  *   GET  /readyz                      the storage plugin runs (503 otherwise)
  *   GET  /metrics                     Prometheus text
- *   GET  /v1/plugins[/{name}]         state, restarts, uptime, last error
+ *   GET  /v1/plugins[/{name}]         state, enabled, versions, restarts, uptime, last error
  *   POST /v1/plugins/{name}/restart   needs `Authorization: Bearer <token>` when a token is set
+ *   install, enable, disable, remove, config: lifecycle-routes.ts (the token too)
  */
-import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { BerthError, codes, type PluginHost } from '../index.js';
+import { authorize } from './admin-token.js';
+import { registerLifecycleRoutes } from './lifecycle-routes.js';
 import type { ServiceMetrics } from './metrics.js';
-
-/** Throws BERTH_ERR_UNAUTHORIZED unless the request carries `token` (when one is set). */
-function authorize(request: FastifyRequest, token: string | undefined): void {
-  if (token === undefined) return;
-  const given = Buffer.from(/^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '');
-  const wanted = Buffer.from(token);
-  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
-    throw new BerthError(
-      codes.UNAUTHORIZED,
-      'this admin call needs "Authorization: Bearer <token>" with the configured admin token',
-    );
-  }
-}
 
 /** Registers the operational routes. */
 export function registerAdminRoutes(
@@ -64,4 +53,6 @@ export function registerAdminRoutes(
     await host.restart(request.params.name);
     return host.plugins().find((p) => p.name === request.params.name);
   });
+
+  registerLifecycleRoutes(app, host, options.adminToken);
 }

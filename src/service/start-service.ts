@@ -37,6 +37,8 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     logger,
     enable: [storageName],
     config: { [storageName]: { storage: config.storage.config } },
+    // Plugins dropped into the plugin folders are taken, and upgraded in place, while it serves.
+    watch: true,
   });
   await host.start();
   const storagePlugin = host.plugins().find((p) => p.name === storageName);

@@ -20,10 +20,26 @@ describe('host options', () => {
     }
   });
 
+  it('look for npm plugins in the working directory unless told, and do not watch', () => {
+    const options = resolveHostOptions({ logger }, '/srv/app');
+    expect(options).toMatchObject({
+      npmRoots: ['/srv/app'],
+      optionalNpmRoots: ['/srv/app'],
+      watch: false,
+      autoEnable: true,
+    });
+    const given = resolveHostOptions({ logger, npmRoots: ['app'], watch: true }, '/srv');
+    expect(given).toMatchObject({ npmRoots: [join('/srv', 'app')], optionalNpmRoots: [] });
+    expect(given.watch).toBe(true);
+  });
+
   it.each([
     ['isolation', { isolation: 'process' }],
     ['startTimeoutMs', { startTimeoutMs: -1 }],
     ['stopTimeoutMs', { stopTimeoutMs: Number.NaN }],
+    ['watch', { watch: 'yes' }],
+    ['autoEnable', { autoEnable: 1 }],
+    ['npmRoots', { npmRoots: '/srv/app' }],
   ])('refuse a bad %s with BERTH_ERR_CONFIG_INVALID naming it', (option, bad) => {
     expect(() => resolveHostOptions({ logger, ...(bad as object) })).toThrow(
       expect.objectContaining({ code: codes.CONFIG_INVALID, data: { option } }),

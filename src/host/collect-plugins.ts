@@ -1,0 +1,103 @@
+/**
+ * Which plugins a starting host takes, from what it found in the plugin dirs and what
+ * its state file remembers:
+ *
+ * - a plugin found in the plugin dirs needs no install: it is taken, enabled, unless the
+ *   `enable` host option leaves it out or the state file says otherwise (an operator
+ *   disabled or removed it, or made another installed version active). One the state
+ *   file records enabled (an operator enabled it, or it was dropped in and started while
+ *   the host ran: drop-in-handler.ts) is taken even when `enable` leaves it out. Of
+ *   several versions found in folders of their own, the newest runs unless the state
+ *   file names another active;
+ * - a plugin an operator installed (`host.install`) is taken from the folders it was
+ *   installed from, whatever `enable` says, and is enabled only if the operator enabled
+ *   it. Each such folder is read again, so `engines.berth` is checked at every load.
+ */
+import semver from 'semver';
+import type { Logger } from 'pino';
+import type { DiscoveryProblem } from '../discovery/index.js';
+import { BerthError, codes } from '../errors.js';
+import { readManifest, type LoadedManifest } from '../manifest/index.js';
+import type { StateStore } from '../lifecycle/state-store.js';
+
+/** One plugin the host takes. */
+export interface CollectedPlugin {
+  /** Every version it can run, by version. */
+  versions: Map<string, LoadedManifest>;
+  /** The version to run. */
+  active: LoadedManifest;
+  enabled: boolean;
+}
+
+/**
+ * The plugins to take (see the module comment), sorted by name, and the installed
+ * folders that could not be read (each a problem, as a broken found plugin is).
+ */
+export async function collectPlugins(
+  found: readonly LoadedManifest[],
+  store: StateStore,
+  enable: readonly string[] | undefined,
+  log: Logger,
+): Promise<{ plugins: CollectedPlugin[]; problems: DiscoveryProblem[] }> {
+  const versionsByName = new Map<string, Map<string, LoadedManifest>>();
+  const foundByName = new Map<string, LoadedManifest>();
+  const problems: DiscoveryProblem[] = [];
+  const add = (name: string, loaded: LoadedManifest): void => {
+    const versions = versionsByName.get(name) ?? new Map<string, LoadedManifest>();
+    versionsByName.set(name, versions.set(loaded.manifest.version, loaded));
+  };
+
+  for (const name of store.names()) {
+    const stored = store.get(name);
+    if (stored === undefined || stored.removed === true) continue;
+    for (const { version, dir } of stored.installed) {
+      try {
+        const loaded = await readManifest(dir);
+        if (loaded.manifest.name !== name) {
+          throw new BerthError(
+            codes.PLUGIN_NOT_FOUND,
+            `${name}@${version} was installed from ${dir}, which now holds the plugin ` +
+              `"${loaded.manifest.name}"; install ${name} again, or remove ${name}@${version}`,
+            { plugin: name, data: { dir, version } },
+          );
+        }
+        add(name, loaded);
+      } catch (error) {
+        problems.push({ dir, error: error as BerthError });
+      }
+    }
+  }
+  for (const loaded of found) {
+    const { name } = loaded.manifest;
+    if (store.get(name)?.removed === true) continue;
+    const installed = versionsByName.has(name);
+    const operatorChose = installed || store.get(name)?.enabled === true;
+    if (enable !== undefined && !enable.includes(name) && !operatorChose) continue;
+    // A version both installed and found is run from the plugin dirs, which are current.
+    add(name, loaded);
+    // Of several versions found (in folders of their own), the newest runs by default.
+    const other = foundByName.get(name);
+    if (other === undefined || semver.gt(loaded.manifest.version, other.manifest.version)) {
+      foundByName.set(name, loaded);
+    }
+  }
+
+  const plugins: CollectedPlugin[] = [];
+  for (const [name, versions] of [...versionsByName].sort(([a], [b]) => a.localeCompare(b))) {
+    const stored = store.get(name);
+    const chosen = stored?.active === undefined ? undefined : versions.get(stored.active);
+    const newest = [...versions.values()].sort((a, b) =>
+      semver.compare(b.manifest.version, a.manifest.version),
+    )[0];
+    const active = chosen ?? foundByName.get(name) ?? newest;
+    if (active === undefined) continue;
+    if (stored?.active !== undefined && chosen === undefined) {
+      log.warn(
+        { plugin: name, wanted: stored.active, running: active.manifest.version },
+        `the active version ${name}@${stored.active} cannot be loaded; taking ${active.manifest.version}`,
+      );
+    }
+    plugins.push({ versions, active, enabled: stored?.enabled ?? true });
+  }
+  return { plugins, problems };
+}

@@ -1,0 +1,113 @@
+/**
+ * `makeRecord`: what the host builds for one version of one plugin before it runs it: the
+ * isolation it runs in, its data folder, a supervisor that makes its runtimes, and the
+ * router calls go through (src/upgrade), which an upgrade later points at a new version.
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { BerthError } from '../errors.js';
+import { createInlineRuntime } from '../isolation/inline-runtime.js';
+import { createPoolRuntime } from '../isolation/pool-runtime.js';
+import type { PluginRuntime, RuntimeSpec } from '../isolation/runtime.js';
+import { createThreadRuntime } from '../isolation/thread-runtime.js';
+import type { LoadedManifest } from '../manifest/index.js';
+import { Supervisor } from '../supervisor/supervisor.js';
+import { createRouter } from '../upgrade/create-router.js';
+import { supervisedInstance } from '../upgrade/supervised-instance.js';
+import type { ResolvedHostOptions } from './host-options.js';
+import type { PluginRecord } from './plugin-record.js';
+
+/** What a record is made with: the host's options and a few of its capabilities. */
+export interface RecordContext {
+  readonly options: ResolvedHostOptions;
+  readonly log: Logger;
+  /** The config of each service of `loaded`, in start order; throws CONFIG_INVALID. */
+  serviceConfigs(loaded: LoadedManifest): { name: string; config: Record<string, unknown> }[];
+  emit(event: string, payload: { plugin: string; [key: string]: unknown }): void;
+  /** Told when a record's `enabled` flag changes (PluginRecords.touch). */
+  touch(): void;
+}
+
+/**
+ * A record of `loaded` with a fresh supervisor and router, enabled, not started and not
+ * registered. A `trial` record (install's trial start) always runs in a worker thread,
+ * and its supervisor's events are not the host's. Setting the record's `enabled` to a
+ * new value calls `context.touch()`.
+ */
+export function makeRecord(
+  context: RecordContext,
+  loaded: LoadedManifest,
+  trial: boolean,
+): PluginRecord {
+  const { manifest } = loaded;
+  const { options } = context;
+  const isolation = trial
+    ? 'thread'
+    : (options.isolation ??
+      (manifest.services.every((s) => s.isolation === 'inline') ? 'inline' : 'thread'));
+  // A plugin whose every service asks for a pool runs on one, unless the host forces a mode.
+  const pool =
+    !trial &&
+    options.isolation === undefined &&
+    manifest.services.every((s) => s.isolation === 'pool')
+      ? { threads: Math.max(...manifest.services.map((s) => s.threads)) }
+      : undefined;
+  const dataDir = join(options.dataDir, 'plugins', manifest.name);
+  // One worker per plugin: its services share the limits; the first service that sets them wins.
+  const limits = manifest.services.map((s) => s.resourceLimits).find((l) => l !== undefined);
+  const runtimeSpec = (onExit: (error: BerthError) => void): RuntimeSpec => ({
+    boot: {
+      name: manifest.name,
+      version: manifest.version,
+      mainPath: loaded.mainPath,
+      dataDir,
+      // Read at every (re)start, so a restart runs with the config last accepted.
+      services: context.serviceConfigs(loaded),
+      migrations: manifest.migrations.map((m) => join(loaded.dir, m.replaceAll('\\', '/'))),
+    },
+    logger: context.log,
+    resourceLimits: limits,
+    startTimeoutMs: options.startTimeoutMs,
+    stopTimeoutMs: options.stopTimeoutMs,
+    hangTimeoutMs: options.hangTimeoutMs,
+    arenaBytes: manifest.arenaBytes ?? options.dataPlane.arenaBytes,
+    spinUs: options.dataPlane.spinUs,
+    onExit,
+  });
+  const makeRuntime = (onExit: (error: BerthError) => void): PluginRuntime => {
+    const spec = runtimeSpec(onExit);
+    if (pool !== undefined) return createPoolRuntime(spec, pool);
+    return isolation === 'inline' ? createInlineRuntime(spec) : createThreadRuntime(spec);
+  };
+  const supervisor = new Supervisor({
+    manifest,
+    makeRuntime,
+    logger: context.log,
+    restart: options.restart,
+    health: options.health,
+    maxInFlight: options.maxInFlight,
+    callTimeoutMs: options.callTimeoutMs,
+    emit: trial ? () => {} : (event, payload) => context.emit(event, payload),
+  });
+  let enabled = true;
+  return {
+    manifest,
+    dir: loaded.dir,
+    mainPath: loaded.mainPath,
+    dataDir,
+    isolation: pool === undefined ? isolation : 'pool',
+    supervisor,
+    router: createRouter(supervisedInstance(supervisor)),
+    loaded,
+    get enabled() {
+      return enabled;
+    },
+    set enabled(value: boolean) {
+      if (value === enabled) return;
+      enabled = value;
+      context.touch();
+    },
+    versions: new Map([[manifest.version, loaded]]),
+    runtimeSpec,
+  };
+}
