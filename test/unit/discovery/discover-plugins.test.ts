@@ -97,6 +97,26 @@ describe('discoverPlugins', () => {
     expect(problem?.error.message).toContain(b);
   });
 
+  it('keeps folders of one plugin in distinct versions with `versions`, newest last; one version twice is still a duplicate', async () => {
+    const root = await temp.make();
+    const v2 = await writePlugin(root, 'shared-2', manifestFor('shared', { version: '2.0.0' }));
+    const v1 = await writePlugin(root, 'shared-1', manifestFor('shared'));
+    await writePlugin(root, 'twin-a', manifestFor('twin'));
+    await writePlugin(root, 'twin-b', manifestFor('twin'));
+
+    const found = await discoverPlugins([root], { versions: true });
+    expect(found.plugins.map((p) => [p.manifest.name, p.manifest.version, p.dir])).toEqual([
+      ['shared', '1.0.0', v1],
+      ['shared', '2.0.0', v2],
+    ]);
+    expect(problemCodes(found)).toEqual([codes.PLUGIN_DUPLICATE]);
+    expect(found.problems[0]?.error.plugin).toBe('twin');
+
+    const strict = await discoverPlugins([root]);
+    expect(strict.plugins).toEqual([]);
+    expect(problemCodes(strict)).toEqual([codes.PLUGIN_DUPLICATE, codes.PLUGIN_DUPLICATE]);
+  });
+
   it('reports a missing directory as PLUGIN_DIR_NOT_FOUND and searches the rest', async () => {
     const root = await temp.make();
     await writePlugin(root, 'here', manifestFor('here'));
