@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { BERTH_VERSION, isBerthError } from '../index.js';
 import { benchCommand } from './bench-command.js';
 import { demoCommand } from './demo-command.js';
+import { initCommand } from './init-command.js';
 import { pluginsCommand } from './plugins-command.js';
 import { serveCommand } from './serve-command.js';
 
@@ -18,6 +19,7 @@ const program = new Command('berth')
   .addCommand(serveCommand())
   .addCommand(demoCommand())
   .addCommand(pluginsCommand())
+  .addCommand(initCommand())
   .addCommand(benchCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -2,11 +2,27 @@
  * `berth serve`: the resource and service-metadata store over a storage plugin.
  */
 import { Command } from 'commander';
-import { createLogger, type LevelWithSilent } from '../index.js';
+import { BerthError, codes, createLogger, type LevelWithSilent } from '../index.js';
 import { loadServiceConfig, startService, type ServiceFlags } from '../service/index.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/**
+ * `--dev`: development mode, where plugins run inline in this process so a debugger's
+ * breakpoints bind in their code. It is `--mode development` under a shorter name, so
+ * the two may not disagree.
+ */
+function developmentFlags(flags: ServiceFlags): ServiceFlags {
+  if (flags.mode !== undefined && flags.mode !== 'development') {
+    throw new BerthError(
+      codes.CONFIG_INVALID,
+      `--dev means --mode development, but --mode ${flags.mode} was given too; drop one`,
+      { data: { source: 'flags', key: 'mode' } },
+    );
+  }
+  return { ...flags, mode: 'development' };
 }
 
 /** Builds the `serve` command. */
@@ -21,11 +37,16 @@ export function serveCommand(): Command {
     .option('--storage-name <plugin>', 'the storage plugin (default sqlite-storage)')
     .option('--storage-config <json>', "the storage plugin's config, as JSON")
     .option('--mode <mode>', 'production (thread isolation, supervised) or development (inline)')
+    .option('--dev', 'development mode: --mode development, with pretty logs')
     .option('--body-limit <bytes>', 'largest request body accepted (default 4 MiB)')
     .option('--log-level <level>', 'trace, debug, info, warn, error or silent')
-    .action(async (flags: ServiceFlags) => {
-      const config = await loadServiceConfig(flags);
-      const logger = createLogger({ level: config.logLevel as LevelWithSilent });
+    .action(async ({ dev, ...flags }: ServiceFlags & { dev?: true }) => {
+      const config = await loadServiceConfig(dev === true ? developmentFlags(flags) : flags);
+      const logger = createLogger({
+        level: config.logLevel as LevelWithSilent,
+        // Development mode is for a person at a terminal: pretty lines even when piped.
+        ...(config.mode === 'development' ? { pretty: true } : {}),
+      });
       const service = await startService(config, logger);
       logger.info(
         {

@@ -12,7 +12,11 @@ import type { Remote } from '../host/remote.js';
 
 /** Options for {@link startTestPlugin}. */
 export interface TestPluginOptions {
-  /** `inline` (default) runs in the test's thread; `thread` in a real worker. */
+  /**
+   * `inline` (default) runs in the test's thread, where breakpoints bind, but values pass
+   * by reference; `thread` runs in a real worker, as production does, where every
+   * argument, result and error is encoded. Run a plugin's tests both ways.
+   */
   isolation?: 'inline' | 'thread';
   /** Config per service, merged over the manifest's defaultConfig. */
   config?: Record<string, Record<string, unknown>>;
@@ -30,8 +34,9 @@ export interface TestPlugin {
 }
 
 /**
- * Starts the plugin in folder `dir` with a fresh temporary data directory. Throws the
- * plugin's own load or start error (with its code) if it does not start.
+ * Starts the plugin in folder `dir` with a fresh temporary data directory. The host loads
+ * the plugin's built `main`, as any host does, so build it first. Throws the plugin's
+ * own load or start error (with its code) if it does not start.
  */
 export async function startTestPlugin(
   dir: string,
