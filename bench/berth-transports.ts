@@ -3,14 +3,28 @@
  *
  * - in-process: a plain async function call, no isolation at all;
  * - berth inline / thread: the bench-target plugin called through a host's typed proxy;
- * - berth pool: listed, not yet runnable.
+ * - berth thread zero-copy: the same in a worker thread, results as leases on the arena;
+ * - berth pool: the same plugin on a pool of one thread (bench-pool-target's manifest),
+ *   as the piscina peer runs its task.
  */
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { createHost, type PluginHost, type Remote } from '../src/index.js';
+import {
+  createHost,
+  type Lease,
+  type LeasedRemote,
+  type PluginHost,
+  type Remote,
+} from '../src/index.js';
+import {
+  BENCH_TARGET_SERVICE,
+  callBenchTarget,
+  startBenchTargetHost,
+  takeThenRelease,
+} from './bench-target-host.js';
 import { payloadFor, type PayloadName } from './payloads.js';
 import type { BenchTarget } from './plugins/bench-target/index.js';
-import type { PendingTransport, Transport } from './transport.js';
+import type { Transport } from './transport.js';
 
 /** The compiled bench plugins (dist/bench/plugins), beside this compiled module. */
 export const benchPluginsDir = fileURLToPath(new URL('./plugins/', import.meta.url));
@@ -23,16 +37,21 @@ export function createInProcessTransport(): Transport {
 }
 
 /** The bench-target plugin through a Berth host with the given isolation. */
-export function createBerthTransport(isolation: 'inline' | 'thread', dataDir: string): Transport {
+export function createBerthTransport(
+  isolation: 'inline' | 'thread' | 'pool',
+  dataDir: string,
+): Transport {
   let host: PluginHost | undefined;
   let target: Remote<BenchTarget> | undefined;
   return {
     name: `berth ${isolation}`,
     async open() {
+      // A pool is asked for by a plugin's manifest, not forced by the host.
+      const chosen = isolation === 'pool' ? { enable: ['bench-pool-target'] } : { isolation };
       host = createHost({
         plugins: [benchPluginsDir],
         enable: ['bench-target'],
-        isolation,
+        ...chosen,
         dataDir,
         logger: pino({ level: 'warn' }),
       });
@@ -43,9 +62,7 @@ export function createBerthTransport(isolation: 'inline' | 'thread', dataDir: st
       target = host.service<BenchTarget>('target');
     },
     call(payload, id) {
-      const service = target as Remote<BenchTarget>;
-      if (payload === 'tiny') return service.tiny(id);
-      return payload === 'records' ? service.records() : service.binary();
+      return callBenchTarget<unknown>(target as Remote<BenchTarget>, payload, id);
     },
     async close() {
       await host?.close();
@@ -53,8 +70,27 @@ export function createBerthTransport(isolation: 'inline' | 'thread', dataDir: st
   };
 }
 
-/** Berth's pool isolation, which the zero-copy data plane brings. */
-export const berthPool: PendingTransport = {
-  name: 'berth pool',
-  pending: 'not yet (arrives with the zero-copy data plane)',
-};
+/**
+ * The bench-target plugin in a worker thread through a zero-copy proxy: byte results are
+ * views on the plugin's result arena. Each call resolves with the lease's value and
+ * releases the lease on the next macrotask, after the harness has checked the value.
+ */
+export function createBerthZeroCopyTransport(dataDir: string): Transport {
+  let host: PluginHost | undefined;
+  let target: LeasedRemote<BenchTarget> | undefined;
+  return {
+    name: 'berth thread zero-copy',
+    async open() {
+      host = await startBenchTargetHost(dataDir);
+      target = host.service<BenchTarget>(BENCH_TARGET_SERVICE, { zeroCopy: true });
+    },
+    call(payload, id) {
+      if (target === undefined)
+        return Promise.reject(new Error('berth thread zero-copy: not open'));
+      return takeThenRelease(callBenchTarget<Lease<unknown>>(target, payload, id));
+    },
+    async close() {
+      await host?.close();
+    },
+  };
+}

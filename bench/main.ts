@@ -3,23 +3,42 @@
  * Runs from the build (workers load compiled JavaScript): `node dist/bench/main.js --help`.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { makePlan } from './plan.js';
 import { renderComparison } from './report/compare.js';
 import { renderHtml } from './report/html.js';
 import { renderMarkdown } from './report/markdown.js';
 import type { BenchResults } from './results.js';
 import { runSuite } from './run-suite.js';
+import { runSoak } from './soak.js';
+
+/** The soak's length when `--soak` comes without a number: the issue's two minutes. */
+const DEFAULT_SOAK_S = 120;
+
+/** Parses the value of `--soak`; commander reports a wrong one and exits before any run. */
+function parseSoakSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new InvalidArgumentError('a number of seconds greater than 0, e.g. --soak 120');
+  }
+  return seconds;
+}
 
 const program = new Command('berth bench')
   .description(
-    'Measure one call through in-process, Berth (inline, thread, pool), postMessage, comlink, piscina,\n' +
-      'child-process IPC, HTTP and gRPC, for a tiny answer, 1,000 resources and 1 MiB of bytes.',
+    'Measure one call through in-process, Berth (inline, thread, thread zero-copy, pool), postMessage, comlink, piscina, ' +
+      'child-process IPC, HTTP and gRPC, for a tiny answer, 1,000 resources (decoded, and as ' +
+      'their JSON bytes) and 1 MiB of bytes.',
   )
-  .option('--quick', 'a smoke run: one short round, under a minute')
+  .option('--quick', 'a smoke run: one short round and a 5-second soak, under a minute')
   .option(
     '--filter <terms>',
-    'comma-separated transport names (substrings) and/or payloads (tiny, records, binary)',
+    'comma-separated transport names (substrings) and/or payloads (tiny, records, bodies, binary)',
+  )
+  .option(
+    '--soak [seconds]',
+    `after the suite, a memory soak through berth thread (default ${DEFAULT_SOAK_S} s)`,
+    parseSoakSeconds,
   )
   .option('--json <file>', 'write every figure as JSON')
   .option('--html <file>', 'write a self-contained HTML report with charts')
@@ -28,6 +47,7 @@ const program = new Command('berth bench')
     async (flags: {
       quick?: boolean;
       filter?: string;
+      soak?: number | true;
       json?: string;
       html?: string;
       compare?: string;
@@ -41,7 +61,13 @@ const program = new Command('berth bench')
         .split(',')
         .map((term) => term.trim())
         .filter((term) => term !== '');
-      const run = await runSuite(makePlan(flags.quick === true), { terms });
+      const plan = makePlan(flags.quick === true);
+      const soak = flags.soak === true ? DEFAULT_SOAK_S : (flags.soak ?? plan.soakSeconds);
+      const run = await runSuite(plan, { terms });
+      if (soak > 0) {
+        process.stderr.write(`memory soak: ${soak} s\n`);
+        run.soak = await runSoak(soak, plan.window);
+      }
       process.stdout.write(renderMarkdown(run));
       if (before !== undefined) process.stdout.write(`\n${renderComparison(before, run)}`);
       if (flags.json !== undefined)

@@ -1,16 +1,18 @@
 /**
- * The three payloads every transport returns, and the checks that its result is right.
+ * The four payloads every transport returns, and the checks that its result is right.
  *
  * - tiny: `{ ok: true, id }`, the smallest useful answer;
  * - records: 1,000 Kubernetes-like resources, 269 KB as JSON: the list a storage
  *   layer answers, the case Clusterpedia's maintainers worried about;
+ * - bodies: the same 1,000 resources as one byte array (their JSON, UTF-8), the way a
+ *   storage plugin hands resource bodies to an HTTP response without decoding them;
  * - binary: 1 MiB of bytes with a known pattern.
  *
  * A transport that returns the wrong value fails the run: a wrong answer is not a fast one.
  */
 
 /** The payload names, in report order. */
-export const PAYLOADS = ['tiny', 'records', 'binary'] as const;
+export const PAYLOADS = ['tiny', 'records', 'bodies', 'binary'] as const;
 export type PayloadName = (typeof PAYLOADS)[number];
 
 /** The small answer. */
@@ -58,6 +60,9 @@ export const records: readonly BenchRecord[] = Array.from({ length: RECORD_COUNT
   makeRecord(i),
 );
 
+/** The bodies payload: the JSON of the 1,000 records as UTF-8 bytes, built once per process. */
+export const bodies: Uint8Array = new TextEncoder().encode(JSON.stringify(records));
+
 /** The binary payload: byte i is `(i * 31 + 7) & 0xff`, built once per process. */
 export const binary: Uint8Array = makeBinary();
 
@@ -75,12 +80,14 @@ export function payloadFor(
   id: number,
 ): Tiny | readonly BenchRecord[] | Uint8Array {
   if (payload === 'tiny') return { ok: true, id };
-  return payload === 'records' ? records : binary;
+  if (payload === 'records') return records;
+  return payload === 'bodies' ? bodies : binary;
 }
 
 /**
  * Checks a result cheaply enough to run after every timed call: the tiny answer's id,
- * every record's name, and 64 spread-out bytes. Throws naming what was wrong.
+ * every record's name, and the length and 64 spread-out bytes of a byte payload. Throws
+ * naming what was wrong.
  */
 export function checkResult(payload: PayloadName, id: number, value: unknown): void {
   if (payload === 'tiny') {
@@ -96,14 +103,23 @@ export function checkResult(payload: PayloadName, id: number, value: unknown): v
         fail(payload, `record ${i} has the wrong name`, list[i]);
     }
   } else {
-    const bytes = value as Uint8Array;
-    if (!(bytes instanceof Uint8Array) || bytes.byteLength !== BINARY_BYTES) {
-      fail(payload, `expected ${BINARY_BYTES} bytes`, value);
-    }
-    for (let i = 0; i < BINARY_BYTES; i += BINARY_BYTES / 64 + 1) {
-      if (bytes[i] !== binary[i])
-        fail(payload, `byte ${i} is ${bytes[i]}, expected ${binary[i]}`, undefined);
-    }
+    checkBytes(payload, payload === 'bodies' ? bodies : binary, value);
+  }
+}
+
+/** Checks the length of `value` and 64 of its bytes, spread over it, against `expected`. */
+function checkBytes(payload: PayloadName, expected: Uint8Array, value: unknown): void {
+  const bytes = value as Uint8Array;
+  const size = expected.byteLength;
+  // Length first: the sampled bytes below would read past the end of a short answer.
+  if (!(bytes instanceof Uint8Array) || bytes.byteLength !== size) {
+    const got = bytes instanceof Uint8Array ? `${bytes.byteLength} bytes` : typeof bytes;
+    fail(payload, `expected ${size} bytes, got ${got}`, undefined);
+  }
+  const step = Math.floor(size / 64) + 1;
+  for (let i = 0; i < size; i += step) {
+    if (bytes[i] !== expected[i])
+      fail(payload, `byte ${i} is ${bytes[i]}, expected ${expected[i]}`, undefined);
   }
 }
 
@@ -115,6 +131,9 @@ export function checkResultFully(payload: PayloadName, id: number, value: unknow
   checkResult(payload, id, value);
   if (payload === 'records' && JSON.stringify(value) !== JSON.stringify(records)) {
     fail(payload, 'the records differ from the originals in some field', undefined);
+  }
+  if (payload === 'bodies' && Buffer.compare(value as Uint8Array, bodies) !== 0) {
+    fail(payload, 'the bytes differ from the JSON of the records', undefined);
   }
   if (payload === 'binary' && Buffer.compare(value as Uint8Array, binary) !== 0) {
     fail(payload, 'the bytes differ from the originals', undefined);

@@ -18,6 +18,8 @@ export interface Plan {
   throughput: Record<PayloadName, Budget>;
   /** Worker deaths timed for the recovery figure. */
   recoverySamples: number;
+  /** Seconds of the memory soak after the suite, 0 for none (`--soak` sets it). */
+  soakSeconds: number;
 }
 
 /** The plan of a full or a quick run. */
@@ -28,29 +30,40 @@ export function makePlan(quick: boolean): Plan {
       quick,
       repeats: 1,
       window: 64,
-      warmup: { tiny: 200, records: 3, binary: 10 },
-      latency: { tiny: budget(100), records: budget(5), binary: budget(10) },
-      throughput: { tiny: budget(256), records: budget(16), binary: budget(32) },
+      warmup: { tiny: 200, records: 3, bodies: 10, binary: 10 },
+      latency: { tiny: budget(100), records: budget(5), bodies: budget(10), binary: budget(10) },
+      throughput: {
+        tiny: budget(256),
+        records: budget(16),
+        bodies: budget(32),
+        binary: budget(32),
+      },
       recoverySamples: 3,
+      // Long enough to prove the soak runs and drains; far too short to judge memory.
+      soakSeconds: 5,
     };
   }
   return {
     quick,
     repeats: 3,
     window: 64,
-    warmup: { tiny: 3_000, records: 40, binary: 200 },
+    warmup: { tiny: 3_000, records: 40, bodies: 200, binary: 200 },
     // Enough samples for p99 to mean something: at least 100 for the slowest cells
     // (records over HTTP, ~6 ms each), thousands for the fast ones.
     latency: {
       tiny: { calls: 10_000, ms: 1_500, minCalls: 1_000 },
       records: { calls: 1_000, ms: 2_000, minCalls: 100 },
+      bodies: { calls: 3_000, ms: 1_000, minCalls: 200 },
       binary: { calls: 3_000, ms: 1_500, minCalls: 200 },
     },
     throughput: {
       tiny: { calls: 1_000_000, ms: 1_000, minCalls: 1_000 },
       records: { calls: 10_000, ms: 1_500, minCalls: 128 },
+      bodies: { calls: 50_000, ms: 1_000, minCalls: 256 },
       binary: { calls: 50_000, ms: 1_000, minCalls: 256 },
     },
     recoverySamples: 100,
+    // Two minutes on top of the suite: only when asked for (`--soak`).
+    soakSeconds: 0,
   };
 }

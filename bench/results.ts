@@ -43,10 +43,46 @@ export interface ResultRow {
   pending?: string;
 }
 
+/** One sample of the memory soak, taken every second. */
+export interface SoakSample {
+  /** Seconds since the load started. */
+  t_s: number;
+  rss_bytes: number;
+  /** The bench-target plugin's arena bytes held by results not yet released. */
+  arena_bytes_in_use: number;
+}
+
+/** The memory soak (`--soak`): pipelined calls through berth thread for a while. */
+export interface SoakResult {
+  /** How long the load ran, in seconds. */
+  duration_s: number;
+  /** Calls kept in flight. */
+  window: number;
+  calls: number;
+  /** Completed calls by kind, `bodies zero-copy` and the like. */
+  calls_by_kind: Record<string, number>;
+  arena_capacity_bytes: number;
+  /** The most arena bytes in use seen, read right after every 31st call. */
+  arena_peak_bytes: number;
+  /** Arena bytes in use once every call was answered and every lease released: must be 0. */
+  arena_bytes_after_drain: number;
+  rss_start_bytes: number;
+  rss_middle_bytes: number;
+  rss_end_bytes: number;
+  /**
+   * How fast RSS grew over the second half of the run, in MiB per minute: the
+   * least-squares slope of its floor (the lowest sample of each twelfth of that half).
+   */
+  rss_slope_mib_per_min: number;
+  samples: SoakSample[];
+}
+
 /** A whole run. */
 export interface BenchResults {
   meta: BenchMeta;
   results: ResultRow[];
+  /** Present when the run included the memory soak. */
+  soak?: SoakResult;
 }
 
 /** The row of `transport` for `payload` in `scenario`, if any. */

@@ -9,7 +9,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BERTH_VERSION } from '../src/index.js';
-import { berthPool, createBerthTransport, createInProcessTransport } from './berth-transports.js';
+import {
+  createBerthTransport,
+  createBerthZeroCopyTransport,
+  createInProcessTransport,
+} from './berth-transports.js';
 import { openHttpScenario } from './e2e-http.js';
 import { openStorageScenario } from './e2e-storage.js';
 import { measureLatency, measureThroughput, type Probe } from './measure.js';
@@ -65,7 +69,8 @@ export async function runSuite(plan: Plan, selection: Selection): Promise<BenchR
     createInProcessTransport(),
     createBerthTransport('inline', join(dataDir, 'inline')),
     createBerthTransport('thread', join(dataDir, 'thread')),
-    berthPool,
+    createBerthZeroCopyTransport(join(dataDir, 'thread-zero-copy')),
+    createBerthTransport('pool', join(dataDir, 'pool')),
     ...peerTransports.map((make) => make()),
   ];
   const chosen = candidates.filter((t) => wantTransport(t.name));

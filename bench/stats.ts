@@ -29,3 +29,26 @@ export function spread(values: readonly number[]): number {
   const mid = median(values);
   return mid === 0 ? 0 : (Math.max(...values) - Math.min(...values)) / mid;
 }
+
+/**
+ * The least-squares slope of `ys` over `xs` (same length): units of y per unit of x.
+ * NaN for fewer than two points or when every x is the same.
+ */
+export function slope(xs: readonly number[], ys: readonly number[]): number {
+  const n = Math.min(xs.length, ys.length);
+  if (n < 2) return Number.NaN;
+  let meanX = 0;
+  let meanY = 0;
+  for (let i = 0; i < n; i += 1) {
+    meanX += (xs[i] as number) / n;
+    meanY += (ys[i] as number) / n;
+  }
+  let covariance = 0;
+  let variance = 0;
+  for (let i = 0; i < n; i += 1) {
+    const dx = (xs[i] as number) - meanX;
+    covariance += dx * ((ys[i] as number) - meanY);
+    variance += dx * dx;
+  }
+  return variance === 0 ? Number.NaN : covariance / variance;
+}

@@ -1,5 +1,5 @@
 /**
- * gRPC on loopback: a @grpc/grpc-js server in a child process, three unary methods from
+ * gRPC on loopback: a @grpc/grpc-js server in a child process, four unary methods from
  * bench/servers/bench.proto, over one HTTP/2 connection. What a plugin behind a gRPC API
  * (HashiCorp go-plugin's model) costs per call.
  */
@@ -52,6 +52,7 @@ function send(
   if (payload === 'tiny')
     unary(client, service.Tiny, { id }, (r) => ({ ok: r.ok ?? false, id: r.id ?? 0 }), id, pending);
   else if (payload === 'records') unary(client, service.Records, {}, (r) => r.items, id, pending);
+  else if (payload === 'bodies') unary(client, service.Bodies, {}, (r) => r.data, id, pending);
   else unary(client, service.Binary, {}, (r) => r.data, id, pending);
 }
 

@@ -43,10 +43,11 @@ export interface Bytes {
   data: Uint8Array;
 }
 
-/** The `bench.Bench` service: its three unary methods, typed. */
+/** The `bench.Bench` service: its four unary methods, typed. */
 export interface BenchService extends ServiceDefinition {
   Tiny: MethodDefinition<TinyRequest, TinyReply>;
   Records: MethodDefinition<Empty, RecordList>;
+  Bodies: MethodDefinition<Empty, Bytes>;
   Binary: MethodDefinition<Empty, Bytes>;
 }
 

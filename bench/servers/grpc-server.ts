@@ -3,7 +3,7 @@
  * by the system and reported to the parent over IPC once bound.
  */
 import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
-import { binary, records } from '../payloads.js';
+import { binary, bodies, records } from '../payloads.js';
 import {
   loadBenchService,
   type Bytes,
@@ -24,6 +24,9 @@ server.addService(loadBenchService(), {
   },
   Records(_call: ServerUnaryCall<Empty, RecordList>, callback: sendUnaryData<RecordList>) {
     callback(null, { items: records });
+  },
+  Bodies(_call: ServerUnaryCall<Empty, Bytes>, callback: sendUnaryData<Bytes>) {
+    callback(null, { data: bodies });
   },
   Binary(_call: ServerUnaryCall<Empty, Bytes>, callback: sendUnaryData<Bytes>) {
     callback(null, { data: binary });

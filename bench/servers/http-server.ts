@@ -4,6 +4,7 @@
  *
  *   GET /tiny/:id  -> application/json          {"ok":true,"id":…}
  *   GET /records   -> application/json          the 1,000 records
+ *   GET /bodies    -> application/octet-stream  the records' JSON bytes, sent as they are
  *   GET /binary    -> application/octet-stream  the 1 MiB as raw bytes
  */
 import { createServer } from 'node:http';
@@ -14,9 +15,14 @@ import { readyMessage } from './wire.js';
 if (process.send === undefined) throw new Error('http-server must be started with fork()');
 const send = process.send.bind(process);
 
-// A Buffer view on the payload, made once: the bytes go out as they are, never copied.
-const binary = payloadFor('binary', 0) as Uint8Array;
-const binaryBody = Buffer.from(binary.buffer, binary.byteOffset, binary.byteLength);
+/** A Buffer view on a byte payload, made once: the bytes go out as they are, never copied. */
+function bodyOf(payload: 'bodies' | 'binary'): Buffer {
+  const bytes = payloadFor(payload, 0) as Uint8Array;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+const bodiesBody = bodyOf('bodies');
+const binaryBody = bodyOf('binary');
+const BYTES_TYPE = 'application/octet-stream';
 const TINY_PATH = /^\/tiny\/(\d+)$/;
 const JSON_TYPE = 'application/json';
 
@@ -28,7 +34,8 @@ function route(url: string): Answer {
   // JSON is encoded on every request, as every other transport encodes on every call.
   if (tiny !== null) return [200, JSON_TYPE, JSON.stringify(payloadFor('tiny', Number(tiny[1])))];
   if (url === '/records') return [200, JSON_TYPE, JSON.stringify(payloadFor('records', 0))];
-  if (url === '/binary') return [200, 'application/octet-stream', binaryBody];
+  if (url === '/bodies') return [200, BYTES_TYPE, bodiesBody];
+  if (url === '/binary') return [200, BYTES_TYPE, binaryBody];
   return [404, 'text/plain', 'not found'];
 }
 

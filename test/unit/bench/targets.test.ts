@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import type { BenchResults, ResultRow, SoakResult } from '../../../bench/results.js';
+import { slope } from '../../../bench/stats.js';
+import { evaluateTargets, RSS_SLOPE_LIMIT_MIB_PER_MIN } from '../../../bench/targets.js';
+
+type Cell = [transport: string, payload: string, p50: number, p99: number, rate: number];
+
+function row([transport, payload, p50, p99, rate]: Cell): ResultRow {
+  return {
+    scenario: 'transport',
+    transport,
+    payload,
+    p50_us: p50,
+    p99_us: p99,
+    calls_per_s: rate,
+    samples: 100,
+    p50_noise: 0,
+    calls_per_s_noise: 0,
+  };
+}
+
+function run(cells: Cell[], soak?: Partial<SoakResult>): BenchResults {
+  const meta = { quick: false } as BenchResults['meta'];
+  const results = cells.map(row);
+  if (soak === undefined) return { meta, results };
+  const full: SoakResult = {
+    duration_s: 120,
+    window: 64,
+    calls: 1_000,
+    calls_by_kind: {},
+    arena_capacity_bytes: 16 << 20,
+    arena_peak_bytes: 0,
+    arena_bytes_after_drain: 0,
+    rss_start_bytes: 0,
+    rss_middle_bytes: 0,
+    rss_end_bytes: 0,
+    rss_slope_mib_per_min: 0,
+    samples: [],
+    ...soak,
+  };
+  return { meta, results, soak: full };
+}
+
+/** Figures that meet every speed target, most of them by a small margin. */
+const MEETING: Cell[] = [
+  ['berth thread', 'tiny', 10, 30, 300_000],
+  ['berth thread', 'records', 2_000, 3_000, 400],
+  ['berth thread zero-copy', 'bodies', 200, 300, 5_000],
+  ['berth thread zero-copy', 'binary', 100, 200, 8_000],
+  ['comlink', 'tiny', 20, 200, 30_000],
+  ['comlink', 'records', 4_000, 6_000, 200],
+  ['comlink', 'binary', 300, 600, 2_000],
+  ['piscina', 'tiny', 20, 100, 30_000],
+  ['piscina', 'binary', 400, 800, 2_000],
+  ['postMessage', 'tiny', 15, 60, 120_000],
+  ['postMessage', 'records', 5_000, 7_000, 180],
+];
+
+const verdicts = (results: BenchResults): string[] =>
+  evaluateTargets(results).map((c) => c.verdict);
+
+describe('the issue targets', () => {
+  it('meets every target when every ratio reaches its bound, bounds included', () => {
+    const checks = evaluateTargets(run(MEETING, {}));
+    expect(checks.map((c) => c.verdict)).toEqual(checks.map(() => 'met'));
+    const find = (comparison: string) => checks.find((c) => c.comparison === comparison)?.value;
+    expect(find('comlink records p50 ÷ berth thread records p50')).toBe(2);
+    expect(find('comlink records p50 ÷ berth thread zero-copy bodies p50')).toBe(20);
+    expect(find('piscina binary p50 ÷ berth thread zero-copy binary p50')).toBe(4);
+    expect(find('berth thread tiny p50 ÷ comlink tiny p50')).toBe(0.5);
+    expect(find('berth thread tiny p99 ÷ piscina tiny p99')).toBe(0.3);
+    expect(find('berth thread tiny calls/s ÷ postMessage tiny calls/s')).toBe(2.5);
+  });
+
+  it('misses a target by the comparison that falls short, and only that one', () => {
+    const slower = MEETING.map((cell): Cell =>
+      cell[0] === 'berth thread zero-copy' && cell[1] === 'binary'
+        ? ['berth thread zero-copy', 'binary', 101, 200, 8_000]
+        : cell,
+    );
+    const missed = evaluateTargets(run(slower, {})).filter((c) => c.verdict === 'missed');
+    expect(missed.map((c) => c.comparison)).toEqual([
+      'comlink binary p50 ÷ berth thread zero-copy binary p50',
+    ]);
+  });
+
+  it('reports cells that were not measured, or are pending, as not measured', () => {
+    const withoutPiscina = MEETING.filter((cell) => cell[0] !== 'piscina');
+    const pending = run(withoutPiscina, {});
+    pending.results.push({ ...row(['piscina', 'tiny', 0, 0, 0]), pending: 'not yet' });
+    const checks = evaluateTargets(pending);
+    const unmeasured = checks.filter((c) => c.verdict === 'not measured');
+    expect(unmeasured).toHaveLength(4);
+    expect(unmeasured).toEqual(checks.filter((c) => c.comparison.includes('piscina')));
+    expect(unmeasured.every((c) => c.value === null)).toBe(true);
+  });
+
+  it('judges memory by the soak: not measured without one, missed when short, leaking or growing', () => {
+    expect(verdicts(run(MEETING)).slice(-3)).toEqual([
+      'not measured',
+      'not measured',
+      'not measured',
+    ]);
+    expect(verdicts(run(MEETING, { duration_s: 5 })).slice(-3)).toEqual(['missed', 'met', 'met']);
+    expect(verdicts(run(MEETING, { arena_bytes_after_drain: 64 })).slice(-3)).toEqual([
+      'met',
+      'missed',
+      'met',
+    ]);
+    const growing = { rss_slope_mib_per_min: RSS_SLOPE_LIMIT_MIB_PER_MIN * 1.5 };
+    expect(verdicts(run(MEETING, growing)).slice(-3)).toEqual(['met', 'met', 'missed']);
+  });
+});
+
+describe('the least-squares slope', () => {
+  it('recovers the slope of a line, and a small one from points that only wobble', () => {
+    const xs = [0, 1, 2, 3, 4, 5];
+    expect(slope(xs, [3, 5, 7, 9, 11, 13])).toBeCloseTo(2, 12);
+    expect(slope(xs, [10, 12, 10, 12, 10, 12])).toBeCloseTo(3 / 17.5, 12);
+  });
+
+  it('is NaN when there is no line to fit', () => {
+    expect(slope([1], [1])).toBeNaN();
+    expect(slope([2, 2, 2], [1, 2, 3])).toBeNaN();
+  });
+});
