@@ -10,3 +10,4 @@ export * from './list-paging.js';
 export * from './request-validation.js';
 export * from './revision-conflict.js';
 export * from './name-prefix.js';
+export * from './storage-methods.js';

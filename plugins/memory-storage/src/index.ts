@@ -4,14 +4,7 @@
  * written to disk. Requests are checked with the SDK's shared validators before they
  * reach the store, so a malformed one fails with `BERTH_ERR_INVALID_ARGUMENT`.
  */
-import {
-  definePlugin,
-  defineService,
-  planList,
-  validateDeleteRequest,
-  validatePutRequest,
-  validateResourceKey,
-} from 'berth/sdk';
+import { definePlugin, defineService, storageMethods } from 'berth/sdk';
 import type { StorageLayer } from 'berth/sdk';
 import { MemoryStore } from './memory-store.js';
 
@@ -20,20 +13,7 @@ export default definePlugin({
     storage: defineService<StorageLayer>(() => {
       const store = new MemoryStore();
       return {
-        methods: {
-          async put(_call, request) {
-            return store.put(validatePutRequest(request));
-          },
-          async get(_call, key) {
-            return store.get(validateResourceKey(key));
-          },
-          async delete(_call, request) {
-            return store.delete(validateDeleteRequest(request));
-          },
-          async list(_call, query) {
-            return store.list(planList(query));
-          },
-        },
+        methods: storageMethods(() => store),
         onStart(ctx) {
           ctx.log.debug('memory storage started; its contents last until the service stops');
         },

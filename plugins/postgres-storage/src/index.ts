@@ -12,11 +12,8 @@ import {
   createPostgresMigrationDriver,
   definePlugin,
   defineService,
+  storageMethods,
   isBerthError,
-  planList,
-  validateDeleteRequest,
-  validatePutRequest,
-  validateResourceKey,
 } from 'berth/sdk';
 import type { StorageLayer } from 'berth/sdk';
 import { checkSchema, openStore } from './open-store.js';
@@ -38,20 +35,7 @@ export default definePlugin({
       const store = (): PostgresStore => started().store;
       return {
         migrations: createPostgresMigrationDriver({ pool: open.pool, schema: open.config.schema }),
-        methods: {
-          async put(_call, request) {
-            return store().put(validatePutRequest(request));
-          },
-          async get(_call, key) {
-            return store().get(validateResourceKey(key));
-          },
-          async delete(_call, request) {
-            return store().delete(validateDeleteRequest(request));
-          },
-          async list(_call, query) {
-            return store().list(planList(query));
-          },
-        },
+        methods: storageMethods(store),
         async onStart() {
           await checkSchema(open);
           running = true;

@@ -12,10 +12,7 @@ import {
   createSqliteMigrationDriver,
   definePlugin,
   defineService,
-  planList,
-  validateDeleteRequest,
-  validatePutRequest,
-  validateResourceKey,
+  storageMethods,
 } from 'berth/sdk';
 import type { StorageLayer } from 'berth/sdk';
 import type Database from 'better-sqlite3';
@@ -38,20 +35,7 @@ export default definePlugin({
       };
       return {
         migrations: createSqliteMigrationDriver(writer, { busyTimeoutMs: config.busyTimeoutMs }),
-        methods: {
-          async put(_call, request) {
-            return open().put(validatePutRequest(request));
-          },
-          async get(_call, key) {
-            return open().get(validateResourceKey(key));
-          },
-          async delete(_call, request) {
-            return open().delete(validateDeleteRequest(request));
-          },
-          async list(_call, query) {
-            return open().list(planList(query));
-          },
-        },
+        methods: storageMethods(open),
         async onStart() {
           assert(writer !== undefined, 'onStart runs once, before onStop');
           reader = await openReader(file, writer, config);
