@@ -1,74 +1,52 @@
 /**
- * Call deadlines without a timer per call: calls are grouped in buckets of
- * {@link RESOLUTION_MS}, and one timer is armed for the earliest bucket. Adding and
- * removing a deadline is a Map operation; a setTimeout and clearTimeout pair per call
- * cost more than the rest of a pipelined call's host-side work together.
+ * Call deadlines without a timer per call, and without any bookkeeping per call: the
+ * caller keeps each call's deadline with the call, and one timer is armed for the
+ * earliest deadline it was told of. When it fires, `sweep` expires what is due among the
+ * calls still out and names the next deadline.
  *
- * A deadline fires at most RESOLUTION_MS late, never early.
+ * A call that settles early leaves the timer armed for its deadline; the sweep then
+ * finds nothing due and re-arms for the earliest call still out. With one timeout for
+ * every call the timer so fires about once per timeout, and a call costs one comparison.
+ * A setTimeout and clearTimeout pair per call cost more than the rest of a pipelined
+ * call's host-side work together, and a map of deadline buckets allocated a bucket per
+ * call when calls went one at a time.
+ *
+ * A deadline fires when the timer says it is due by `Date.now()`: never early.
  */
 
-/** The width of a bucket: deadlines are rounded up to it. */
-export const RESOLUTION_MS = 5;
-
-/** A set of deadlines, each firing `onExpire(id, timeoutMs)` once unless removed first. */
-export interface Deadlines {
-  /** Adds a deadline for `id`; returns its bucket, to pass to {@link remove}. */
-  add(id: number, timeoutMs: number): number;
-  /** Removes `id` from `bucket`; harmless when it has already fired. */
-  remove(id: number, bucket: number): void;
-  /** Drops every deadline and the timer. */
+/** The timer of a set of deadlines. */
+export interface DeadlineTimer {
+  /** Makes sure a sweep runs at `at` (ms since the epoch) or soon after. */
+  arm(at: number): void;
+  /** Drops the timer; sweeps stop until the next {@link arm}. */
   clear(): void;
 }
 
-/** Makes an empty set of deadlines. */
-export function createDeadlines(onExpire: (id: number, timeoutMs: number) => void): Deadlines {
-  const buckets = new Map<number, Map<number, number>>();
+/**
+ * Makes a timer whose sweeps call `sweep(now)`: it must expire every deadline at or before
+ * `now` and return the earliest one left (Infinity for none).
+ */
+export function createDeadlineTimer(sweep: (now: number) => number): DeadlineTimer {
   let timer: NodeJS.Timeout | undefined;
   let armedFor = Infinity;
 
-  const arm = (bucket: number): void => {
-    if (bucket >= armedFor) return;
+  const arm = (at: number): void => {
+    if (at >= armedFor) return;
     clearTimeout(timer);
-    armedFor = bucket;
-    timer = setTimeout(fire, Math.max(0, bucket * RESOLUTION_MS - Date.now()));
+    armedFor = at;
+    timer = setTimeout(fire, Math.max(0, at - Date.now()));
   };
 
   const fire = (): void => {
     timer = undefined;
     armedFor = Infinity;
-    const now = Date.now();
-    let next = Infinity;
-    const due: [number, number][] = [];
-    for (const [bucket, ids] of buckets) {
-      if (bucket * RESOLUTION_MS <= now) {
-        buckets.delete(bucket);
-        for (const entry of ids) due.push(entry);
-      } else if (bucket < next) next = bucket;
-    }
+    const next = sweep(Date.now());
     if (next !== Infinity) arm(next);
-    for (const [id, timeoutMs] of due) onExpire(id, timeoutMs);
   };
 
   return {
-    add(id, timeoutMs) {
-      const bucket = Math.ceil((Date.now() + timeoutMs) / RESOLUTION_MS);
-      let ids = buckets.get(bucket);
-      if (ids === undefined) {
-        ids = new Map();
-        buckets.set(bucket, ids);
-      }
-      ids.set(id, timeoutMs);
-      arm(bucket);
-      return bucket;
-    },
-    remove(id, bucket) {
-      const ids = buckets.get(bucket);
-      if (ids === undefined) return;
-      ids.delete(id);
-      if (ids.size === 0) buckets.delete(bucket);
-    },
+    arm,
     clear() {
-      buckets.clear();
       clearTimeout(timer);
       timer = undefined;
       armedFor = Infinity;
