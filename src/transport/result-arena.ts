@@ -37,8 +37,17 @@ export class ArenaWriter {
     if (size > capacity / 2) return -1;
     const head = Atomics.load(this.#words, ARENA_HEAD_INDEX) >>> 0;
     const offset = this.#tail & this.#mask;
-    const skip = capacity - offset < size ? capacity - offset : 0;
-    if (capacity - ((this.#tail - head) >>> 0) < skip + size) return -1;
+    const used = (this.#tail - head) >>> 0;
+    const toEnd = capacity - offset;
+    // Start again at 0 when the slot would cross the end, and also whenever the start of
+    // the arena is free and the skip still leaves room for one more slot this size. The
+    // start is the part most likely still in the CPU's cache: walking all of a 16 MiB
+    // arena made a 1 MiB copy 1.8x slower. The room kept spare lets one more lease be held
+    // across the skip (what was skipped counts as in use until the slots before it are
+    // freed) before a result has to take the copying path.
+    const skip =
+      toEnd < size || (offset !== 0 && capacity - used - toEnd - size >= size) ? toEnd : 0;
+    if (capacity - used < skip + size) return -1;
     const position = (this.#tail + skip) >>> 0;
     this.bytes.set(source, position & this.#mask);
     this.#tail = (position + size) >>> 0;
@@ -76,6 +85,12 @@ export class ArenaReader {
   /** Registers the slot a record names; slots must be received in allocation order. */
   receive(position: number, length: number): ArenaSlot {
     const slot = { start: position, end: (position + alignUp(length)) >>> 0, freed: false };
+    if (this.#first === this.#slots.length && position !== this.#head) {
+      // Nothing is held: the writer skipped to the start of the arena, and what it
+      // skipped is free now, not when this slot is.
+      this.#head = position;
+      Atomics.store(this.#words, ARENA_HEAD_INDEX, position | 0);
+    }
     this.#slots.push(slot);
     this.#received = slot.end;
     return slot;
@@ -96,6 +111,9 @@ export class ArenaReader {
       this.#head = (slots[first] as ArenaSlot).end;
       first += 1;
     }
+    // Everything before the oldest slot still held is free, the end of the arena the
+    // writer skipped to start again at 0 included.
+    if (first < slots.length) this.#head = (slots[first] as ArenaSlot).start;
     if (first === slots.length) {
       this.#slots = [];
       first = 0;

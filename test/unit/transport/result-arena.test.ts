@@ -61,4 +61,27 @@ describe('the result arena', () => {
     expect(reader.bytesInUse).toBe(0);
     expect(writer.put(new Uint8Array(ARENA / 2))).not.toBe(-1);
   });
+
+  it('starts again at the start while there is room there, and frees what it skipped', () => {
+    const { writer, reader } = makeArena();
+    const chunk = new Uint8Array(ARENA / 8);
+    const offsetOf = (position: number): number => position & (ARENA - 1);
+    // One slot held at a time, as a caller that releases each lease after the next call
+    // is made: the slots take turns near the start rather than walk the whole arena.
+    let held = reader.receive(writer.put(chunk.fill(1)), chunk.length);
+    const offsets: number[] = [];
+    for (let i = 2; i < 12; i += 1) {
+      const position = writer.put(chunk.fill(i));
+      expect(position).not.toBe(-1);
+      offsets.push(offsetOf(position));
+      const next = reader.receive(position, chunk.length);
+      reader.free(held);
+      expect(reader.bytesInUse).toBe(chunk.length);
+      held = next;
+      expect(reader.view(held, 1)[0]).toBe(i);
+    }
+    expect(Math.max(...offsets)).toBeLessThan(ARENA / 2);
+    reader.free(held);
+    expect(reader.bytesInUse).toBe(0);
+  });
 });
