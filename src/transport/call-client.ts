@@ -6,17 +6,20 @@
  * or `rejectAll` (the worker died) each settle it exactly once; late frames for a
  * settled call are dropped, and the arena slot they came in is freed.
  */
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
 import type { MessagePort } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { BerthError, codes, fromWireError, type WireError } from '../errors.js';
-import { createDeadlines } from './deadlines.js';
+import { createDeadlineTimer } from './deadlines.js';
 import { Lease } from './lease.js';
 import { ArenaReader, type ArenaSlot } from './result-arena.js';
 import { RingReader, RingWriter } from './record-ring.js';
 import { FrameReceiver, FrameSender } from './shared-channel.js';
 import type { SharedBuffers } from './shared-layout.js';
 import { Frame, type AnyFrame } from './wire.js';
+
+/** How long the host keeps looking for results while the worker says it is busy (ms). */
+const BUSY_POLL_MS = 1;
 
 interface PendingCall {
   resolve(value: unknown): void;
@@ -26,7 +29,9 @@ interface PendingCall {
   zeroCopy: boolean;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  /** When the call times out (ms since the epoch), or Infinity. */
   deadline: number;
+  timeoutMs: number;
 }
 
 /** How one call may end early, and how its result comes back. */
@@ -103,7 +108,6 @@ export function createCallClient(options: CallClientOptions): CallClient {
       for (const wake of waiters) wake();
     }
     if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort);
-    if (call.deadline !== 0) deadlines.remove(id, call.deadline);
     return call;
   };
 
@@ -118,18 +122,14 @@ export function createCallClient(options: CallClientOptions): CallClient {
     }
   };
 
-  const deadlines = createDeadlines((id, timeoutMs) =>
-    giveUp(
-      id,
-      new BerthError(
-        codes.CALL_TIMEOUT,
-        `no answer within the call's deadline of ${timeoutMs} ms`,
-        {
-          data: { timeoutMs },
-        },
-      ),
-    ),
-  );
+  const deadlines = createDeadlineTimer((now) => {
+    let next = Infinity;
+    for (const [id, call] of pending) {
+      if (call.deadline <= now) giveUp(id, timeoutError(call.timeoutMs));
+      else if (call.deadline < next) next = call.deadline;
+    }
+    return next;
+  });
 
   const onFrame = (frame: AnyFrame, slot: ArenaSlot | undefined): void => {
     const call = settle(frame[1]);
@@ -155,23 +155,42 @@ export function createCallClient(options: CallClientOptions): CallClient {
     onFrame,
   });
 
-  void (async () => {
-    while (!closed) {
-      if (pollUs > 0 && pending.size > 0 && !results.hasRecords) {
-        // Calls are out: look for their results between turns of the event loop for a
-        // little while (other I/O keeps flowing) before sleeping on the doorbell. A
-        // result that comes within the window costs the worker no notify and this
-        // thread no wake-up.
-        const until = performance.now() + pollUs / 1000;
-        while (!closed && !results.hasRecords && pending.size > 0 && performance.now() < until) {
-          await nextTurn();
-        }
-      }
-      await (receiver.whenReady() ?? results.whenRecords());
-      if (closed) return;
-      receiver.drain();
+  // The receive loop, in callbacks rather than an async function: it runs between every
+  // call's result and the next, and a promise per turn was most of what it allocated.
+  // Asleep, it waits for the doorbell; after a drain it looks for more results between
+  // turns of the event loop (other I/O keeps flowing) for `pollUs`. The first turn lets
+  // the callers just answered send their next calls; a result that comes within the
+  // window costs the worker no notify and this thread no wake-up.
+  // While the worker says it is running calls (a result being copied into the arena,
+  // say), the window stretches, up to BUSY_POLL_MS: the result is on its way.
+  let pollUntil = 0;
+  let busyUntil = 0;
+  const receive = (): void => {
+    if (closed) return;
+    receiver.drain();
+    if (pollUs <= 0) {
+      sleep();
+      return;
     }
-  })();
+    const now = performance.now();
+    pollUntil = now + pollUs / 1000;
+    busyUntil = now + BUSY_POLL_MS;
+    setImmediate(poll);
+  };
+  const poll = (): void => {
+    if (closed) return;
+    if (results.hasRecords && receiver.whenReady() === undefined) {
+      receive();
+      return;
+    }
+    const now = performance.now();
+    if (now < pollUntil || (now < busyUntil && results.writerBusy)) setImmediate(poll);
+    else sleep();
+  };
+  const sleep = (): void => {
+    void (receiver.whenReady() ?? results.whenRecords()).then(receive);
+  };
+  sleep();
 
   return {
     call(service, method, args, callOptions = {}) {
@@ -192,13 +211,18 @@ export function createCallClient(options: CallClientOptions): CallClient {
           zeroCopy,
           signal,
           onAbort: undefined,
-          deadline: 0,
+          deadline: Infinity,
+          timeoutMs: 0,
         };
         if (signal !== undefined) {
           call.onAbort = () => giveUp(id, abortError(signal));
           signal.addEventListener('abort', call.onAbort, { once: true });
         }
-        if (timeoutMs !== undefined) call.deadline = deadlines.add(id, timeoutMs);
+        if (timeoutMs !== undefined) {
+          call.deadline = Date.now() + timeoutMs;
+          call.timeoutMs = timeoutMs;
+          deadlines.arm(call.deadline);
+        }
         pending.set(id, call);
       });
     },
@@ -227,6 +251,16 @@ export function createCallClient(options: CallClientOptions): CallClient {
       results.wake(); // so the receive loop ends and lets go of the buffers
     },
   };
+}
+
+function timeoutError(timeoutMs: number): BerthError {
+  return new BerthError(
+    codes.CALL_TIMEOUT,
+    `no answer within the call's deadline of ${timeoutMs} ms`,
+    {
+      data: { timeoutMs },
+    },
+  );
 }
 
 function abortError(signal: AbortSignal): BerthError {

@@ -9,7 +9,7 @@
  * that window (the usual case for a busy caller) is served without a wake-up, which is
  * the largest cost of a round trip. The spin holds this worker's thread, never the host's.
  */
-import { setImmediate as nextMacrotask } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
 import type { MessagePort } from 'node:worker_threads';
 import { BerthError, codes, isBerthError, toWireError } from '../errors.js';
 import { ArenaWriter } from './result-arena.js';
@@ -68,11 +68,8 @@ export function serveCalls(options: ServeOptions, dispatch: Dispatch): CallServe
   const { buffers, port, spinUs } = options;
   const running = new Map<number, RunningCall>();
   const requests = new RingReader(buffers.requests);
-  const sender = new FrameSender(
-    new RingWriter(buffers.results),
-    port,
-    new ArenaWriter(buffers.arena, buffers.results),
-  );
+  const results = new RingWriter(buffers.results);
+  const sender = new FrameSender(results, port, new ArenaWriter(buffers.arena, buffers.results));
   let closed = false;
 
   const fail = (id: number, error: unknown, service: string, method: string): void => {
@@ -150,19 +147,31 @@ export function serveCalls(options: ServeOptions, dispatch: Dispatch): CallServe
 
   const receiver = new FrameReceiver({ reader: requests, port, onFrame });
 
-  void (async () => {
-    while (!closed) {
-      await (receiver.whenReady() ?? requests.whenRecords());
-      if (closed) return;
-      receiver.drain();
-      if (spinUs <= 0) continue;
-      // Let the batch's results go out (they publish from microtasks) and I/O run, then
-      // watch for the next batch for a little while before sleeping.
-      await nextMacrotask();
-      const until = performance.now() + spinUs / 1000;
-      while (!requests.hasRecords && performance.now() < until && !closed);
-    }
-  })();
+  // The serving loop, in callbacks (no promise per turn): sleep on the doorbell, drain,
+  // let the batch's results go out (they publish from microtasks) and I/O run for one
+  // turn of the event loop, then watch the ring for up to `spinUs` before sleeping again.
+  const serve = (): void => {
+    if (closed) return;
+    // Busy while this batch runs: a host waiting for its results keeps looking for them.
+    results.busy = true;
+    receiver.drain();
+    if (spinUs <= 0) sleep();
+    else setImmediate(spin);
+  };
+  const spin = (): void => {
+    results.busy = false;
+    const until = performance.now() + spinUs / 1000;
+    while (!requests.hasRecords && performance.now() < until && !closed);
+    sleep();
+  };
+  const sleep = (): void => {
+    if (closed) return;
+    results.busy = false;
+    const ready = receiver.whenReady();
+    if (ready === undefined && requests.hasRecords) setImmediate(serve);
+    else void (ready ?? requests.whenRecords()).then(serve);
+  };
+  sleep();
 
   return {
     close() {

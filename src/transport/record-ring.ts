@@ -13,6 +13,7 @@ import {
   RECORD_HEADER_BYTES,
   RecordKind,
   TAIL_INDEX,
+  WRITER_BUSY_INDEX,
   WRITER_WAITING_INDEX,
   alignUp,
 } from './shared-layout.js';
@@ -110,6 +111,14 @@ export class RingWriter {
   }
 
   /**
+   * Tells the reader whether this side is running work whose records are still to come
+   * (see {@link RingReader.writerBusy}).
+   */
+  set busy(busy: boolean) {
+    Atomics.store(this.#words, WRITER_BUSY_INDEX, busy ? 1 : 0);
+  }
+
+  /**
    * Resolves when the reader has handed back space since this call (at once if it
    * already has more than `wanted` bytes free). Never blocks the thread.
    */
@@ -196,6 +205,11 @@ export class RingReader {
   /** True when a record is published and not yet consumed. */
   get hasRecords(): boolean {
     return Atomics.load(this.#words, TAIL_INDEX) >>> 0 !== this.#head;
+  }
+
+  /** True while the writer says more records are on their way (it is running calls). */
+  get writerBusy(): boolean {
+    return Atomics.load(this.#words, WRITER_BUSY_INDEX) !== 0;
   }
 
   /**

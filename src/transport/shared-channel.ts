@@ -15,11 +15,24 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { BerthError, codes } from '../errors.js';
-import { createStreamDecoder, createStreamEncoder, type StreamDecoder } from './codec.js';
+import {
+  createStreamDecoder,
+  createStreamEncoder,
+  worthBundling,
+  type StreamDecoder,
+} from './codec.js';
 import type { ArenaReader, ArenaSlot, ArenaWriter } from './result-arena.js';
 import type { RingReader, RingWriter } from './record-ring.js';
 import { INLINE_MAX_BYTES, Placement, RecordKind } from './shared-layout.js';
 import { Frame, type AnyFrame } from './wire.js';
+
+/**
+ * Records written in one go are published every this many, not only at the end of the
+ * tick: the receiver starts on the first results while the rest are being made. Measured
+ * with 64 tiny calls in flight: publishing only at the end, 48,000 calls/s; every 8,
+ * 80,000 (1 and 16 came out about the same as 8).
+ */
+const PUBLISH_EVERY = 8;
 
 interface QueuedRecord {
   kind: number;
@@ -38,6 +51,7 @@ export class FrameSender {
   #encoder = createStreamEncoder();
   #queue: QueuedRecord[] = [];
   #publishScheduled = false;
+  #unpublished = 0;
   #closed = false;
 
   constructor(writer: RingWriter, port: MessagePort, arena?: ArenaWriter) {
@@ -54,7 +68,7 @@ export class FrameSender {
     if (this.#closed) return;
     let bytes: Uint8Array;
     try {
-      bytes = this.#encoder.encode(frame);
+      bytes = this.#encoder.encode(frame, frameWorthBundling(frame));
     } catch (error) {
       this.#encoder = createStreamEncoder();
       this.#record(RecordKind.RESET, Placement.INLINE, 0, 0, 0, undefined);
@@ -95,7 +109,10 @@ export class FrameSender {
     payload: Uint8Array | undefined,
   ): void {
     if (this.#queue.length === 0 && this.#writer.write(kind, placement, id, a, b, payload)) {
-      if (!this.#publishScheduled) {
+      if (++this.#unpublished >= PUBLISH_EVERY) {
+        this.#unpublished = 0;
+        this.#writer.publish();
+      } else if (!this.#publishScheduled) {
         this.#publishScheduled = true;
         queueMicrotask(this.#publish);
       }
@@ -108,6 +125,7 @@ export class FrameSender {
 
   readonly #publish = (): void => {
     this.#publishScheduled = false;
+    this.#unpublished = 0;
     if (!this.#closed) this.#writer.publish();
   };
 
@@ -159,6 +177,7 @@ export interface ReceiverOptions {
 export class FrameReceiver {
   readonly #options: ReceiverOptions;
   #decoder: StreamDecoder = createStreamDecoder();
+  readonly #scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
   readonly #ported: Uint8Array[] = [];
   #portWaiter: (() => void) | undefined;
 
@@ -208,7 +227,19 @@ export class FrameReceiver {
   }
 
   #decode(own: Uint8Array): AnyFrame {
-    return this.#decoder.decode(own) as AnyFrame;
+    return this.#decoder.decode(own, own.byteLength, false) as AnyFrame;
+  }
+
+  /**
+   * Decodes a frame that sits in shared memory from a private copy: into the reused
+   * scratch buffer when it fits (byte arrays in it are then copied out), else into a copy
+   * of its own that its byte arrays may view.
+   */
+  #decodeShared(shared: Uint8Array): AnyFrame {
+    const length = shared.byteLength;
+    if (length > SCRATCH_BYTES) return this.#decode(shared.slice());
+    this.#scratch.set(shared);
+    return this.#decoder.decode(this.#scratch, length, true) as AnyFrame;
   }
 
   #handle(kind: number, placement: number, id: number, a: number, b: number, at: number): void {
@@ -243,14 +274,28 @@ export class FrameReceiver {
     // Everything else is decoded from a private copy, and its shared memory handed back
     // at once. msgpackr's native string extraction crashed the process (SIGSEGV) when fed
     // views on a SharedArrayBuffer under cross-thread traffic, so encoded frames are never
-    // decoded in shared memory; byte arrays in them are views on the private copy.
-    const own = shared.slice();
+    // decoded in shared memory.
+    const frame =
+      kind === RecordKind.BYTES
+        ? [Frame.RESULT, id, asBuffer(shared.slice())]
+        : this.#decodeShared(shared);
     if (slot !== undefined) arena?.free(slot);
-    onFrame(
-      kind === RecordKind.BYTES ? [Frame.RESULT, id, asBuffer(own)] : this.#decode(own),
-      undefined,
-    );
+    onFrame(frame as AnyFrame, undefined);
   }
+}
+
+/**
+ * The reused buffer small frames are decoded from: a frame of the inline size or less
+ * costs a copy into it rather than an allocation.
+ */
+const SCRATCH_BYTES = INLINE_MAX_BYTES;
+
+/** Whether the strings of a frame are worth bundling: see {@link worthBundling}. */
+function frameWorthBundling(frame: AnyFrame): boolean {
+  if (frame[0] === Frame.RESULT) return worthBundling(frame[2]);
+  if (frame[0] !== Frame.CALL) return false;
+  for (const arg of frame[4]) if (worthBundling(arg)) return true;
+  return false;
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {

@@ -7,7 +7,7 @@
  *   requests  (host writes, worker reads)      results (worker writes, host reads)
  *   ┌─────────────────────────────┐            ┌─────────────────────────────┐
  *   │ control words (Int32)       │            │ control words (Int32)       │
- *   │  TAIL   bytes published     │            │  TAIL / HEAD / flags        │
+ *   │  TAIL   bytes published     │            │  TAIL / HEAD / flags / BUSY │
  *   │  HEAD   bytes consumed      │            ├─────────────────────────────┤
  *   │  READER_WAITING  doorbell   │            │ record ring                 │
  *   │  WRITER_WAITING  space bell │            │  [rec][rec][rec]······      │
@@ -43,6 +43,11 @@ export const WRITER_WAITING_INDEX = 3;
 export const ARENA_TAIL_INDEX = 4;
 /** Int32 index of the arena's release counter (host-owned). */
 export const ARENA_HEAD_INDEX = 5;
+/**
+ * Int32 index of the writer's "running calls whose results are not written yet" flag
+ * (results ring): a reader may keep looking for them rather than go to sleep.
+ */
+export const WRITER_BUSY_INDEX = 6;
 /** Bytes of control words before a ring's records (a cache line, so rings start aligned). */
 export const CONTROL_BYTES = 64;
 
