@@ -10,28 +10,35 @@
  *     return { storage, close: async () => ... };
  *   });
  *
- * Every test opens a fresh, empty storage and closes it afterwards, even when it fails.
- * The tests use only the StorageLayer interface and data that survives any wire codec,
- * and assert on error `code`s, never on message text.
+ * Each suite opens one storage before its first test and closes it after its last, even
+ * when tests fail: opening one per test cost a worker start, or a schema and its
+ * migrations, every time, and dominated the run. Before every test the suite deletes
+ * every resource through the StorageLayer itself and checks that the store then lists
+ * nothing, so each test still starts on an empty store whatever ran before it. All that
+ * carries over is what the contract allows: revisions keep counting up, and no test
+ * depends on their absolute values. The tests use only the StorageLayer interface and
+ * data that survives any wire codec, and assert on error `code`s, never on message text.
  */
 import assert from 'node:assert';
-import { afterEach, beforeEach, describe } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
 import type { StorageLayer } from '../../src/contracts/storage.js';
+import { emptyStorage } from './storage/fixtures.js';
 import { describePaging } from './storage/paging.js';
 import { describePayloads } from './storage/payloads.js';
 import { describeQueries } from './storage/queries.js';
 import { describeWrites } from './storage/writes.js';
 
-/** A storage opened for one test, and how to release it. */
+/** A storage opened for one suite, and how to release it. */
 export interface OpenedStorage {
   storage: StorageLayer;
-  /** Releases the storage; called once per test, after it settles. */
+  /** Releases the storage; called once, after the suite's last test. */
   close(): Promise<void>;
 }
 
 /**
  * Registers the whole suite under `storage@1 conformance: <label>`. `open` must return an
- * empty storage each time it is called; the suite calls `close` on it after each test.
+ * empty storage; the suite calls it once, before its first test, and calls `close` on
+ * what it returned after its last.
  */
 export function describeStorageConformance(
   label: string,
@@ -40,11 +47,11 @@ export function describeStorageConformance(
   describe(`storage@1 conformance: ${label}`, () => {
     let opened: OpenedStorage | undefined;
 
-    beforeEach(async () => {
+    beforeAll(async () => {
       opened = await open();
     });
 
-    afterEach(async () => {
+    afterAll(async () => {
       const closing = opened;
       opened = undefined;
       await closing?.close();
@@ -54,6 +61,10 @@ export function describeStorageConformance(
       assert(opened !== undefined, 'storage is used outside a test');
       return opened.storage;
     };
+
+    // After the 10,000-resource listing this deletes 10,000 resources, so it gets that
+    // test's bound (durable deletes on a loaded 2-core CI machine), not the hook default.
+    beforeEach(() => emptyStorage(current()), 90_000);
 
     describeWrites(current);
     describeQueries(current);

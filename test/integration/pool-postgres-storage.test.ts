@@ -1,7 +1,7 @@
 /**
  * The storage@1 conformance suite against postgres-storage on a pool of two threads:
- * each thread has its own connection pool to the one database. Each test gets a fresh
- * schema, dropped after the host closes.
+ * each thread has its own connection pool to the one database. The suite shares one host
+ * on a fresh schema, emptied before every test and dropped after the host closes.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -38,7 +38,7 @@ describeStorageConformance(`postgres-storage through the host (pool of ${THREADS
     plugins: [variant.dir],
     dataDir,
     logger: pino({ level: 'silent' }),
-    // Small connection pools: two threads per test, test files in parallel.
+    // Small connection pools: two threads per suite, test files in parallel.
     config: {
       'postgres-storage': { storage: { schema, connectionString: databaseUrl, poolSize: 3 } },
     },

@@ -1,7 +1,8 @@
 /**
  * The storage@1 conformance suite against postgres-storage through the real host, in a
  * worker thread: every request, result and error crosses the wire, and the pool lives in
- * the worker. Each test gets a fresh schema, dropped after the host closes.
+ * the worker. The suite shares one host on a fresh schema, emptied before every test and
+ * dropped after the host closes.
  */
 import { fileURLToPath } from 'node:url';
 import { describe } from 'vitest';

@@ -1,8 +1,8 @@
 /**
- * Runs the storage@1 conformance suite against postgres-storage in this process (a fresh
- * schema per test), plus what is particular to PostgreSQL: config checks, its migration
- * files (up once, down, run by many hosts at once), health, and data that outlives the
- * service.
+ * Runs the storage@1 conformance suite against postgres-storage in this process (one fresh
+ * schema for the suite, emptied before every test), plus what is particular to
+ * PostgreSQL: config checks, its migration files (up once, down, run by many hosts at
+ * once), health, and data that outlives the service.
  */
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';

@@ -1,7 +1,7 @@
 /**
- * sqlite-storage in this process: the storage@1 conformance suite (each test on a fresh
- * database file), then what is particular to SQLite: persistence, the schema, the
- * config, and the SQL the lists run.
+ * sqlite-storage in this process: the storage@1 conformance suite (each suite on a fresh
+ * database file, emptied before every test), then what is particular to SQLite:
+ * persistence, the schema, the config, and the SQL the lists run.
  */
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
