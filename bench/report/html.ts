@@ -1,9 +1,12 @@
 /**
  * `--html FILE`: a self-contained page (no scripts, no external files) with log-scale bar
- * charts of latency and throughput per payload, and the Markdown tables as HTML.
+ * charts of latency and throughput per payload, then the memory soak (when it ran) and
+ * the issue's targets as tables.
  */
 import type { BenchResults, ResultRow } from '../results.js';
+import { evaluateTargets } from '../targets.js';
 import { formatRate, formatUs } from './format.js';
+import { soakTable, targetsTable, type SummaryTable } from './summary-tables.js';
 
 const ROW = 26;
 const LABEL = 190;
@@ -47,12 +50,16 @@ ${
 }
 </section>`;
   });
+  if (run.soak !== undefined) sections.push(htmlTable(soakTable(run.soak)));
+  sections.push(htmlTable(targetsTable(evaluateTargets(run), meta.quick)));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Berth bench ${escape(meta.date)}</title>
 <style>
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2em auto; max-width: 820px; color: #222; }
 h1 { font-size: 1.5em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; } h3 { font-size: 1em; color: #555; }
 svg text { font: 12px system-ui, sans-serif; } .meta, .pending { color: #555; }
+table { border-collapse: collapse; } th, td { padding: 3px 8px; border-bottom: 1px solid #eee; vertical-align: top; }
+th { text-align: left; } .num { text-align: right; white-space: nowrap; }
 </style></head><body>
 <h1>Berth bench</h1>
 <p class="meta">${escape(meta.date)} · Node ${escape(meta.node)} · ${escape(meta.cpu)} · ${meta.cores} cores ·
@@ -102,6 +109,25 @@ function chart(
     ].join('');
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" role="img">${grid.join('')}${bars.join('')}</svg>`;
+}
+
+/** A summary table as a section: title, note, then the table. */
+function htmlTable(summary: SummaryTable): string {
+  const cell = (tag: 'th' | 'td', text: string, i: number): string =>
+    `<${tag}${summary.numeric[i] === true ? ' class="num"' : ''}>${escape(text)}</${tag}>`;
+  const head = summary.head.map((text, i) => cell('th', text, i)).join('');
+  const rows = summary.rows.map(
+    (cells) => `<tr>${cells.map((text, i) => cell('td', text, i)).join('')}</tr>`,
+  );
+  return `<section><h2>${escape(summary.title)}</h2>
+${summary.note === undefined ? '' : `<p class="meta">${withCode(escape(summary.note))}</p>\n`}<table><thead><tr>${head}</tr></thead>
+<tbody>${rows.join('\n')}</tbody></table>
+</section>`;
+}
+
+/** Markdown's `code` spans, in text already escaped, as <code>. */
+function withCode(html: string): string {
+  return html.replace(/`([^`]+)`/g, '<code>$1</code>');
 }
 
 function escape(text: string): string {

@@ -3,9 +3,10 @@
  * end-to-end scenario, the memory soak when it ran, the issue's targets, and the machine
  * it ran on.
  */
-import { findRow, type BenchResults, type ResultRow, type SoakResult } from '../results.js';
-import { evaluateTargets, type TargetCheck } from '../targets.js';
+import { findRow, type BenchResults, type ResultRow } from '../results.js';
+import { evaluateTargets } from '../targets.js';
 import { formatNoise, formatRate, formatRatio, formatUs } from './format.js';
+import { soakTable, targetsTable, type SummaryTable } from './summary-tables.js';
 
 /** The transport every other is compared with, and the floor. */
 export const REFERENCE = 'berth thread';
@@ -58,65 +59,20 @@ export function renderMarkdown(run: BenchResults): string {
       ),
     );
   }
-  if (run.soak !== undefined) lines.push('', ...soakTable(run.soak));
-  lines.push('', ...targetsTable(evaluateTargets(run), meta.quick));
+  if (run.soak !== undefined) lines.push('', ...markdownTable(soakTable(run.soak)));
+  lines.push('', ...markdownTable(targetsTable(evaluateTargets(run), meta.quick)));
   return `${lines.join('\n')}\n`;
 }
 
-const MIB = 1024 * 1024;
-const mib = (bytes: number): string => `${(bytes / MIB).toFixed(1)} MiB`;
-
-function soakTable(soak: SoakResult): string[] {
-  const kinds = Object.entries(soak.calls_by_kind)
-    .map(([kind, calls]) => `${kind} ${formatRate(calls)}`)
-    .join(', ');
-  return [
-    `### memory soak: ${soak.duration_s.toFixed(0)} s of tiny, bodies and binary through berth thread, plain and zero-copy mixed, ${soak.window} in flight`,
-    '',
-    `${formatRate(soak.calls)} calls (${kinds}).`,
-    '',
-    '| arena after drain | arena peak | arena size | RSS start | RSS middle | RSS end | RSS slope, 2nd half |',
-    '|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${soak.arena_bytes_after_drain} B | ${mib(soak.arena_peak_bytes)} | ${mib(soak.arena_capacity_bytes)} | ` +
-      `${mib(soak.rss_start_bytes)} | ${mib(soak.rss_middle_bytes)} | ${mib(soak.rss_end_bytes)} | ` +
-      `${formatSlope(soak.rss_slope_mib_per_min)} |`,
-  ];
-}
-
-function formatSlope(slope: number | null): string {
-  if (slope === null || !Number.isFinite(slope)) return '—';
-  return `${slope >= 0 ? '+' : ''}${slope.toFixed(2)} MiB/min`;
-}
-
-function formatCheck(value: number | null, unit: TargetCheck['unit']): string {
-  if (value === null) return '—';
-  if (unit === 'ratio') return formatRatio(value);
-  if (unit === 'bytes') return `${value} B`;
-  if (unit === 's') return `${value.toFixed(0)} s`;
-  return formatSlope(value);
-}
-
-function targetsTable(checks: readonly TargetCheck[], quick: boolean): string[] {
-  const out = [
-    '### targets of the zero-copy data plane issue',
-    '',
-    quick
-      ? 'A quick run: the figures are too rough to judge speed by; run the full suite (and `--soak`).'
-      : "From this run's medians; the memory target needs `--soak` (120 s by default).",
-    '',
-    '| target | comparison | measured | needed | verdict |',
-    '|---|---|---:|---:|---|',
-  ];
-  let previous: string | undefined;
-  for (const check of checks) {
-    // The target's words once, on its first comparison.
-    const target = check.target === previous ? '' : check.target;
-    previous = check.target;
-    const needed = `${check.bound === 'at least' ? '≥' : '≤'} ${formatCheck(check.limit, check.unit)}`;
-    out.push(
-      `| ${target} | ${check.comparison} | ${formatCheck(check.value, check.unit)} | ${needed} | ${check.verdict} |`,
-    );
-  }
+/** A summary table as Markdown: its title, its note, then the table. */
+function markdownTable(summary: SummaryTable): string[] {
+  const out = [`### ${summary.title}`, ''];
+  if (summary.note !== undefined) out.push(summary.note, '');
+  out.push(
+    `| ${summary.head.join(' | ')} |`,
+    `|${summary.numeric.map((numeric) => (numeric ? '---:' : '---')).join('|')}|`,
+    ...summary.rows.map((cells) => `| ${cells.join(' | ')} |`),
+  );
   return out;
 }
 

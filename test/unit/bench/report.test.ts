@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { renderHtml } from '../../../bench/report/html.js';
+import { renderMarkdown } from '../../../bench/report/markdown.js';
+import type { BenchResults, ResultRow, SoakResult } from '../../../bench/results.js';
+
+const MIB = 1024 * 1024;
+
+function row(transport: string, payload: string, p50: number, rate: number): ResultRow {
+  return {
+    scenario: 'transport',
+    transport,
+    payload,
+    p50_us: p50,
+    p99_us: p50 * 3,
+    calls_per_s: rate,
+    samples: 100,
+    p50_noise: 0,
+    calls_per_s_noise: 0,
+  };
+}
+
+const soak: SoakResult = {
+  duration_s: 120,
+  window: 64,
+  calls: 700_000,
+  calls_by_kind: { tiny: 400_000, 'binary zero-copy': 300_000 },
+  arena_capacity_bytes: 16 * MIB,
+  arena_peak_bytes: 3 * MIB,
+  arena_bytes_after_drain: 0,
+  rss_start_bytes: 200 * MIB,
+  rss_middle_bytes: 210 * MIB,
+  rss_end_bytes: 211 * MIB,
+  rss_slope_mib_per_min: 0.25,
+  samples: [],
+};
+
+function run(withSoak: boolean): BenchResults {
+  return {
+    meta: {
+      date: '2026-12-05T00:00:00.000Z',
+      berth_version: '0.1.0',
+      node: 'v20.20.2',
+      v8: '11.3',
+      platform: 'linux',
+      arch: 'x64',
+      cpu: 'a <test> CPU',
+      cores: 2,
+      total_memory_gb: 8,
+      loadavg_start: [0.5, 0.5, 0.5],
+      loadavg_end: [0.5, 0.5, 0.5],
+      quick: false,
+      repeats: 3,
+      window: 64,
+      duration_s: 300,
+    },
+    results: [
+      row('berth thread', 'tiny', 10, 300_000),
+      row('comlink', 'tiny', 40, 30_000),
+      row('piscina', 'tiny', 50, 20_000),
+    ],
+    ...(withSoak ? { soak } : {}),
+  };
+}
+
+describe('the bench reports', () => {
+  it('show the soak and the targets in Markdown and in HTML alike', () => {
+    const markdown = renderMarkdown(run(true));
+    const html = renderHtml(run(true));
+    expect(markdown).toContain(
+      '| 0 B | 3.0 MiB | 16.0 MiB | 200.0 MiB | 210.0 MiB | 211.0 MiB | +0.25 MiB/min |',
+    );
+    expect(html).toContain('<td class="num">0 B</td><td class="num">3.0 MiB</td>');
+    for (const text of [
+      '700,000 calls (tiny 400,000, binary zero-copy 300,000).',
+      '+0.25 MiB/min',
+    ]) {
+      expect(markdown).toContain(text);
+      expect(html).toContain(text);
+    }
+    // The same target rows, with the same verdicts, in both.
+    const comparison = 'berth thread tiny p50 ÷ comlink tiny p50';
+    expect(markdown).toContain(`| ${comparison} | 0.25× | ≤ 0.50× | met |`);
+    expect(html).toContain(
+      `<td>${comparison}</td><td class="num">0.25×</td><td class="num">≤ 0.50×</td><td>met</td>`,
+    );
+    expect(html.match(/<td>(met|missed|not measured)<\/td>/g)).toHaveLength(
+      markdown.match(/\| (met|missed|not measured) \|$/gm)?.length ?? -1,
+    );
+  });
+
+  it('leave the soak out when none ran, and say the memory target was not measured', () => {
+    const html = renderHtml(run(false));
+    expect(html).not.toContain('memory soak');
+    expect(html).toContain('<td>soak length</td><td class="num">—</td>');
+    expect(html).toContain('the memory target needs <code>--soak</code>');
+  });
+
+  it('escape what they quote in HTML', () => {
+    const html = renderHtml(run(true));
+    expect(html).toContain('a &lt;test&gt; CPU');
+    expect(html).not.toContain('<test>');
+  });
+});
