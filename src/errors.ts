@@ -99,6 +99,8 @@ export const codes = {
   PLUGIN_ENABLED: 'BERTH_ERR_PLUGIN_ENABLED',
   /** A new version of a running plugin did not start or never became healthy; the old version keeps serving. */
   UPGRADE_FAILED: 'BERTH_ERR_UPGRADE_FAILED',
+  /** A plugin's worker broke the wire protocol (a malformed message, a record or arena slot out of bounds, bytes that do not decode); its worker was ended and is restarted. `data.detail` says what was wrong. */
+  PROTOCOL: 'BERTH_ERR_PROTOCOL',
 } as const;
 
 /** One of the strings in {@link codes}. */

@@ -48,6 +48,7 @@ describe('error codes', () => {
       'BERTH_ERR_STATE_INVALID',
       'BERTH_ERR_PLUGIN_ENABLED',
       'BERTH_ERR_UPGRADE_FAILED',
+      'BERTH_ERR_PROTOCOL',
     ]);
   });
 
