@@ -12,6 +12,7 @@ import { loadPlugin } from '../src/sdk/load-plugin.js';
 import { startPluginInstance, type PluginInstance } from '../src/sdk/plugin-instance.js';
 import { serveCalls, type CallServer } from '../src/transport/call-server.js';
 import { startHeartbeat } from '../src/transport/heartbeat.js';
+import { createLogSink } from '../src/transport/log-sink.js';
 import {
   ControlOp,
   WIRE_VERSION,
@@ -26,10 +27,11 @@ const post = (message: WorkerMessage): void => port.postMessage(message);
 const boot = workerData as WorkerBoot;
 const { plugin } = boot;
 
-// Plugin logs travel to the host as pino's own JSON lines; the host re-emits them.
+// Plugin logs travel to the host as pino's own JSON lines, batched and held to the host's
+// limits (log-sink.ts); the host re-emits them.
 const logger = pino(
   { level: boot.logLevel, base: null },
-  { write: (line: string) => post({ type: 'LOG', line }) },
+  createLogSink(boot.logLimits, (lines, dropped) => post({ type: 'LOGS', lines, dropped })),
 );
 
 let instance: PluginInstance | undefined;

@@ -20,6 +20,7 @@ import { BerthError, codes, toWireError } from '../src/errors.js';
 import { loadPlugin } from '../src/sdk/load-plugin.js';
 import { startPluginInstance, type PluginInstance } from '../src/sdk/plugin-instance.js';
 import { startHeartbeat } from '../src/transport/heartbeat.js';
+import { createLogSink } from '../src/transport/log-sink.js';
 import {
   claimRunningSlot,
   createPoolCodec,
@@ -53,7 +54,7 @@ const cancelled = new Map<number, number>();
 
 const logger = pino(
   { level: boot.logLevel, base: null },
-  { write: (line: string) => post({ type: 'LOG', line }) },
+  createLogSink(boot.logLimits, (lines, dropped) => post({ type: 'LOGS', lines, dropped })),
 );
 
 let deliverBoot: (services: PluginBoot['services']) => void = () => {};

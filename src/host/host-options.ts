@@ -7,6 +7,7 @@ import { BerthError, codes } from '../errors.js';
 import { DEFAULT_PLUGIN_DIR, resolvePluginDirs } from '../discovery/index.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from '../supervisor/restart-policy.js';
 import type { HealthPolicy } from '../supervisor/supervisor.js';
+import { DEFAULT_LOG_LIMITS, type LogLimits } from '../transport/log-sink.js';
 import { createLogger } from './create-logger.js';
 
 /** Config overrides: plugin name -> service name -> config merged over its defaultConfig. */
@@ -64,6 +65,12 @@ export interface HostOptions {
   restart?: Partial<RestartPolicy>;
   /** The shared-memory data plane of thread isolation. */
   dataPlane?: DataPlaneOptions;
+  /**
+   * How much each plugin may log: `linesPerSecond` (default 1,000, as many in a burst)
+   * and `maxLineChars` (default 16,384; a longer line is cut). Lines past the rate are
+   * dropped, counted, and reported once every 10 s.
+   */
+  logLimits?: Partial<LogLimits>;
 }
 
 /** Tuning of the shared-memory data plane (src/transport/shared-layout.ts). */
@@ -97,6 +104,7 @@ export interface ResolvedHostOptions {
   health: HealthPolicy;
   restart: RestartPolicy;
   dataPlane: DataPlaneOptions;
+  logLimits: LogLimits;
 }
 
 /** Applies defaults; throws BERTH_ERR_CONFIG_INVALID naming the option for a bad value. */
@@ -149,7 +157,28 @@ export function resolveHostOptions(options: HostOptions, cwd = process.cwd()): R
     health: { intervalMs: 10_000, timeoutMs: 2_000, failures: 3, ...options.health },
     restart: { ...DEFAULT_RESTART_POLICY, ...options.restart },
     dataPlane: resolveDataPlane(options.dataPlane ?? {}),
+    logLimits: resolveLogLimits(options.logLimits ?? {}),
   };
+}
+
+function resolveLogLimits(options: Partial<LogLimits>): LogLimits {
+  const limits = { ...DEFAULT_LOG_LIMITS, ...options };
+  const { linesPerSecond, maxLineChars } = limits;
+  if (!(Number.isInteger(linesPerSecond) && linesPerSecond >= 1)) {
+    throw invalid(
+      'logLimits.linesPerSecond',
+      'a whole number of lines, at least 1',
+      linesPerSecond,
+    );
+  }
+  if (!(Number.isInteger(maxLineChars) && maxLineChars >= 256)) {
+    throw invalid(
+      'logLimits.maxLineChars',
+      'a whole number of characters, at least 256',
+      maxLineChars,
+    );
+  }
+  return limits;
 }
 
 function resolveDataPlane(options: DataPlaneOptions): DataPlaneOptions {

@@ -6,7 +6,10 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { BerthError } from '../errors.js';
+import { createBufferShelf } from '../isolation/buffer-shelf.js';
 import { createInlineRuntime } from '../isolation/inline-runtime.js';
+import { pluginEnv } from '../isolation/plugin-env.js';
+import { createPluginLogs } from '../isolation/plugin-logs.js';
 import { createPoolRuntime } from '../isolation/pool-runtime.js';
 import type { PluginRuntime, RuntimeSpec } from '../isolation/runtime.js';
 import { createThreadRuntime } from '../isolation/thread-runtime.js';
@@ -55,6 +58,11 @@ export function makeRecord(
   const dataDir = join(options.dataDir, 'plugins', manifest.name);
   // One worker per plugin: its services share the limits; the first service that sets them wins.
   const limits = manifest.services.map((s) => s.resourceLimits).find((l) => l !== undefined);
+  // Kept across the plugin's restarts: the buffers are reused, the log budget carries on.
+  const arenaBytes = manifest.arenaBytes ?? options.dataPlane.arenaBytes;
+  const buffers = createBufferShelf(arenaBytes);
+  const logs = createPluginLogs(manifest.name, context.log, options.logLimits);
+  const env = pluginEnv(manifest.env);
   const runtimeSpec = (onExit: (error: BerthError) => void): RuntimeSpec => ({
     boot: {
       name: manifest.name,
@@ -70,7 +78,10 @@ export function makeRecord(
     startTimeoutMs: options.startTimeoutMs,
     stopTimeoutMs: options.stopTimeoutMs,
     hangTimeoutMs: options.hangTimeoutMs,
-    arenaBytes: manifest.arenaBytes ?? options.dataPlane.arenaBytes,
+    buffers,
+    logs,
+    logLimits: options.logLimits,
+    env,
     spinUs: options.dataPlane.spinUs,
     onExit,
   });
@@ -108,6 +119,7 @@ export function makeRecord(
       context.touch();
     },
     versions: new Map([[manifest.version, loaded]]),
+    logs,
     runtimeSpec,
   };
 }

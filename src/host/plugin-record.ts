@@ -3,6 +3,7 @@
  */
 import semver from 'semver';
 import type { BerthError } from '../errors.js';
+import type { PluginLogs } from '../isolation/plugin-logs.js';
 import type { RuntimeSpec } from '../isolation/runtime.js';
 import type { LoadedManifest, PluginManifest } from '../manifest/index.js';
 import type { PluginState, Supervisor } from '../supervisor/supervisor.js';
@@ -35,6 +36,8 @@ export interface PluginRecord {
   enabled: boolean;
   /** Every version the host can run, by version, the active one included. */
   versions: Map<string, LoadedManifest>;
+  /** The plugin's log intake: what its workers log, and what was dropped. */
+  logs: PluginLogs;
   /** What a runtime of the active version is made from (read anew at each call). */
   runtimeSpec(onExit: (error: BerthError) => void): RuntimeSpec;
 }
@@ -57,6 +60,8 @@ export interface PluginInfo {
   /** Milliseconds since the current instance started; 0 when it is not running. */
   uptimeMs: number;
   inFlight: number;
+  /** Log lines of the plugin dropped for going over the host's `logLimits`. */
+  logLinesDropped: number;
   /** The result arena of thread isolation: bytes held by unreleased zero-copy results, and its size. */
   arena?: { bytesInUse: number; capacity: number };
   lastError?: { code: string; message: string };
@@ -83,6 +88,7 @@ export function describePlugin(record: PluginRecord): PluginInfo {
     restarts: supervisor.restarts,
     uptimeMs: up && supervisor.startedAt !== undefined ? Date.now() - supervisor.startedAt : 0,
     inFlight: supervisor.inFlight,
+    logLinesDropped: record.logs.dropped,
   };
   const plane = supervisor.dataPlane;
   if (plane !== undefined) {

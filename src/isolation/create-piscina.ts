@@ -19,11 +19,14 @@
  */
 import { Piscina } from 'piscina';
 import type { ResourceLimits } from '../manifest/manifest.js';
-import type { PoolBoot } from '../transport/pool-wire.js';
+import { createPoolLiveness, type PoolBoot } from '../transport/pool-wire.js';
 import { resolveWorkerEntry } from './worker-entry.js';
 
 /** Calls one thread runs at once. */
 export const TASKS_PER_THREAD = 16;
+
+/** Bytes of each thread's liveness buffer: the heartbeat and a slot per call it runs. */
+export const LIVENESS_BYTES = createPoolLiveness(TASKS_PER_THREAD).byteLength;
 
 /** What the pool is made of. */
 export interface PiscinaOptions {
@@ -31,6 +34,8 @@ export interface PiscinaOptions {
   /** What every thread is told; its `tasksPerThread` is set here. */
   boot: Omit<PoolBoot, 'tasksPerThread'>;
   resourceLimits: ResourceLimits | undefined;
+  /** The environment of every thread (plugin-env.ts). */
+  env: Record<string, string>;
 }
 
 /** Makes the pool; its threads start at once, each loading workers/pool-worker. */
@@ -48,6 +53,7 @@ export function createPiscina(options: PiscinaOptions): Piscina {
     atomics: 'disabled',
     recordTiming: false,
     workerData,
+    env: options.env,
     ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
   });
 }

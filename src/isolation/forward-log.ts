@@ -5,20 +5,27 @@
  */
 import type { Logger } from 'pino';
 
-/** Logs `line` through `logger` at the line's own level. Never throws. */
-export function forwardLog(logger: Logger, line: string): void {
-  let record: Record<string, unknown>;
+/**
+ * Logs `line` through `logger` at the line's own level, its `plugin` field set to
+ * `plugin` whatever the line says (a plugin cannot log as another). Never throws,
+ * whatever the line.
+ */
+export function forwardLog(logger: Logger, line: string, plugin: string): void {
+  let record: unknown;
   try {
-    record = JSON.parse(line) as Record<string, unknown>;
+    record = JSON.parse(line);
   } catch {
-    logger.warn({ line }, 'a plugin wrote a log line that is not JSON');
+    logger.warn({ plugin, line }, 'a plugin wrote a log line that is not JSON');
+    return;
+  }
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+    logger.warn({ plugin, line }, 'a plugin wrote a log line that is not a JSON object');
     return;
   }
   // The host stamps its own time; the worker's is within a millisecond of it.
-  const { level, time: _time, msg, ...fields } = record;
+  const { level, time: _time, msg, ...fields } = record as Record<string, unknown>;
   const label = typeof level === 'number' ? logger.levels.labels[level] : undefined;
-  const write = (
-    label !== undefined && label in logger ? logger[label as 'info'] : logger.info
-  ).bind(logger);
-  write(fields, typeof msg === 'string' ? msg : '');
+  const known = label !== undefined && Object.hasOwn(logger.levels.values, label);
+  const write = (known ? logger[label as 'info'] : logger.info).bind(logger);
+  write({ ...fields, plugin }, typeof msg === 'string' ? msg : '');
 }

@@ -55,6 +55,24 @@ export function threadHungError(
 }
 
 /**
+ * BERTH_ERR_PLUGIN_HUNG for a thread that went on running a call its caller had given up
+ * on (its deadline passed, or it was aborted) for longer than the grace: such a call holds
+ * a pool slot for good, and enough of them wedge the pool.
+ */
+export function threadHeldError(
+  plugin: string,
+  threadId: number,
+  call: number,
+  graceMs: number,
+): BerthError {
+  return new BerthError(
+    codes.PLUGIN_HUNG,
+    `plugin "${plugin}": pool thread ${threadId} was still running a call ${graceMs} ms after its caller gave up on it (a call that ignores ctx.signal and never settles holds a pool slot); the thread was terminated and the pool replaces it`,
+    { plugin, data: { threadId, call, graceMs } },
+  );
+}
+
+/**
  * A call piscina rejected by itself: its thread died before the runtime could name the
  * call as that thread's (it had not started it yet, or died of an uncaught error).
  */

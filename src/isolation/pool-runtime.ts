@@ -32,7 +32,6 @@
  */
 import type { Piscina } from 'piscina';
 import { BerthError, codes, fromWireError, type WireError } from '../errors.js';
-import type { HealthReport } from '../sdk/context.js';
 import { DEFAULT_RESTART_POLICY, recentCrashes } from '../supervisor/restart-policy.js';
 import {
   createPoolCodec,
@@ -40,17 +39,17 @@ import {
   PoolOp,
   type Carried,
   type PoolTask,
-  type PoolThreadMessage,
 } from '../transport/pool-wire.js';
 import { Lease } from '../transport/lease.js';
 import type { ServiceMethods } from '../transport/wire.js';
 import { presentCallError } from './call-error.js';
-import { createPiscina } from './create-piscina.js';
+import { createPiscina, LIVENESS_BYTES } from './create-piscina.js';
 import { TIMED_OUT, withDeadline } from './deadline.js';
 import { createPoolCalls } from './pool-calls.js';
 import { piscinaRejectionError, poolGivenUpError } from './pool-errors.js';
 import { createPoolThreads, type PoolThreads } from './pool-threads.js';
 import type { PluginRuntime, RuntimeSpec } from './runtime.js';
+import { readHealthReport, readServiceMethods } from './worker-messages.js';
 
 /** Thread deaths within the window that give the pool up: the supervisor's default budget. */
 export const DEATH_POLICY = DEFAULT_RESTART_POLICY;
@@ -96,18 +95,40 @@ export function createPoolRuntime(spec: RuntimeSpec, options: PoolOptions): Plug
     return destroyed;
   };
 
-  /** Settles everything with `error`, once, and tells the supervisor unless the host ended it. */
+  /**
+   * Settles everything with `error`, once, and tells the supervisor when the pool was
+   * running and the host did not end it (a pool that fails while starting fails its start).
+   */
   const end = (error: BerthError): void => {
     if (phase === 'ending') return;
+    const wasRunning = phase === 'running';
     phase = 'ending';
     calls.rejectAll(() => error);
     threads?.close(error);
     starting?.reject(error);
     starting = undefined;
-    if (stopping === undefined && !killed && error.code !== codes.PLUGIN_NOT_RUNNING) {
+    spec.logs.flush();
+    if (
+      wasRunning &&
+      stopping === undefined &&
+      !killed &&
+      error.code !== codes.PLUGIN_NOT_RUNNING
+    ) {
       spec.logger.error({ plugin, code: error.code, err: error.cause }, error.message);
       spec.onExit(error);
     }
+  };
+
+  /** A thread broke the pool wire: the pool is ended and restarted as after a crash. */
+  const onViolated = (problem: string): void => {
+    end(
+      new BerthError(
+        codes.PROTOCOL,
+        `plugin "${plugin}": a pool thread broke the wire protocol (${problem}); the pool is shut down`,
+        { plugin, data: { detail: problem } },
+      ),
+    );
+    void destroy();
   };
 
   const giveUp = (reason: string, last: Error): void => {
@@ -119,7 +140,15 @@ export function createPoolRuntime(spec: RuntimeSpec, options: PoolOptions): Plug
     void destroy();
   };
 
-  const onThreadReady = (threadId: number, methods: ServiceMethods): void => {
+  const onThreadReady = (threadId: number, reported: ServiceMethods): void => {
+    const methods = readServiceMethods(
+      reported,
+      spec.boot.services.map((s) => s.name),
+    );
+    if (methods === undefined) {
+      onViolated('a THREAD_READY whose methods are not methods per service');
+      return;
+    }
     readyThreads.add(threadId);
     if (phase === 'running') spec.logger.info({ plugin, threadId }, 'pool thread started');
     if (phase === 'starting' && readyThreads.size >= size) {
@@ -177,8 +206,10 @@ export function createPoolRuntime(spec: RuntimeSpec, options: PoolOptions): Plug
         logLevel: spec.logger.level,
         channel,
         heartbeatIntervalMs: Math.max(5, Math.min(500, spec.hangTimeoutMs / 10)),
+        logLimits: spec.logLimits,
       },
       resourceLimits: spec.resourceLimits,
+      env: spec.env,
     });
     pool = made;
     const watcher = createPoolThreads({
@@ -190,10 +221,18 @@ export function createPoolRuntime(spec: RuntimeSpec, options: PoolOptions): Plug
       resourceLimits: spec.resourceLimits,
       services: () => services,
       workers: () => made.threads,
-      events: { ready: onThreadReady, failed: onThreadFailed, died: onThreadDied },
+      logs: spec.logs,
+      livenessBytes: LIVENESS_BYTES,
+      abandonGraceMs: spec.hangTimeoutMs,
+      events: {
+        ready: onThreadReady,
+        failed: onThreadFailed,
+        died: onThreadDied,
+        violated: onViolated,
+      },
     });
     threads = watcher;
-    made.on('message', (message: PoolThreadMessage) => watcher.onMessage(message));
+    made.on('message', (message: unknown) => watcher.onMessage(message));
     // Unhandled, piscina's 'error' (a thread failing with no call running) would crash the
     // host; the thread's exit that follows is what counts, and the watcher sees it.
     made.on('error', (error: unknown) =>
@@ -247,8 +286,14 @@ export function createPoolRuntime(spec: RuntimeSpec, options: PoolOptions): Plug
       );
       const task: PoolTask = { id, service, method, args: encoded, deadline };
       current.run(task).then(
-        (carried: unknown) => settle(id, carried),
-        (error: unknown) => calls.reject(id, piscinaRejectionError(plugin, error)),
+        (carried: unknown) => {
+          threads?.settled(id);
+          settle(id, carried);
+        },
+        (error: unknown) => {
+          threads?.settled(id);
+          calls.reject(id, piscinaRejectionError(plugin, error));
+        },
       );
       return result.then(
         // Results arrive as copies the caller owns: a zero-copy call gets one leased for form.
@@ -260,8 +305,12 @@ export function createPoolRuntime(spec: RuntimeSpec, options: PoolOptions): Plug
     },
     async health() {
       if (phase !== 'running' || threads === undefined) throw notRunning('is not running');
-      const reports = (await threads.request(PoolOp.HEALTH, [])) as HealthReport[];
-      return reports.find((report) => !report.ok) ?? { ok: true };
+      const reports = (await threads.request(PoolOp.HEALTH, [])).map(readHealthReport);
+      if (reports.includes(undefined)) {
+        onViolated('a health reply that is not a health report');
+        throw notRunning('broke the wire protocol');
+      }
+      return reports.find((report) => report?.ok === false) ?? { ok: true };
     },
     async configure(service, config) {
       if (phase !== 'running' || threads === undefined || stopping !== undefined) {

@@ -23,12 +23,12 @@ import {
   readRunningCalls,
   type PoolBroadcast,
   type PoolOpName,
-  type PoolThreadMessage,
 } from '../transport/pool-wire.js';
 import type { PluginBoot, ServiceMethods } from '../transport/wire.js';
-import { forwardLog } from './forward-log.js';
-import { threadEndError, threadHungError } from './pool-errors.js';
+import { threadEndError, threadHeldError, threadHungError } from './pool-errors.js';
+import { MAX_LOG_BATCH, type PluginLogs } from './plugin-logs.js';
 import { createPoolRequests } from './pool-requests.js';
+import { readPoolMessage } from './worker-messages.js';
 
 /** What the threads tell the runtime. */
 export interface PoolThreadEvents {
@@ -38,6 +38,11 @@ export interface PoolThreadEvents {
   failed(threadId: number, error: Error): void;
   /** A thread ended on its own or was ended as hung; `calls` are the ids it was running. */
   died(error: BerthError, calls: number[]): void;
+  /**
+   * A thread posted what the pool wire does not allow. piscina does not say which thread
+   * sent a message, so the pool as a whole is at fault.
+   */
+  violated(problem: string): void;
 }
 
 /** What {@link createPoolThreads} needs. */
@@ -53,17 +58,31 @@ export interface PoolThreadsOptions {
   services(): PluginBoot['services'];
   /** The pool's live Worker objects (piscina's `threads`). */
   workers(): readonly Worker[];
+  /** The plugin's log intake. */
+  logs: PluginLogs;
+  /** Bytes of a thread's liveness buffer (pool-wire.ts createPoolLiveness). */
+  livenessBytes: number;
+  /**
+   * How long a thread may go on running a call its caller gave up on (a deadline, an
+   * abort) before the thread is replaced: a call that never settles holds a pool slot.
+   */
+  abandonGraceMs: number;
   events: PoolThreadEvents;
 }
 
 /** The threads of one pool. */
 export interface PoolThreads {
-  /** Handles a message a thread posted (piscina's 'message' event). */
-  onMessage(message: PoolThreadMessage): void;
+  /** Handles a message a thread posted (piscina's 'message' event), checking it first. */
+  onMessage(message: unknown): void;
   /** Watches `worker` for its exit; safe to call more than once per worker. */
   watch(worker: Worker): void;
-  /** Tells every thread that call `id` is abandoned (its ctx.signal aborts). */
+  /**
+   * Tells every thread that call `id` is abandoned (its ctx.signal aborts). A thread
+   * still running it `abandonGraceMs` later is ended as hung, and replaced.
+   */
   cancel(id: number, forgetAt: number): void;
+  /** Call `id` has come back from its thread (piscina settled it). */
+  settled(id: number): void;
   /**
    * Asks every thread that has been booted (for health, every running one); resolves
    * with their answers once all live ones have answered (a thread that dies meanwhile is
@@ -90,6 +109,9 @@ export function createPoolThreads(options: PoolThreadsOptions): PoolThreads {
   const threads = new Map<number, ThreadRecord>();
   const watched = new WeakSet<Worker>();
   const requests = createPoolRequests();
+  /** Calls given up on, by id, with when; forgotten when their thread hands them back. */
+  const abandoned = new Map<number, number>();
+  let sweeper: NodeJS.Timeout | undefined;
   let closed = false;
   const channel = new BroadcastChannel(options.channel);
   // The host never listens here; an open channel must not keep the process alive.
@@ -131,12 +153,33 @@ export function createPoolThreads(options: PoolThreadsOptions): PoolThreads {
     events.died(threadEndError({ plugin, threadId, exitCode, lastError, resourceLimits }), calls);
   };
 
-  const onStall = (record: ThreadRecord): void => {
+  /** Ends a thread the host gave up on; a thread inside a native call ends when it returns. */
+  const replace = (record: ThreadRecord, error: BerthError): void => {
     if (closed || threads.get(record.threadId) !== record) return;
     const calls = forget(record);
-    // A thread inside a native call ends only when the call returns; nothing waits for it.
     void record.worker?.terminate();
-    events.died(threadHungError(plugin, record.threadId, options.hangTimeoutMs), calls);
+    events.died(error, calls);
+  };
+
+  const onStall = (record: ThreadRecord): void =>
+    replace(record, threadHungError(plugin, record.threadId, options.hangTimeoutMs));
+
+  /** Replaces every thread still running a call given up on more than the grace ago. */
+  const sweep = (): void => {
+    const since = Date.now() - options.abandonGraceMs;
+    for (const record of [...threads.values()]) {
+      if (record.liveness === undefined) continue;
+      const held = readRunningCalls(record.liveness).find(
+        (id) => (abandoned.get(id) ?? Infinity) <= since,
+      );
+      if (held !== undefined) {
+        replace(record, threadHeldError(plugin, record.threadId, held, options.abandonGraceMs));
+      }
+    }
+    if (abandoned.size === 0 || closed) {
+      clearInterval(sweeper);
+      sweeper = undefined;
+    }
   };
 
   const watch = (worker: Worker): void => {
@@ -186,6 +229,10 @@ export function createPoolThreads(options: PoolThreadsOptions): PoolThreads {
   const onReady = (threadId: number, methods: ServiceMethods, liveness: SharedArrayBuffer) => {
     const record = threads.get(threadId);
     if (record === undefined || record.state !== 'booting') return;
+    if (liveness.byteLength !== options.livenessBytes) {
+      events.violated(`a liveness buffer of ${liveness.byteLength} bytes`);
+      return;
+    }
     clearTimeout(record.startTimer);
     record.state = 'ready';
     record.liveness = liveness;
@@ -198,11 +245,21 @@ export function createPoolThreads(options: PoolThreadsOptions): PoolThreads {
   };
 
   return {
-    onMessage(message) {
+    onMessage(value) {
       if (closed) return;
+      const read = readPoolMessage(value);
+      if (!read.ok) {
+        events.violated(read.problem);
+        return;
+      }
+      const message = read.message;
       switch (message.type) {
-        case 'LOG':
-          forwardLog(options.logger, message.line);
+        case 'LOGS':
+          if (message.lines.length > MAX_LOG_BATCH) {
+            events.violated(`a log batch of ${message.lines.length} lines`);
+            return;
+          }
+          options.logs.take(message.lines, message.dropped);
           return;
         case 'HELLO':
           onHello(message.threadId, message.protocol);
@@ -229,7 +286,16 @@ export function createPoolThreads(options: PoolThreadsOptions): PoolThreads {
     },
     watch,
     cancel(id, forgetAt) {
-      if (!closed) broadcast({ type: 'CANCEL', id, forgetAt });
+      if (closed) return;
+      broadcast({ type: 'CANCEL', id, forgetAt });
+      abandoned.set(id, Date.now());
+      if (sweeper === undefined) {
+        sweeper = setInterval(sweep, Math.max(10, Math.min(1_000, options.abandonGraceMs / 4)));
+        sweeper.unref();
+      }
+    },
+    settled(id) {
+      abandoned.delete(id);
     },
     request(op, args) {
       if (closed) return Promise.resolve([]);
@@ -246,6 +312,8 @@ export function createPoolThreads(options: PoolThreadsOptions): PoolThreads {
     close(reason) {
       if (closed) return;
       closed = true;
+      clearInterval(sweeper);
+      abandoned.clear();
       for (const record of threads.values()) {
         record.stopWatching();
         clearTimeout(record.startTimer);

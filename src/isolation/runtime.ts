@@ -8,7 +8,10 @@ import type { BerthError } from '../errors.js';
 import type { ResourceLimits } from '../manifest/manifest.js';
 import type { HealthReport, ServiceConfig } from '../sdk/context.js';
 import type { CallOptions, DataPlaneStats } from '../transport/call-client.js';
+import type { LogLimits } from '../transport/log-sink.js';
 import type { PluginBoot, ServiceMethods } from '../transport/wire.js';
+import type { BufferShelf } from './buffer-shelf.js';
+import type { PluginLogs } from './plugin-logs.js';
 
 export type { CallOptions, DataPlaneStats };
 
@@ -54,8 +57,13 @@ export interface RuntimeSpec {
   stopTimeoutMs: number;
   /** A worker whose heartbeat stalls this long is hung, and is terminated. */
   hangTimeoutMs: number;
-  /** Bytes of the result arena (thread isolation); default 16 MiB. */
-  arenaBytes?: number | undefined;
+  /** The data-plane buffers of thread isolation, kept between the plugin's workers. */
+  buffers: BufferShelf;
+  /** The plugin's log intake (kept between its workers), and the limits its workers keep to. */
+  logs: PluginLogs;
+  logLimits: LogLimits;
+  /** The environment a worker gets: an allowlist, never the host's whole `process.env`. */
+  env: Record<string, string>;
   /** How long a worker watches for more calls after a batch before sleeping (µs); default 50. */
   spinUs?: number | undefined;
   /** Told when the plugin dies on its own: a crash, a hang, an OOM (never after `stop()` or `kill()`). */

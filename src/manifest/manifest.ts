@@ -56,6 +56,11 @@ export interface PluginManifest {
   /** SQL migration files, relative to the plugin folder, in apply order. */
   migrations: string[];
   /**
+   * Environment variables the plugin reads, passed to its workers from the host's
+   * environment (plugin-env.ts); its workers see these and a short allowlist, nothing else.
+   */
+  env: string[];
+  /**
    * Bytes of the plugin worker's result arena (the shared memory large results come back
    * in); absent: the host's `dataPlane.arenaBytes`, default 16 MiB.
    */

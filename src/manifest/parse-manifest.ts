@@ -37,7 +37,11 @@ const MANIFEST_KEYS = [
   'serviceOrder',
   'migrations',
   'arenaBytes',
+  'env',
 ] as const;
+
+/** An environment variable's name; the host's own (`BERTH_*`) are never a plugin's. */
+const ENV_NAME = /^(?!BERTH_)[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 /**
  * Validates a manifest and returns it with defaults applied (`description: ''`,
@@ -114,6 +118,13 @@ export function parseManifest(
     );
   }
 
+  const env = orDefault(raw['env'], []);
+  check(
+    Array.isArray(env) && env.every((item) => typeof item === 'string' && ENV_NAME.test(item)),
+    'env',
+    'an array of environment variable names the plugin needs, such as ["AWS_REGION"] (never BERTH_*)',
+  );
+
   problems.throwIfAny(file, plugin);
   const manifest: PluginManifest = {
     name: name as string,
@@ -124,6 +135,7 @@ export function parseManifest(
     services,
     serviceOrder,
     migrations,
+    env: [...(env as string[])],
   };
   if (typeof arenaBytes === 'number') manifest.arenaBytes = arenaBytes;
   checkPaths(manifest, file);

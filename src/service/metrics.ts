@@ -68,6 +68,16 @@ export function createServiceMetrics(host: PluginHost): ServiceMetrics {
       for (const p of host.plugins()) this.set({ plugin: p.name }, p.inFlight);
     },
   });
+  new Counter({
+    name: 'berth_plugin_log_dropped_total',
+    help: "Log lines of each plugin dropped for going over the host's log limits",
+    labelNames: ['plugin'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of host.plugins()) this.inc({ plugin: p.name }, p.logLinesDropped);
+    },
+  });
   new Gauge({
     name: 'berth_plugin_arena_bytes_in_use',
     help: 'Result arena bytes held by unreleased zero-copy results, per plugin worker',

@@ -306,9 +306,15 @@ export class Supervisor {
     this.#scheduleHealth();
   }
 
-  /** The runtime died on its own (crash, hang, OOM) or was killed for failing health checks. */
+  /**
+   * The runtime died on its own (crash, hang, OOM, protocol violation) or is being killed
+   * for failing health checks. A runtime that dies while it starts is not a crash: its
+   * start fails, and #spawn decides what follows.
+   */
   #died(runtime: PluginRuntime, error: BerthError): void {
-    if (runtime !== this.#runtime || this.#closing !== undefined) return;
+    if (runtime !== this.#runtime || this.#closing !== undefined || this.state === 'starting') {
+      return;
+    }
     this.#runtime = undefined;
     clearInterval(this.#healthTimer);
     this.lastError = error;
@@ -384,8 +390,10 @@ export class Supervisor {
           `plugin "${this.#plugin}" failed ${this.#healthFailures} health checks in a row (${detail}); restarting it`,
           { plugin: this.#plugin, data: { detail } },
         );
-        await runtime.kill(error);
+        // Detached first, so no call is routed to it while it is being ended: the kill
+        // settles the calls already on it, and calls from now on wait for the next one.
         this.#died(runtime, error);
+        await runtime.kill(error);
       }
     } finally {
       this.#checking = false;

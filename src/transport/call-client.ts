@@ -84,6 +84,12 @@ export interface CallClientOptions {
   pollUs?: number | undefined;
   /** How a call's error reaches its caller (call-error.ts); default unchanged. */
   present?: ((error: unknown, service: string, method: string) => unknown) | undefined;
+  /**
+   * Told once when the worker breaks the data-plane protocol (BERTH_ERR_PROTOCOL): the
+   * client has stopped receiving, and rejects with that error whatever is still in flight
+   * once this returns. The worker is the runtime's to end.
+   */
+  onViolation?: ((error: BerthError) => void) | undefined;
 }
 
 /** Makes the host end of the data plane. */
@@ -93,10 +99,15 @@ export function createCallClient(options: CallClientOptions): CallClient {
   const pending = new Map<number, PendingCall>();
   const arena = new ArenaReader(buffers.arena, buffers.results);
   const results = new RingReader(buffers.results);
-  const sender = new FrameSender(new RingWriter(buffers.requests), port);
+  const sender = new FrameSender(new RingWriter(buffers.requests), port, undefined, (error) =>
+    violated(error),
+  );
   let idleWaiters: (() => void)[] = [];
   let nextId = 1;
+  /** No more results are taken: closed, or the worker broke the protocol. */
   let closed = false;
+  /** Until close() has let go of the port, the rings and the timer. */
+  let receiving = true;
 
   const settle = (id: number): PendingCall | undefined => {
     const call = pending.get(id);
@@ -131,6 +142,15 @@ export function createCallClient(options: CallClientOptions): CallClient {
     return next;
   });
 
+  /** The worker broke the protocol: stop, let the runtime end it, settle what is left. */
+  const violated = (error: BerthError): void => {
+    if (closed) return;
+    closed = true;
+    options.onViolation?.(error);
+    client.rejectAll(() => error);
+    client.close();
+  };
+
   const onFrame = (frame: AnyFrame, slot: ArenaSlot | undefined): void => {
     const call = settle(frame[1]);
     if (call === undefined || frame[0] !== Frame.RESULT) {
@@ -152,7 +172,9 @@ export function createCallClient(options: CallClientOptions): CallClient {
     port,
     arena,
     keepsViews: (id) => pending.get(id)?.zeroCopy === true,
+    accepts: [Frame.RESULT, Frame.FAILURE],
     onFrame,
+    onViolation: violated,
   });
 
   // The receive loop, in callbacks rather than an async function: it runs between every
@@ -188,13 +210,14 @@ export function createCallClient(options: CallClientOptions): CallClient {
     else sleep();
   };
   const sleep = (): void => {
+    if (closed) return;
     void (receiver.whenReady() ?? results.whenRecords()).then(receive);
   };
-  sleep();
 
-  return {
+  const client: CallClient = {
     call(service, method, args, callOptions = {}) {
       const { signal, timeoutMs, zeroCopy = false } = callOptions;
+      if (closed) return Promise.reject(present(closedError(plugin), service, method));
       if (signal?.aborted) return Promise.reject(present(abortError(signal), service, method));
       const id = nextId++;
       try {
@@ -243,14 +266,28 @@ export function createCallClient(options: CallClientOptions): CallClient {
       return { arenaBytesInUse: arena.bytesInUse, arenaCapacity: arena.capacity };
     },
     close() {
-      if (closed) return;
-      closed = true;
-      sender.close();
-      deadlines.clear();
-      port.close();
-      results.wake(); // so the receive loop ends and lets go of the buffers
+      if (receiving) {
+        receiving = false;
+        closed = true;
+        sender.close();
+        deadlines.clear();
+        port.close();
+        results.close(); // so the receive loop ends and lets go of the buffers
+      }
     },
   };
+  sleep();
+  return client;
+}
+
+function closedError(plugin: string): BerthError {
+  return new BerthError(
+    codes.PLUGIN_NOT_RUNNING,
+    `the data plane of plugin "${plugin}" is closed`,
+    {
+      plugin,
+    },
+  );
 }
 
 function timeoutError(timeoutMs: number): BerthError {

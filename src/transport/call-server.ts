@@ -145,7 +145,13 @@ export function serveCalls(options: ServeOptions, dispatch: Dispatch): CallServe
     );
   };
 
-  const receiver = new FrameReceiver({ reader: requests, port, onFrame });
+  // The host is trusted: a violation from it is a bug on this side, and ends the worker.
+  const receiver = new FrameReceiver({
+    reader: requests,
+    port,
+    accepts: [Frame.CALL, Frame.CANCEL],
+    onFrame,
+  });
 
   // The serving loop, in callbacks (no promise per turn): sleep on the doorbell, drain,
   // let the batch's results go out (they publish from microtasks) and I/O run for one
@@ -182,7 +188,7 @@ export function serveCalls(options: ServeOptions, dispatch: Dispatch): CallServe
       }
       running.clear();
       sender.close();
-      requests.wake();
+      requests.close();
       port.close();
     },
   };

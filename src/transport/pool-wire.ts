@@ -13,7 +13,7 @@
  *   CANCEL {id} (broadcast)               ──▶   aborts that call's ctx.signal
  *   REQUEST {requestId, op} (broadcast)   ──▶   health | configure | stop, on every thread
  *        ◀── REPLY {requestId, threadId, ok, value | error}
- *        ◀── LOG {line}                           pino records from the plugin
+ *        ◀── LOGS {lines, dropped}                pino records from the plugin, batched
  *
  * piscina cannot address one thread, so whatever every thread must hear travels on a
  * BroadcastChannel named in the boot; answers come back on each thread's parentPort.
@@ -30,10 +30,11 @@
 import { Packr } from 'msgpackr';
 import { BerthError, codes, describeThrown, type WireError } from '../errors.js';
 import { HEARTBEAT_INDEX } from './heartbeat.js';
+import type { LogLimits } from './log-sink.js';
 import type { PluginBoot, ServiceMethods } from './wire.js';
 
 /** Bumped on any incompatible change to the messages below. */
-export const POOL_WIRE_VERSION = 1;
+export const POOL_WIRE_VERSION = 2;
 
 /** What every pool thread is given (piscina's `workerData`). */
 export interface PoolBoot {
@@ -41,6 +42,7 @@ export interface PoolBoot {
   /** The plugin; its services' config comes in BOOT, which carries the config in force. */
   plugin: PluginBoot;
   logLevel: string;
+  logLimits: LogLimits;
   /** The name of the runtime's BroadcastChannel. */
   channel: string;
   heartbeatIntervalMs: number;
@@ -88,7 +90,7 @@ export type PoolThreadMessage =
   | { type: 'THREAD_FAILED'; threadId: number; error: WireError }
   | { type: 'REPLY'; requestId: number; threadId: number; ok: true; value: unknown }
   | { type: 'REPLY'; requestId: number; threadId: number; ok: false; error: WireError }
-  | { type: 'LOG'; line: string };
+  | { type: 'LOGS'; lines: string[]; dropped: number };
 
 /** Slot of the first RUNNING word; the heartbeat sits before it. */
 export const RUNNING_INDEX = HEARTBEAT_INDEX + 1;

@@ -9,6 +9,7 @@ import {
   ALIGN,
   CONTROL_BYTES,
   HEAD_INDEX,
+  Placement,
   READER_WAITING_INDEX,
   RECORD_HEADER_BYTES,
   RecordKind,
@@ -17,6 +18,10 @@ import {
   WRITER_WAITING_INDEX,
   alignUp,
 } from './shared-layout.js';
+import { wireViolation } from './wire-violation.js';
+
+const KINDS = new Set<number>([RecordKind.FRAME, RecordKind.BYTES, RecordKind.RESET]);
+const PLACEMENTS = new Set<number>(Object.values(Placement));
 
 /** The header fields of the record a reader is looking at (one object, reused). */
 export interface RecordView {
@@ -37,6 +42,7 @@ export class RingWriter {
   readonly #mask: number;
   readonly capacity: number;
   #tail: number;
+  #closed = false;
 
   constructor(buffer: SharedArrayBuffer) {
     this.#words = new Int32Array(buffer, 0, CONTROL_BYTES / 4);
@@ -55,7 +61,7 @@ export class RingWriter {
   /**
    * Appends a record whose payload (`payload`, or none) is copied in. Returns false,
    * changing nothing, when the ring has no room for it now. Not visible to the reader
-   * until {@link publish}.
+   * until {@link publish}. Throws BERTH_ERR_PROTOCOL when the reader's HEAD is impossible.
    */
   write(
     kind: number,
@@ -67,10 +73,17 @@ export class RingWriter {
   ): boolean {
     const size = alignUp(RECORD_HEADER_BYTES + (payload?.byteLength ?? 0));
     const head = Atomics.load(this.#words, HEAD_INDEX) >>> 0;
+    const used = (this.#tail - head) >>> 0;
+    if (used > this.capacity) {
+      // The reader's HEAD is shared memory too: one it could not have written is refused.
+      throw wireViolation(
+        `the reader's head is ${used} bytes behind the writer, in a ring of ${this.capacity}`,
+      );
+    }
     let offset = this.#tail & this.#mask;
     const toEnd = this.capacity - offset;
     const skip = toEnd < size ? toEnd : 0;
-    if (this.capacity - ((this.#tail - head) >>> 0) < skip + size) return false;
+    if (this.capacity - used < skip + size) return false;
     if (skip > 0) {
       // A record never wraps: fill the rest of the ring and start again at 0. A stub too
       // short for a header is skipped by both sides without one.
@@ -124,14 +137,24 @@ export class RingWriter {
    */
   async whenSpace(wanted: number): Promise<void> {
     const words = this.#words;
-    for (;;) {
+    while (!this.#closed) {
       const head = Atomics.load(words, HEAD_INDEX);
       if (this.capacity - ((this.#tail - head) >>> 0) >= wanted + ALIGN) return;
       Atomics.store(words, WRITER_WAITING_INDEX, 1);
       const waited = Atomics.waitAsync(words, HEAD_INDEX, head);
       if (waited.async) await waited.value;
-      Atomics.store(words, WRITER_WAITING_INDEX, 0);
+      // Once closed, the buffer may already serve a new writer: its flag is not ours.
+      if (!this.#closed) Atomics.store(words, WRITER_WAITING_INDEX, 0);
     }
+  }
+
+  /**
+   * Ends a pending {@link whenSpace} and lets go of the ring: this writer touches its
+   * control words no more, so the buffer can be handed to another.
+   */
+  close(): void {
+    this.#closed = true;
+    Atomics.notify(this.#words, HEAD_INDEX);
   }
 }
 
@@ -143,6 +166,7 @@ export class RingReader {
   readonly #mask: number;
   readonly capacity: number;
   #head: number;
+  #closed = false;
   readonly #view: RecordView = { kind: 0, placement: 0, id: 0, a: 0, b: 0, payloadOffset: 0 };
   #size = 0;
 
@@ -158,14 +182,27 @@ export class RingReader {
   /**
    * The next published record, or undefined when there is none. The returned object is
    * reused: read what you need before the next call. {@link consume} moves past it.
+   *
+   * The writer is not trusted: a TAIL past the ring, a record that does not fit where it
+   * claims to be, or a kind or placement this side does not know throws
+   * BERTH_ERR_PROTOCOL (wire-violation.ts), and nothing is consumed. Each header word is
+   * read once, so a writer that changes a header while it is read gets a consistent copy.
    */
   peek(): RecordView | undefined {
     const tail = Atomics.load(this.#words, TAIL_INDEX) >>> 0;
+    const capacity = this.capacity;
+    if ((tail - this.#head) >>> 0 > capacity) {
+      throw wireViolation(
+        `the ring's tail is ${(tail - this.#head) >>> 0} bytes ahead of its reader, in a ring of ${capacity}`,
+      );
+    }
     for (;;) {
       if (this.#head === tail) return undefined;
+      const published = (tail - this.#head) >>> 0;
       const offset = this.#head & this.#mask;
-      const toEnd = this.capacity - offset;
+      const toEnd = capacity - offset;
       if (toEnd < RECORD_HEADER_BYTES) {
+        if (published < toEnd) throw wireViolation('a record stops short of the end of the ring');
         this.#head = (this.#head + toEnd) >>> 0;
         continue;
       }
@@ -173,15 +210,31 @@ export class RingReader {
       const header = this.#header;
       const size = header[at] as number;
       const meta = header[at + 1] as number;
-      if (meta >>> 8 === RecordKind.PAD) {
+      if (size < RECORD_HEADER_BYTES || size % ALIGN !== 0 || size > toEnd || size > published) {
+        throw wireViolation(
+          `a record of ${size} bytes at offset ${offset} (${toEnd} to the end of the ring, ${published} published)`,
+        );
+      }
+      const kind = meta >>> 8;
+      if (kind === RecordKind.PAD) {
+        if (size !== toEnd)
+          throw wireViolation('a pad record that does not reach the end of the ring');
         this.#head = (this.#head + size) >>> 0;
         continue;
       }
+      const placement = meta & 0xff;
+      if (!KINDS.has(kind) || !PLACEMENTS.has(placement)) {
+        throw wireViolation(`a record of unknown kind ${kind} or placement ${placement}`);
+      }
+      const a = header[at + 3] as number;
+      if (placement === Placement.INLINE && a > size - RECORD_HEADER_BYTES) {
+        throw wireViolation(`an inline payload of ${a} bytes in a record of ${size}`);
+      }
       const view = this.#view;
-      view.kind = meta >>> 8;
-      view.placement = meta & 0xff;
+      view.kind = kind;
+      view.placement = placement;
       view.id = header[at + 2] as number;
-      view.a = header[at + 3] as number;
+      view.a = a;
       view.b = header[at + 4] as number;
       view.payloadOffset = offset + RECORD_HEADER_BYTES;
       this.#size = size;
@@ -226,11 +279,17 @@ export class RingReader {
     // a writer that published before seeing the flag did not ring, and is seen here.
     const waited = Atomics.waitAsync(words, TAIL_INDEX, this.#head | 0);
     if (waited.async) await waited.value;
-    Atomics.store(words, READER_WAITING_INDEX, 0);
+    // Once closed, the buffer may already serve a new reader (a restarted plugin's
+    // worker reuses it): clearing the flag then would leave that reader unrung.
+    if (!this.#closed) Atomics.store(words, READER_WAITING_INDEX, 0);
   }
 
-  /** Ends a pending {@link whenRecords} (when the channel closes). */
-  wake(): void {
+  /**
+   * Ends a pending {@link whenRecords} and lets go of the ring: this reader touches its
+   * control words no more, so the buffer can be handed to another.
+   */
+  close(): void {
+    this.#closed = true;
     Atomics.notify(this.#words, TAIL_INDEX);
   }
 }

@@ -10,6 +10,7 @@
  * worker takes the copying path instead (shared-channel.ts); it never waits for space.
  */
 import { ARENA_HEAD_INDEX, ARENA_TAIL_INDEX, CONTROL_BYTES, alignUp } from './shared-layout.js';
+import { wireViolation } from './wire-violation.js';
 
 /** Worker side: allocates slots and copies bytes into them. */
 export class ArenaWriter {
@@ -82,9 +83,31 @@ export class ArenaReader {
     this.#received = this.#head;
   }
 
-  /** Registers the slot a record names; slots must be received in allocation order. */
+  /**
+   * Registers the slot a record names; slots must be received in allocation order. The
+   * worker is not trusted: a slot that is not where the next one can be (right after the
+   * last, or at the start of the arena after a skip), that crosses the end of the arena,
+   * that is larger than half of it, or that would reach into space still held, throws
+   * BERTH_ERR_PROTOCOL and registers nothing.
+   */
   receive(position: number, length: number): ArenaSlot {
-    const slot = { start: position, end: (position + alignUp(length)) >>> 0, freed: false };
+    const capacity = this.buffer.byteLength;
+    const size = length > capacity / 2 ? capacity : alignUp(length);
+    const offset = position & this.#mask;
+    const end = (position + size) >>> 0;
+    if (
+      length === 0 ||
+      length > capacity / 2 ||
+      offset + size > capacity ||
+      (position !== this.#received &&
+        (offset !== 0 || (position - this.#received) >>> 0 >= capacity)) ||
+      (end - this.#head) >>> 0 > capacity
+    ) {
+      throw wireViolation(
+        `an arena slot of ${length} bytes at position ${position} (next expected at ${this.#received}, ${(this.#received - this.#head) >>> 0} of ${capacity} bytes held)`,
+      );
+    }
+    const slot = { start: position, end, freed: false };
     if (this.#first === this.#slots.length && position !== this.#head) {
       // Nothing is held: the writer skipped to the start of the arena, and what it
       // skipped is free now, not when this slot is.

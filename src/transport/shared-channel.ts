@@ -14,7 +14,7 @@
  * receiver hands space back; nothing blocks a thread, nothing is dropped.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { BerthError, codes } from '../errors.js';
+import { codes, describeThrown, isBerthError, type BerthError } from '../errors.js';
 import {
   createStreamDecoder,
   createStreamEncoder,
@@ -25,6 +25,7 @@ import type { ArenaReader, ArenaSlot, ArenaWriter } from './result-arena.js';
 import type { RingReader, RingWriter } from './record-ring.js';
 import { INLINE_MAX_BYTES, Placement, RecordKind } from './shared-layout.js';
 import { Frame, type AnyFrame } from './wire.js';
+import { wireViolation } from './wire-violation.js';
 
 /**
  * Records written in one go are published every this many, not only at the end of the
@@ -53,11 +54,42 @@ export class FrameSender {
   #publishScheduled = false;
   #unpublished = 0;
   #closed = false;
+  readonly #onViolation: ((error: BerthError) => void) | undefined;
 
-  constructor(writer: RingWriter, port: MessagePort, arena?: ArenaWriter) {
+  /**
+   * `onViolation` is told when the receiver's side of the ring is impossible (its HEAD,
+   * which it writes, is out of bounds); the sender then closes. Without it, the violation
+   * is thrown.
+   */
+  constructor(
+    writer: RingWriter,
+    port: MessagePort,
+    arena?: ArenaWriter,
+    onViolation?: (error: BerthError) => void,
+  ) {
     this.#writer = writer;
     this.#port = port;
     this.#arena = arena;
+    this.#onViolation = onViolation;
+  }
+
+  /** RingWriter.write, closing the sender and reporting a violation. */
+  #write(
+    kind: number,
+    placement: number,
+    id: number,
+    a: number,
+    b: number,
+    payload: Uint8Array | undefined,
+  ): boolean {
+    try {
+      return this.#writer.write(kind, placement, id, a, b, payload);
+    } catch (error) {
+      this.close();
+      if (this.#onViolation === undefined || !isBerthError(error, codes.PROTOCOL)) throw error;
+      this.#onViolation(error);
+      throw error;
+    }
   }
 
   /**
@@ -108,7 +140,7 @@ export class FrameSender {
     b: number,
     payload: Uint8Array | undefined,
   ): void {
-    if (this.#queue.length === 0 && this.#writer.write(kind, placement, id, a, b, payload)) {
+    if (this.#queue.length === 0 && this.#write(kind, placement, id, a, b, payload)) {
       if (++this.#unpublished >= PUBLISH_EVERY) {
         this.#unpublished = 0;
         this.#writer.publish();
@@ -131,16 +163,21 @@ export class FrameSender {
 
   async #drainQueue(): Promise<void> {
     const queue = this.#queue;
-    while (queue.length > 0 && !this.#closed) {
-      const next = queue[0] as QueuedRecord;
-      if (this.#writer.write(next.kind, next.placement, next.id, next.a, next.b, next.payload)) {
-        queue.shift();
-        continue;
+    try {
+      while (queue.length > 0 && !this.#closed) {
+        const next = queue[0] as QueuedRecord;
+        if (this.#write(next.kind, next.placement, next.id, next.a, next.b, next.payload)) {
+          queue.shift();
+          continue;
+        }
+        this.#writer.publish();
+        await this.#writer.whenSpace(next.payload?.byteLength ?? 0);
       }
       this.#writer.publish();
-      await this.#writer.whenSpace(next.payload?.byteLength ?? 0);
+    } catch (error) {
+      // Reported by #write; nobody awaits this loop, so it must not reject.
+      if (this.#onViolation === undefined) throw error;
     }
-    this.#writer.publish();
   }
 
   /** Records waiting for ring space. */
@@ -148,10 +185,14 @@ export class FrameSender {
     return this.#queue.length;
   }
 
-  /** Stops sending; queued records are dropped. Safe to call more than once. */
+  /**
+   * Stops sending; queued records are dropped, and the ring's control words are left
+   * alone from now on. Safe to call more than once.
+   */
   close(): void {
     this.#closed = true;
     this.#queue = [];
+    this.#writer.close();
   }
 }
 
@@ -170,8 +211,22 @@ export interface ReceiverOptions {
    * result is copied and the slot freed at once.
    */
   keepsViews?: (id: number) => boolean;
+  /** The frame kinds this direction carries (wire.ts `Frame`); any other is a violation. */
+  accepts: readonly number[];
   onFrame: FrameHandler;
+  /**
+   * Told once when the sender breaks the protocol (BERTH_ERR_PROTOCOL: a record out of
+   * bounds, bytes that do not decode, a frame of the wrong shape, junk on the port); the
+   * receiver then takes nothing more. Without it, the violation is thrown from drain.
+   */
+  onViolation?: ((error: BerthError) => void) | undefined;
 }
+
+/**
+ * Port messages this side holds while their ring records have not come: a sender keeps
+ * no more than a few in flight, so more than this is junk on the port, not results.
+ */
+const MAX_PORTED = 1024;
 
 /** The receiving end of one direction. Call {@link drain} when the doorbell rings. */
 export class FrameReceiver {
@@ -179,55 +234,152 @@ export class FrameReceiver {
   #decoder: StreamDecoder = createStreamDecoder();
   readonly #scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
   readonly #ported: Uint8Array[] = [];
+  readonly #accepts: ReadonlySet<number>;
   #portWaiter: (() => void) | undefined;
+  #broken = false;
 
   constructor(options: ReceiverOptions) {
     this.#options = options;
-    options.port.on('message', (bytes: Uint8Array) => {
-      this.#ported.push(bytes);
-      this.drain();
+    this.#accepts = new Set(options.accepts);
+    options.port.on('message', (bytes: unknown) => {
+      if (this.#broken) return;
+      if (!(bytes instanceof Uint8Array)) {
+        this.#violated(wireViolation(`a port message that is not bytes (${describeKind(bytes)})`));
+      } else if (this.#ported.length >= MAX_PORTED) {
+        this.#violated(wireViolation(`over ${MAX_PORTED} port messages without their records`));
+      } else {
+        this.#ported.push(bytes);
+        this.drain();
+      }
       const wake = this.#portWaiter;
       this.#portWaiter = undefined;
       wake?.();
     });
   }
 
-  /**
-   * Handles every published record, in order, and hands their ring space back. Stops
-   * early at a record whose port message has not arrived yet (its arrival resumes).
-   */
+  /** True once the sender broke the protocol: nothing more is taken. */
+  get broken(): boolean {
+    return this.#broken;
+  }
+
+  #violated(error: BerthError): void {
+    if (this.#broken) return;
+    this.#broken = true;
+    this.#ported.length = 0;
+    const { onViolation } = this.#options;
+    if (onViolation === undefined) throw error;
+    onViolation(error);
+  }
+
   /**
    * Resolves once the record at the head of the ring can be handled: at once, unless
    * drain stopped at a record whose port message has not arrived (then at its arrival).
    * The receive loop awaits this so that it never spins on records it cannot take yet.
    */
   whenReady(): Promise<void> | undefined {
-    const record = this.#options.reader.peek();
+    if (this.#broken) return undefined;
+    let record;
+    try {
+      record = this.#options.reader.peek();
+    } catch (error) {
+      this.#violated(error as BerthError);
+      return undefined;
+    }
     if (record?.placement !== Placement.PORT || this.#ported.length > 0) return undefined;
     return new Promise((resolve) => (this.#portWaiter = resolve));
   }
 
+  /**
+   * Handles every published record, in order, and hands their ring space back. Stops
+   * early at a record whose port message has not arrived yet (its arrival resumes). A
+   * protocol violation stops it for good (see {@link ReceiverOptions.onViolation}); what
+   * `onFrame` throws is not caught.
+   */
   drain(): void {
+    if (this.#broken) return;
     const { reader } = this.#options;
-    let record = reader.peek();
-    while (record !== undefined) {
-      if (record.placement === Placement.PORT && this.#ported.length === 0) break;
-      this.#handle(
-        record.kind,
-        record.placement,
-        record.id,
-        record.a,
-        record.b,
-        record.payloadOffset,
-      );
-      reader.consume();
+    let record;
+    try {
       record = reader.peek();
+      while (record !== undefined) {
+        if (record.placement === Placement.PORT && this.#ported.length === 0) break;
+        const { kind, placement, id, a, b, payloadOffset } = record;
+        reader.consume();
+        const handled = this.#handle(kind, placement, id, a, b, payloadOffset);
+        if (handled !== undefined) this.#options.onFrame(handled.frame, handled.slot);
+        record = reader.peek();
+      }
+    } catch (error) {
+      if (!isBerthError(error, codes.PROTOCOL)) throw error;
+      this.#violated(error);
+      return;
+    } finally {
+      if (!this.#broken) reader.release();
     }
-    reader.release();
   }
 
-  #decode(own: Uint8Array): AnyFrame {
-    return this.#decoder.decode(own, own.byteLength, false) as AnyFrame;
+  /**
+   * Takes one record: its frame (decoded from a private copy, or a byte array) and the
+   * arena slot its views live in, if the caller keeps them. Throws BERTH_ERR_PROTOCOL for
+   * anything the sender could not have sent; undefined for a RESET.
+   */
+  #handle(
+    kind: number,
+    placement: number,
+    id: number,
+    a: number,
+    b: number,
+    at: number,
+  ): { frame: AnyFrame; slot: ArenaSlot | undefined } | undefined {
+    const { reader, arena, keepsViews } = this.#options;
+    if (kind === RecordKind.RESET) {
+      this.#decoder = createStreamDecoder();
+      return undefined;
+    }
+    if (placement === Placement.PORT) {
+      // The message is this side's own memory: decode it in place.
+      const own = this.#ported.shift() as Uint8Array;
+      if (own.byteLength !== a) {
+        throw wireViolation(`a port message of ${own.byteLength} bytes for a record of ${a}`);
+      }
+      if (kind === RecordKind.BYTES)
+        return { frame: [Frame.RESULT, id, asBuffer(own)], slot: undefined };
+      return { frame: this.#checked(this.#decode(own), id), slot: undefined };
+    }
+    let shared: Uint8Array;
+    let slot: ArenaSlot | undefined;
+    if (placement === Placement.INLINE) {
+      shared = reader.bytes.subarray(at, at + a);
+    } else {
+      if (arena === undefined) throw wireViolation('an arena record on a channel without an arena');
+      slot = arena.receive(a, b);
+      shared = arena.view(slot, b);
+    }
+    if (kind === RecordKind.BYTES && slot !== undefined && keepsViews?.(id) === true) {
+      // Zero-copy: the caller gets a view on the arena; the slot is theirs to free.
+      return { frame: [Frame.RESULT, id, asBuffer(shared)], slot };
+    }
+    // Everything else is decoded from a private copy, and its shared memory handed back
+    // at once. msgpackr's native string extraction crashed the process (SIGSEGV) when fed
+    // views on a SharedArrayBuffer under cross-thread traffic, so encoded frames are never
+    // decoded in shared memory.
+    try {
+      const frame =
+        kind === RecordKind.BYTES
+          ? ([Frame.RESULT, id, asBuffer(shared.slice())] as AnyFrame)
+          : this.#checked(this.#decodeShared(shared), id);
+      return { frame, slot: undefined };
+    } finally {
+      if (slot !== undefined) arena?.free(slot);
+    }
+  }
+
+  #decode(own: Uint8Array): unknown {
+    try {
+      return this.#decoder.decode(own, own.byteLength, false);
+    } catch (error) {
+      throw wireViolation(`a frame that does not decode (${describeThrown(error)})`, error);
+    }
   }
 
   /**
@@ -235,52 +387,23 @@ export class FrameReceiver {
    * scratch buffer when it fits (byte arrays in it are then copied out), else into a copy
    * of its own that its byte arrays may view.
    */
-  #decodeShared(shared: Uint8Array): AnyFrame {
+  #decodeShared(shared: Uint8Array): unknown {
     const length = shared.byteLength;
     if (length > SCRATCH_BYTES) return this.#decode(shared.slice());
     this.#scratch.set(shared);
-    return this.#decoder.decode(this.#scratch, length, true) as AnyFrame;
+    try {
+      return this.#decoder.decode(this.#scratch, length, true);
+    } catch (error) {
+      throw wireViolation(`a frame that does not decode (${describeThrown(error)})`, error);
+    }
   }
 
-  #handle(kind: number, placement: number, id: number, a: number, b: number, at: number): void {
-    const { reader, arena, keepsViews, onFrame } = this.#options;
-    if (kind === RecordKind.RESET) {
-      this.#decoder = createStreamDecoder();
-      return;
+  /** `value` as a frame of call `id` of a kind this direction carries, or a violation. */
+  #checked(value: unknown, id: number): AnyFrame {
+    if (!Array.isArray(value) || !this.#accepts.has(value[0] as number) || value[1] !== id) {
+      throw wireViolation(`a frame that is not one of this direction's for call ${id}`);
     }
-    let shared: Uint8Array;
-    let slot: ArenaSlot | undefined;
-    if (placement === Placement.PORT) {
-      // The message is this side's own memory: decode it in place.
-      const own = this.#ported.shift() as Uint8Array;
-      onFrame(
-        kind === RecordKind.BYTES ? [Frame.RESULT, id, asBuffer(own)] : this.#decode(own),
-        undefined,
-      );
-      return;
-    }
-    if (placement === Placement.INLINE) {
-      shared = reader.bytes.subarray(at, at + a);
-    } else {
-      if (arena === undefined) throw brokenStream('an arena record on a channel without an arena');
-      slot = arena.receive(a, b);
-      shared = arena.view(slot, b);
-    }
-    if (kind === RecordKind.BYTES && slot !== undefined && keepsViews?.(id) === true) {
-      // Zero-copy: the caller gets a view on the arena; the slot is theirs to free.
-      onFrame([Frame.RESULT, id, asBuffer(shared)], slot);
-      return;
-    }
-    // Everything else is decoded from a private copy, and its shared memory handed back
-    // at once. msgpackr's native string extraction crashed the process (SIGSEGV) when fed
-    // views on a SharedArrayBuffer under cross-thread traffic, so encoded frames are never
-    // decoded in shared memory.
-    const frame =
-      kind === RecordKind.BYTES
-        ? [Frame.RESULT, id, asBuffer(shared.slice())]
-        : this.#decodeShared(shared);
-    if (slot !== undefined) arena?.free(slot);
-    onFrame(frame as AnyFrame, undefined);
+    return value as AnyFrame;
   }
 }
 
@@ -303,6 +426,9 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function brokenStream(detail: string): BerthError {
-  return new BerthError(codes.PROTOCOL_MISMATCH, `data plane out of step: ${detail}`);
+/** What a port message was, for a violation's message (never its contents). */
+function describeKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  return Array.isArray(value) ? 'an array' : 'an object';
 }

@@ -9,7 +9,7 @@
  *     ◀── READY {protocol, …} | LOAD_FAILED   first message, before anything else
  *     ──▶ CONTROL {id, op, args}
  *     ◀── CONTROL_RESULT {id, ok, value | error}
- *     ◀── LOG {line}                           pino records from the plugin
+ *     ◀── LOGS {lines, dropped}                pino records from the plugin, batched (log-sink.ts)
  *
  *   data (shared memory: shared-layout.ts, shared-channel.ts) every call
  *     ──▶ [CALL, id, service, method, args]    request ring; many frames, one doorbell
@@ -19,10 +19,11 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { WireError } from '../errors.js';
+import type { LogLimits } from './log-sink.js';
 import type { SharedBuffers } from './shared-layout.js';
 
 /** Bumped on any incompatible change to the messages or frames below. */
-export const WIRE_VERSION = 3;
+export const WIRE_VERSION = 4;
 
 /** Data-plane frame kinds: the first element of every frame. */
 export const Frame = {
@@ -60,6 +61,7 @@ export interface WorkerBoot {
   protocol: number;
   plugin: PluginBoot;
   logLevel: string;
+  logLimits: LogLimits;
   /** The copying path of the data plane, for frames too large for the rings and arena. */
   dataPort: MessagePort;
   /** The rings and the arena of the data plane (shared-layout.ts). */
@@ -95,7 +97,7 @@ export type WorkerMessage =
   | { type: 'LOAD_FAILED'; protocol: number; error: WireError }
   | { type: 'CONTROL_RESULT'; id: number; ok: true; value: unknown }
   | { type: 'CONTROL_RESULT'; id: number; ok: false; error: WireError }
-  | { type: 'LOG'; line: string };
+  | { type: 'LOGS'; lines: string[]; dropped: number };
 
 /** Host-to-worker control messages. */
 export type HostMessage = { type: 'CONTROL'; id: number; op: ControlOpName; args: unknown[] };

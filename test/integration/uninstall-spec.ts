@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import type { UninstallSpec } from '../../src/host/uninstall-plugin.js';
 import { readManifest } from '../../src/manifest/index.js';
+import { runtimeParts } from './runtime-parts.js';
 
 /** Options of {@link uninstallSpecFor}. */
 export interface UninstallSpecOptions {
@@ -27,6 +28,7 @@ export async function uninstallSpecFor(
     const defaults = manifest.services.find((s) => s.name === name)?.defaultConfig ?? {};
     return { name, config: { ...defaults, ...options.config?.[name] } };
   });
+  const logger = pino({ level: 'silent' });
   return {
     isolation: options.isolation ?? 'thread',
     boot: {
@@ -37,7 +39,8 @@ export async function uninstallSpecFor(
       services,
       migrations: manifest.migrations.map((path) => join(dir, path)),
     },
-    logger: pino({ level: 'silent' }),
+    logger,
+    ...runtimeParts(manifest.name, logger),
     startTimeoutMs: 15_000,
     stopTimeoutMs: 5_000,
     hangTimeoutMs: 5_000,

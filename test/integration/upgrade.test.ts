@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { codes, isBerthError } from '../../src/errors.js';
 import { countLiveWorkers, createThreadRuntime } from '../../src/isolation/thread-runtime.js';
+import { runtimeParts } from './runtime-parts.js';
 import { readManifest, type LoadedManifest } from '../../src/manifest/index.js';
 import { DEFAULT_RESTART_POLICY } from '../../src/supervisor/restart-policy.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
@@ -71,6 +72,7 @@ function supervise(loaded: LoadedManifest, config: VersionedConfig = {}): Superv
           migrations: [],
         },
         logger,
+        ...runtimeParts(manifest.name, logger),
         startTimeoutMs: 15_000,
         stopTimeoutMs: 5_000,
         hangTimeoutMs: 5_000,

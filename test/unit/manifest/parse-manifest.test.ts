@@ -223,7 +223,22 @@ describe('parseManifest', () => {
       ],
       serviceOrder: ['storage'],
       migrations: [],
+      env: [],
     });
+  });
+
+  it("takes the environment variables a plugin declares, and refuses the host's own", () => {
+    expect(
+      parseManifest(good({ env: ['AWS_REGION', 'PGHOST'] }), FILE, { hostVersion: HOST }).env,
+    ).toEqual(['AWS_REGION', 'PGHOST']);
+    for (const env of [['BERTH_ADMIN_TOKEN'], ['A-B'], 'PATH', [42]]) {
+      expect(() => parseManifest(good({ env }), FILE, { hostVersion: HOST })).toThrow(
+        expect.objectContaining({
+          code: codes.MANIFEST_INVALID,
+          data: expect.objectContaining({ field: 'env' }),
+        }),
+      );
+    }
   });
 
   it('keeps every field of a complete manifest', () => {
