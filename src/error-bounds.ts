@@ -21,10 +21,12 @@ export const MAX_NAME_CHARS = 256;
 export const MAX_CODE_CHARS = 128;
 /** Causes kept below an error: real chains are 1 to 3 deep, and a cyclic one must stop. */
 export const MAX_CAUSE_DEPTH = 8;
-/** `data`: values in all (64), nesting (8) and string length (1 KiB): room for ids, paths and versions, not payloads. */
-export const MAX_DATA_VALUES = 64;
+/** `data`, values in all: room for a list of a plugin's migration files, not for a payload. */
+export const MAX_DATA_VALUES = 256;
+/** `data`, levels of nesting: real data is one or two levels deep. */
 export const MAX_DATA_DEPTH = 8;
-export const MAX_DATA_STRING_CHARS = 1024;
+/** `data`, string length: holds a file path, an id or a selector. */
+export const MAX_DATA_STRING_CHARS = 512;
 
 /** What a description says of a value that cannot be read at all (a revoked Proxy, say). */
 export const UNINSPECTABLE = '[a value that cannot be inspected]';
@@ -144,10 +146,17 @@ function copy(value: unknown, path: string, ancestors: object[], state: CopyStat
       if (state.left <= 0) break;
       const name = boundText(key, MAX_NAME_CHARS);
       const item = readSafely(() => (object as Record<string, unknown>)[key]);
-      record[name] =
+      const copied =
         item === UNREADABLE
           ? refuse(state, 'a value that cannot be inspected', `${path}.${name}`)
           : copy(item, `${path}.${name}`, inner, state);
+      // Defined, not assigned: a key "__proto__" must stay a key, not set the prototype.
+      Object.defineProperty(record, name, {
+        value: copied,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return record;
   });

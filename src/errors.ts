@@ -235,7 +235,8 @@ export interface WireError {
  * that throw (a Proxy, a getter) leave their field out; a value that cannot be read at
  * all becomes a NonError saying so. A BerthError whose `data` is not plain data (a
  * symbol, a cycle, a class instance) arrives without it, as the cause of an error without
- * a code that says why: the caller gets BERTH_ERR_PLUGIN_ERROR, not the thrown code.
+ * a code that says why: the caller gets BERTH_ERR_PLUGIN_ERROR, not the thrown code (a
+ * cause's data that is not plain data is just left out).
  */
 export function toWireError(thrown: unknown): WireError {
   return wireOf(thrown, 0);
@@ -247,46 +248,28 @@ function wireOf(thrown: unknown, depth: number): WireError {
       return { name: 'NonError', message: describeValue(thrown) };
     }
     const error = thrown as Error & Record<string, unknown>;
+    const read = (key: string): unknown => readSafely(() => error[key]);
     const wire: WireError = {
-      name:
-        textOf(
-          readSafely(() => error.name),
-          MAX_NAME_CHARS,
-        ) ?? 'Error',
-      message: messageOf(readSafely(() => error.message)),
+      name: textOf(read('name'), MAX_NAME_CHARS) ?? 'Error',
+      message: messageOf(read('message')),
     };
-    const stack = textOf(
-      readSafely(() => error.stack),
-      MAX_STACK_CHARS,
-    );
+    const stack = textOf(read('stack'), MAX_STACK_CHARS);
     if (stack !== undefined) wire.stack = stack;
-    const code = textOf(
-      readSafely(() => error['code']),
-      MAX_CODE_CHARS,
-    );
+    const code = textOf(read('code'), MAX_CODE_CHARS);
     if (code !== undefined) wire.code = code;
     let refused: string | undefined;
     if (readSafely(() => thrown instanceof BerthError) === true) {
-      wire.plugin = textOf(
-        readSafely(() => error['plugin']),
-        MAX_NAME_CHARS,
-      );
-      wire.service = textOf(
-        readSafely(() => error['service']),
-        MAX_NAME_CHARS,
-      );
-      wire.method = textOf(
-        readSafely(() => error['method']),
-        MAX_NAME_CHARS,
-      );
-      const data = readSafely(() => error['data']);
+      wire.plugin = textOf(read('plugin'), MAX_NAME_CHARS);
+      wire.service = textOf(read('service'), MAX_NAME_CHARS);
+      wire.method = textOf(read('method'), MAX_NAME_CHARS);
+      const data = read('data');
       const copied = data === undefined ? undefined : copyData(data, true);
       if (copied?.ok === true && isRecord(copied.value)) wire.data = copied.value;
       else if (copied !== undefined) refused = copied.ok ? 'it is not an object' : copied.reason;
     }
     // Wrapped for refused data, this error sits one level lower: its causes too.
     const causeDepth = depth + (refused !== undefined && depth === 0 ? 2 : 1);
-    const cause = readSafely(() => error.cause);
+    const cause = read('cause');
     if (cause !== undefined && causeDepth <= MAX_CAUSE_DEPTH) {
       wire.cause =
         cause === UNREADABLE

@@ -368,6 +368,17 @@ describe('toWireError and describeThrown on hostile values', () => {
     expect((wire.data?.['long'] as string).length).toBeLessThanOrEqual(MAX_DATA_STRING_CHARS);
   });
 
+  it('keep a data key named __proto__ as a key', () => {
+    const data = JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}') as Record<
+      string,
+      unknown
+    >;
+    const wire = toWireError(new BerthError(codes.INVALID_ARGUMENT, 'x', { data }));
+    expect(Object.getPrototypeOf(wire.data)).toBe(Object.prototype);
+    expect(Object.keys(wire.data ?? {})).toEqual(['__proto__', 'ok']);
+    expect((fromWireError(wire) as BerthError).data).toMatchObject({ ok: 1 });
+  });
+
   it('describe a value as before: a string as is, an object as JSON, an Error by its message', () => {
     expect(describeThrown('plain')).toBe('plain');
     expect(describeThrown({ a: 1 })).toBe('{"a":1}');
