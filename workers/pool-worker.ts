@@ -201,7 +201,8 @@ function failure(error: unknown, service?: string, method?: string): Carried {
   try {
     return codec.carry([false, toWireError(error)]);
   } catch (encodeError) {
-    // The plugin's error carries something msgpack cannot hold (in `data`, say).
+    // toWireError never throws and makes plain, bounded data, so msgpack should take it;
+    // should it not, this call alone fails, and says why.
     const wire = toWireError(error);
     const unencodable = new BerthError(
       codes.UNENCODABLE,

@@ -2,15 +2,20 @@
  * Inline isolation: the plugin runs in the host's own thread. Same plugin, same proxy,
  * same errors as `thread`, but no isolation: for development (breakpoints bind), for
  * debugging, and as the floor of the bench suite. Values are passed by reference, not
- * encoded, so a result that could not cross a thread boundary is not caught here.
+ * encoded, so a result that could not cross a thread boundary is not caught here. Errors
+ * the plugin throws are the exception: each is copied across the wire (copyAcrossWire),
+ * so it reaches the caller bounded and with the same code as from a thread.
  */
 import { Lease } from '../transport/lease.js';
 import { BerthError, codes } from '../errors.js';
 import { loadPlugin } from '../sdk/load-plugin.js';
 import { startPluginInstance, type PluginInstance } from '../sdk/plugin-instance.js';
-import { presentCallError } from './call-error.js';
+import { copyAcrossWire, presentCallError } from './call-error.js';
 import { TIMED_OUT, withDeadline } from './deadline.js';
 import type { CallOptions, PluginRuntime, RuntimeSpec } from './runtime.js';
+
+/** The errors raceEnd makes: the host's own, which do not cross the wire. */
+const hostEnds = new WeakSet<object>();
 
 /** Loads nothing yet: `start()` imports the plugin into this thread. */
 export function createInlineRuntime(spec: RuntimeSpec): PluginRuntime {
@@ -47,7 +52,10 @@ export function createInlineRuntime(spec: RuntimeSpec): PluginRuntime {
   return {
     isolation: 'inline',
     async start() {
-      const outcome = await withDeadline(load(), spec.startTimeoutMs);
+      const loaded = load().catch((error: unknown) => {
+        throw copyAcrossWire(error);
+      });
+      const outcome = await withDeadline(loaded, spec.startTimeoutMs);
       if (outcome === TIMED_OUT) {
         // In this thread nothing can be terminated: the late start, if any, is abandoned.
         throw new BerthError(
@@ -87,7 +95,9 @@ export function createInlineRuntime(spec: RuntimeSpec): PluginRuntime {
         // In process there is no arena: a zero-copy result is the value itself, leased for form.
         return options.zeroCopy === true ? new Lease(value) : value;
       } catch (error) {
-        throw presentCallError(error, { plugin, service, method });
+        // WeakSet.has runs no code of the value's, even a Proxy's.
+        const own = hostEnds.has(error as object);
+        throw presentCallError(own ? error : copyAcrossWire(error), { plugin, service, method });
       } finally {
         settle();
       }
@@ -102,7 +112,11 @@ export function createInlineRuntime(spec: RuntimeSpec): PluginRuntime {
           service,
         });
       }
-      await instance.configure(service, config);
+      try {
+        await instance.configure(service, config);
+      } catch (error) {
+        throw copyAcrossWire(error);
+      }
     },
     stop() {
       stopping ??= (async () => {
@@ -147,19 +161,23 @@ function raceEnd<T>(promise: Promise<T>, options: CallOptions): Promise<T> {
     const onAbort = (): void => {
       clearTimeout(timer);
       reject(
-        new BerthError(codes.CALL_ABORTED, 'the caller aborted the call', {
-          cause: signal?.reason,
-        }),
+        hostEnd(
+          new BerthError(codes.CALL_ABORTED, 'the caller aborted the call', {
+            cause: signal?.reason,
+          }),
+        ),
       );
     };
     if (timeoutMs !== undefined) {
       timer = setTimeout(() => {
         signal?.removeEventListener('abort', onAbort);
         reject(
-          new BerthError(
-            codes.CALL_TIMEOUT,
-            `no answer within the call's deadline of ${timeoutMs} ms`,
-            { data: { timeoutMs } },
+          hostEnd(
+            new BerthError(
+              codes.CALL_TIMEOUT,
+              `no answer within the call's deadline of ${timeoutMs} ms`,
+              { data: { timeoutMs } },
+            ),
           ),
         );
       }, timeoutMs);
@@ -174,4 +192,9 @@ function raceEnd<T>(promise: Promise<T>, options: CallOptions): Promise<T> {
       (error: unknown) => (settle(), reject(error)),
     );
   });
+}
+
+function hostEnd(error: BerthError): BerthError {
+  hostEnds.add(error);
+  return error;
 }

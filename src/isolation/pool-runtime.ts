@@ -31,7 +31,7 @@
  * starts while the pool stops is destroyed without onStop.
  */
 import type { Piscina } from 'piscina';
-import { BerthError, codes, fromWireError, type WireError } from '../errors.js';
+import { BerthError, codes, fromWireError } from '../errors.js';
 import { DEFAULT_RESTART_POLICY, recentCrashes } from '../supervisor/restart-policy.js';
 import {
   createPoolCodec,
@@ -182,11 +182,14 @@ export function createPoolRuntime(spec: RuntimeSpec, options: PoolOptions): Plug
     }
   };
 
-  const settle = (id: number, carried: unknown): void => {
+  const settle = (id: number, carried: unknown, deadline: number): void => {
     try {
       const [ok, payload] = codec.uncarry(carried as Carried) as [boolean, unknown];
       if (ok) calls.resolve(id, payload);
-      else calls.reject(id, fromWireError(payload as WireError));
+      // Past its deadline the call is the deadline timer's to settle, as CALL_TIMEOUT: a
+      // thread that skips a call too late to run answers with that code, which the wire
+      // does not carry (fromWireError believes no host code).
+      else if (deadline === 0 || Date.now() < deadline) calls.reject(id, fromWireError(payload));
     } catch (error) {
       calls.reject(id, piscinaRejectionError(plugin, error));
     }
@@ -288,7 +291,7 @@ export function createPoolRuntime(spec: RuntimeSpec, options: PoolOptions): Plug
       current.run(task).then(
         (carried: unknown) => {
           threads?.settled(id);
-          settle(id, carried);
+          settle(id, carried, deadline);
         },
         (error: unknown) => {
           threads?.settled(id);

@@ -76,8 +76,8 @@ export function serveCalls(options: ServeOptions, dispatch: Dispatch): CallServe
     try {
       sender.send([Frame.FAILURE, id, toWireError(error)], id);
     } catch (encodeError) {
-      // The plugin's error carries something the codec cannot hold (in `data`, say):
-      // report that, for this call alone, rather than let the worker die of it.
+      // toWireError never throws and makes plain, bounded data, so the codec should take
+      // it; should it not, report that, for this call alone, rather than let the worker die.
       const wire = toWireError(error);
       const failure = new BerthError(
         codes.UNENCODABLE,

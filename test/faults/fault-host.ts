@@ -48,9 +48,11 @@ export interface FaultHost {
   echo(): Promise<unknown>;
 }
 
-/** Defaults of every fault host: thread isolation and small bounds. */
+/**
+ * Defaults of every fault host: small bounds. The manifests decide isolation: a worker
+ * thread for every fault fixture but pool-throws, which asks for a pool.
+ */
 const FAULT_DEFAULTS = {
-  isolation: 'thread',
   hangTimeoutMs: 500,
   stopTimeoutMs: 500,
   startTimeoutMs: 5_000,

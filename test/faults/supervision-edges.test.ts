@@ -17,14 +17,16 @@ describe('supervision at the edges', () => {
     expect(errors.filter((e) => e['code'] === codes.CALL_TIMEOUT)).toHaveLength(4);
   });
 
-  it('rejects a thrown error whose data cannot be encoded with BERTH_ERR_UNENCODABLE and keeps the worker', async () => {
+  it('rejects a thrown error whose data cannot be encoded with BERTH_ERR_PLUGIN_ERROR, the error without its data below, and keeps the worker', async () => {
     const fault = await start(['fault-throws']);
     const throws = fault.host.service<Throws>('throws');
     const before = await throws.ping();
-    expect(await rejection(throws.throwUnencodableData())).toMatchObject({
-      code: codes.UNENCODABLE,
-      method: 'throwUnencodableData',
-    });
+    const error = await rejection(throws.throwUnencodableData());
+    expect(error).toMatchObject({ code: codes.PLUGIN_ERROR, method: 'throwUnencodableData' });
+    // The plugin's own error, its code kept and its data left out, is below the one that says why.
+    const own = (error.cause as Error).cause;
+    expect(own).toMatchObject({ code: codes.INVALID_ARGUMENT, message: 'bad request' });
+    expect((own as { data?: unknown }).data).toBeUndefined();
     expect(await throws.ping()).toBe(before);
   });
 
