@@ -1,7 +1,10 @@
 // Micro-benchmark of the value codecs alone (no threads): what every call pays to encode
 // and decode its frame. Runs on the built code, so `npm run build` first:
 //
-//   node --expose-gc scripts/codec-micro-bench.mjs [rounds]
+//   node --expose-gc scripts/codec-micro-bench.mjs [rounds] [dist folder]
+//
+// CASES=<regex> runs only the cases it matches. The dist folder (default: this checkout's dist/) lets two builds be compared in turn,
+// which on a shared machine says more than figures taken at different times.
 //
 // Cases, each one encode plus one decode, the way the data plane does them:
 // - thread tiny: the call frame [CALL, 7, 'svc', 'm', ['x']] through the stream codec,
@@ -9,15 +12,22 @@
 // - thread records: a result frame of 1,000 Kubernetes-like records (bench/payloads.ts),
 //   strings bundled, decoded from a private copy;
 // - pool tiny / pool records: the pool codec's carry + uncarry of [true, value];
-// - inline tiny / inline records: a copy through the inline value codec, when it exists.
+// - inline tiny / inline records: inline isolation's copy of the arguments and of the
+//   result, { ok: true, id: 7 } or the 1,000 records, when it exists (copy-value.ts).
 // Each round times a fixed number of operations; the figures are per operation, as the
 // median of the rounds with the lowest and highest round beside it.
 import { performance } from 'node:perf_hooks';
-import * as codec from '../dist/src/transport/codec.js';
-import { createPoolCodec } from '../dist/src/transport/pool-wire.js';
-import { records } from '../dist/bench/payloads.js';
+import { Buffer } from 'node:buffer';
+import { pathToFileURL } from 'node:url';
 
 const rounds = Number(process.argv[2] ?? 15);
+const dist =
+  process.argv[3] === undefined
+    ? new URL('../dist/', import.meta.url)
+    : pathToFileURL(`${process.argv[3]}/`);
+const codec = await import(new URL('src/transport/codec.js', dist).href);
+const { createPoolCodec } = await import(new URL('src/transport/pool-wire.js', dist).href);
+const { records } = await import(new URL('bench/payloads.js', dist).href);
 const tinyFrame = [1, 7, 'svc', 'm', ['x']];
 const recordsFrame = [2, 7, records];
 
@@ -38,12 +48,16 @@ function threadCase(frame, bundle) {
 
 function poolCase(value) {
   const pool = createPoolCodec();
-  return () => pool.uncarry(pool.carry([true, value]));
+  return () => pool.uncarry(pool.carry([true, value], 'outcome'));
 }
 
-function inlineCase(value) {
-  const copy = codec.createValueCopier?.();
-  return copy === undefined ? undefined : () => copy(value, 'result');
+// The inline copy exists from the value model on (src/transport/copy-value.ts).
+const copier = await import(new URL('src/transport/copy-value.js', dist).href).catch(
+  () => undefined,
+);
+function inlineCase(args, result) {
+  const copy = copier?.createValueCopier();
+  return copy === undefined ? undefined : () => [copy(args, 'args'), copy(result, 'result')];
 }
 
 const cases = [
@@ -51,9 +65,9 @@ const cases = [
   ['thread records', threadCase(recordsFrame, true), 40],
   ['pool tiny', poolCase({ ok: true, id: 7 }), 20_000],
   ['pool records', poolCase(records), 40],
-  ['inline tiny', inlineCase(['x']), 20_000],
-  ['inline records', inlineCase(records), 40],
-].filter(([, run]) => run !== undefined);
+  ['inline tiny', inlineCase(['x'], { ok: true, id: 7 }), 20_000],
+  ['inline records', inlineCase([], records), 40],
+].filter(([name, run]) => run !== undefined && new RegExp(process.env['CASES'] ?? '').test(name));
 
 const results = new Map(cases.map(([name]) => [name, []]));
 for (let round = -2; round < rounds; round += 1) {
@@ -67,7 +81,7 @@ for (let round = -2; round < rounds; round += 1) {
 }
 
 const fmt = (us) => (us >= 100 ? us.toFixed(0) : us.toFixed(2));
-console.log(`node ${process.version}, ${rounds} rounds; µs per encode + decode`);
+console.log(`${dist.pathname}: node ${process.version}, ${rounds} rounds; µs per encode + decode`);
 console.log('case              median      min      max');
 for (const [name, times] of results) {
   times.sort((a, b) => a - b);
