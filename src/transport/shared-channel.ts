@@ -298,9 +298,9 @@ function frameWorthBundling(frame: AnyFrame): boolean {
   return false;
 }
 
-function asBuffer(bytes: Uint8Array): Buffer {
-  // A Buffer over the same memory, as msgpackr gives byte arrays: no copy.
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+function asBuffer(bytes: Uint8Array): Uint8Array {
+  // A plain Uint8Array over the same memory, as every byte array arrives (value-model.ts).
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function brokenStream(detail: string): BerthError {

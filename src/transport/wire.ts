@@ -22,7 +22,7 @@ import type { WireError } from '../errors.js';
 import type { SharedBuffers } from './shared-layout.js';
 
 /** Bumped on any incompatible change to the messages or frames below. */
-export const WIRE_VERSION = 3;
+export const WIRE_VERSION = 4;
 
 /** Data-plane frame kinds: the first element of every frame. */
 export const Frame = {
