@@ -72,6 +72,7 @@ export function makeRecord(
     hangTimeoutMs: options.hangTimeoutMs,
     arenaBytes: manifest.arenaBytes ?? options.dataPlane.arenaBytes,
     spinUs: options.dataPlane.spinUs,
+    inlineValues: options.inlineValues,
     onExit,
   });
   const makeRuntime = (onExit: (error: BerthError) => void): PluginRuntime => {
