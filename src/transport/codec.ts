@@ -18,7 +18,13 @@
  * What a value comes out as is the value model's (value-model.ts, docs/value-model.md).
  */
 import { Packr, Unpackr, type Options } from 'msgpackr';
-import { plainBytes, unencodableError, valueOptions } from './value-model.js';
+import {
+  plainBytes,
+  mayHoldUnknownTypedArray,
+  refuseUnknownTypedArray,
+  unencodableError,
+  valueOptions,
+} from './value-model.js';
 import { Frame } from './wire.js';
 
 // A fresh options object each time: msgpackr keeps its structures in it.
@@ -71,27 +77,31 @@ export function createStreamEncoder(): StreamEncoder {
   return {
     encode(value, bundle) {
       options.bundleStrings = bundle;
+      let bytes: Buffer;
       try {
-        return packr.pack(value);
+        bytes = packr.pack(value);
       } catch (error) {
-        throw refusal(value, error);
+        const [part, root] = framePart(value);
+        throw unencodableError(part, root, error);
       }
+      if (mayHoldUnknownTypedArray(bytes)) refuseUnknownTypedArray(...framePart(value));
+      return bytes;
     },
   };
 }
 
-/** BERTH_ERR_UNENCODABLE for a frame, its path rooted at what the frame carries. */
-function refusal(frame: unknown, cause: unknown): Error {
-  if (!Array.isArray(frame)) return unencodableError(frame, 'value', cause);
+/** The part of a frame that holds values, and the root a refusal's path names it by. */
+function framePart(frame: unknown): [unknown, string] {
+  if (!Array.isArray(frame)) return [frame, 'value'];
   switch (frame[0]) {
     case Frame.CALL:
-      return unencodableError(frame[4], 'args', cause);
+      return [frame[4], 'args'];
     case Frame.RESULT:
-      return unencodableError(frame[2], 'result', cause);
+      return [frame[2], 'result'];
     case Frame.FAILURE:
-      return unencodableError(frame[2], 'error', cause);
+      return [frame[2], 'error'];
     default:
-      return unencodableError(frame, 'frame', cause);
+      return [frame, 'frame'];
   }
 }
 

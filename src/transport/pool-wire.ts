@@ -30,7 +30,13 @@
 import { Packr } from 'msgpackr';
 import type { WireError } from '../errors.js';
 import { HEARTBEAT_INDEX } from './heartbeat.js';
-import { plainBytes, unencodableError, valueOptions } from './value-model.js';
+import {
+  plainBytes,
+  mayHoldUnknownTypedArray,
+  refuseUnknownTypedArray,
+  unencodableError,
+  valueOptions,
+} from './value-model.js';
 import type { PluginBoot, ServiceMethods } from './wire.js';
 
 /** Bumped on any incompatible change to the messages below. */
@@ -176,19 +182,23 @@ export function createPoolCodec(): PoolCodec {
   const options = packr as { copyBuffers?: boolean };
   return {
     carry(array, root) {
+      let view: Buffer;
+      let decoded: unknown[] | undefined;
       try {
         // pack() returns a view on the packr's own buffer, reused by the next pack.
-        const view = packr.pack(array);
-        if (view.byteLength >= INLINE_BYTES || view.indexOf(ERROR_EXTENSION) !== -1) {
-          return new Uint8Array(view);
+        view = packr.pack(array);
+        if (view.byteLength < INLINE_BYTES && view.indexOf(ERROR_EXTENSION) === -1) {
+          // Byte arrays copied out, so that a clone of one copies it, not the packr's buffer.
+          options.copyBuffers = true;
+          decoded = packr.unpack(plainBytes(view)) as unknown[];
         }
-        // Byte arrays copied out, so that a clone of one copies it, not the packr's buffer.
-        options.copyBuffers = true;
-        return packr.unpack(plainBytes(view)) as unknown[];
       } catch (error) {
-        if (root === 'args') throw unencodableError(array, 'args', error);
-        throw unencodableError(array[1], array[0] === true ? 'result' : 'error', error);
+        throw unencodableError(...carriedPart(array, root), error);
       }
+      if (decoded !== undefined) return decoded;
+      // Decoded on the other side only: what it could not read back is refused here.
+      if (mayHoldUnknownTypedArray(view)) refuseUnknownTypedArray(...carriedPart(array, root));
+      return new Uint8Array(view);
     },
     uncarry(carried) {
       if (!(carried instanceof Uint8Array)) return carried;
@@ -196,4 +206,10 @@ export function createPoolCodec(): PoolCodec {
       return packr.unpack(plainBytes(carried)) as unknown[];
     },
   };
+}
+
+/** The part of a carried array that holds values, and the root a refusal's path names. */
+function carriedPart(array: unknown[], root: CarriedRoot): [unknown, string] {
+  if (root === 'args') return [array, 'args'];
+  return [array[1], array[0] === true ? 'result' : 'error'];
 }
