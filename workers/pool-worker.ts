@@ -187,19 +187,25 @@ export async function runTask(task: PoolTask): Promise<unknown> {
 
 function encodeResult(value: unknown, service: string, method: string): Carried {
   try {
-    return codec.carry([true, value]);
+    return codec.carry([true, value], 'outcome');
   } catch (error) {
+    const refused = error as BerthError;
     throw new BerthError(
       codes.UNENCODABLE,
-      `the result of ${service}.${method} cannot be encoded: ${(error as Error).message}`,
-      { cause: (error as Error).cause, service, method },
+      `the result of ${service}.${method}: ${refused.message}`,
+      {
+        cause: refused.cause,
+        service,
+        method,
+        data: refused.data,
+      },
     );
   }
 }
 
 function failure(error: unknown, service?: string, method?: string): Carried {
   try {
-    return codec.carry([false, toWireError(error)]);
+    return codec.carry([false, toWireError(error)], 'outcome');
   } catch (encodeError) {
     // toWireError never throws and makes plain, bounded data, so msgpack should take it;
     // should it not, this call alone fails, and says why.
@@ -209,7 +215,7 @@ function failure(error: unknown, service?: string, method?: string): Carried {
       `the error thrown by ${service}.${method} cannot be encoded (${wire.name}: ${wire.message}): ${(encodeError as Error).message}`,
       { service, method },
     );
-    return codec.carry([false, toWireError(unencodable)]);
+    return codec.carry([false, toWireError(unencodable)], 'outcome');
   }
 }
 

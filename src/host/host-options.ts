@@ -23,6 +23,14 @@ export interface HostOptions {
   plugins?: string[];
   /** Forces one isolation for every plugin; by default each service's manifest decides. */
   isolation?: 'inline' | 'thread';
+  /**
+   * How inline isolation passes arguments and results. `copy` (the default) sends them
+   * through the codec of the other modes, so a plugin sees and returns values exactly as
+   * it would in a thread, and what could not cross one is refused inline too
+   * (docs/value-model.md). `reference` passes them as they are: faster, but a plugin that
+   * keeps or changes an argument changes the caller's, and nothing is checked.
+   */
+  inlineValues?: 'copy' | 'reference';
   /** Where plugins keep their data (`<dataDir>/plugins/<name>`). Default `./data`. */
   dataDir?: string;
   /** Default: pino at `info`, pretty on a TTY. */
@@ -87,6 +95,7 @@ export interface ResolvedHostOptions {
   /** Folders that may be absent without a warning: the implicit default only. */
   optionalPluginDirs: string[];
   isolation: 'inline' | 'thread' | undefined;
+  inlineValues: 'copy' | 'reference';
   dataDir: string;
   logger: Logger;
   config: PluginConfigs;
@@ -112,6 +121,10 @@ export function resolveHostOptions(options: HostOptions, cwd = process.cwd()): R
   const { isolation } = options;
   if (isolation !== undefined && isolation !== 'inline' && isolation !== 'thread') {
     throw invalid('isolation', `"inline" or "thread"`, isolation);
+  }
+  const { inlineValues = 'copy' } = options;
+  if (inlineValues !== 'copy' && inlineValues !== 'reference') {
+    throw invalid('inlineValues', `"copy" or "reference"`, inlineValues);
   }
   for (const key of ['watch', 'autoEnable'] as const) {
     const value = options[key];
@@ -141,6 +154,7 @@ export function resolveHostOptions(options: HostOptions, cwd = process.cwd()): R
         : options.plugins.map((dir) => resolve(cwd, dir)),
     optionalPluginDirs: options.plugins === undefined ? [resolve(cwd, DEFAULT_PLUGIN_DIR)] : [],
     isolation,
+    inlineValues,
     dataDir: resolve(cwd, options.dataDir ?? 'data'),
     logger: options.logger ?? createLogger(),
     config: options.config ?? {},

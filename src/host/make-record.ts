@@ -83,6 +83,7 @@ export function makeRecord(
     logLimits: options.logLimits,
     env,
     spinUs: options.dataPlane.spinUs,
+    inlineValues: options.inlineValues,
     onExit,
   });
   const makeRuntime = (onExit: (error: BerthError) => void): PluginRuntime => {

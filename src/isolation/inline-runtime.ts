@@ -1,11 +1,14 @@
 /**
  * Inline isolation: the plugin runs in the host's own thread. Same plugin, same proxy,
  * same errors as `thread`, but no isolation: for development (breakpoints bind), for
- * debugging, and as the floor of the bench suite. Values are passed by reference, not
- * encoded, so a result that could not cross a thread boundary is not caught here. Errors
- * the plugin throws are the exception: each is copied across the wire (copyAcrossWire),
- * so it reaches the caller bounded and with the same code as from a thread.
+ * debugging, and as the floor of the bench suite. Arguments and results are copied
+ * through the codec of the other modes, so they arrive as they would from a thread and
+ * what could not cross one is refused here too (BERTH_ERR_UNENCODABLE); with
+ * `inlineValues: 'reference'` they are passed by reference, unchecked, for speed. Errors
+ * the plugin throws are copied across the wire either way (copyAcrossWire), so each
+ * reaches the caller bounded and with the same code as from a thread.
  */
+import { createValueCopier } from '../transport/copy-value.js';
 import { Lease } from '../transport/lease.js';
 import { BerthError, codes } from '../errors.js';
 import { loadPlugin } from '../sdk/load-plugin.js';
@@ -24,6 +27,7 @@ export function createInlineRuntime(spec: RuntimeSpec): PluginRuntime {
   let stopping: Promise<void> | undefined;
   let inFlight = 0;
   let idle: (() => void) | undefined;
+  const copy = spec.inlineValues === 'reference' ? undefined : createValueCopier();
 
   const load = async (): Promise<PluginInstance> => {
     const { boot } = spec;
@@ -88,10 +92,12 @@ export function createInlineRuntime(spec: RuntimeSpec): PluginRuntime {
       }
       inFlight += 1;
       try {
-        const result = instance.call(service, method, args, signal);
-        const value = await (signal === undefined && options.timeoutMs === undefined
+        const sent = copy === undefined ? args : (copy(args, 'args') as unknown[]);
+        const result = instance.call(service, method, sent, signal);
+        const awaited = await (signal === undefined && options.timeoutMs === undefined
           ? result
           : raceEnd(Promise.resolve(result), options));
+        const value = copy === undefined ? awaited : copy(awaited, 'result');
         // In process there is no arena: a zero-copy result is the value itself, leased for form.
         return options.zeroCopy === true ? new Lease(value) : value;
       } catch (error) {

@@ -278,7 +278,7 @@ export function createPoolRuntime(spec: RuntimeSpec, options: PoolOptions): Plug
       }
       let encoded: Carried;
       try {
-        encoded = codec.carry(args);
+        encoded = codec.carry(args, 'args');
       } catch (error) {
         return Promise.reject(presentCallError(error, site));
       }

@@ -66,6 +66,8 @@ export interface RuntimeSpec {
   env: Record<string, string>;
   /** How long a worker watches for more calls after a batch before sleeping (µs); default 50. */
   spinUs?: number | undefined;
+  /** Inline isolation: copy arguments and results through the codec (default), or pass references. */
+  inlineValues?: 'copy' | 'reference' | undefined;
   /** Told when the plugin dies on its own: a crash, a hang, an OOM (never after `stop()` or `kill()`). */
   onExit(error: BerthError): void;
 }

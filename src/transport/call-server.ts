@@ -91,7 +91,8 @@ export function serveCalls(options: ServeOptions, dispatch: Dispatch): CallServe
   const succeed = (id: number, value: unknown, service: string, method: string): void => {
     if (value instanceof Uint8Array && value.byteLength > INLINE_MAX_BYTES) {
       // Large bytes go into the arena as they are, 8-byte aligned: encoding them would
-      // copy them once more, misaligned behind msgpack's 5-byte header.
+      // copy them once more, misaligned behind msgpack's 5-byte header. They arrive as a
+      // plain Uint8Array, a Buffer too, as encoded byte arrays do (value-model.ts).
       sender.sendBytes(id, value);
       return;
     }
@@ -101,8 +102,8 @@ export function serveCalls(options: ServeOptions, dispatch: Dispatch): CallServe
       const failure = isBerthError(error, codes.UNENCODABLE)
         ? new BerthError(
             codes.UNENCODABLE,
-            `the result of ${service}.${method} cannot be encoded: ${error.message}`,
-            { cause: error.cause, service, method },
+            `the result of ${service}.${method}: ${error.message}`,
+            { cause: error.cause, service, method, data: error.data },
           )
         : error;
       sender.send([Frame.FAILURE, id, toWireError(failure)], id);

@@ -14,23 +14,29 @@
  * A failed encode may leave the encoder believing in a shape the decoder never saw, so
  * the sender replaces its encoder and tells the receiver to do the same, in order
  * (RecordKind.RESET in shared-layout.ts).
+ *
+ * What a value comes out as is the value model's (value-model.ts, docs/value-model.md).
  */
-import { Packr, Unpackr } from 'msgpackr';
-import { BerthError, codes, describeThrown } from '../errors.js';
+import { Packr, Unpackr, type Options } from 'msgpackr';
+import {
+  plainBytes,
+  mayHoldUnknownTypedArray,
+  refuseUnknownTypedArray,
+  unencodableError,
+  valueOptions,
+} from './value-model.js';
+import { Frame } from './wire.js';
 
 // A fresh options object each time: msgpackr keeps its structures in it.
-const streamOptions = (): ConstructorParameters<typeof Packr>[0] => ({
-  sequential: true,
-  bundleStrings: true,
-  moreTypes: false,
-});
+const streamOptions = (): Options => ({ ...valueOptions(), sequential: true, bundleStrings: true });
 
 /** The encoding half of a stream. */
 export interface StreamEncoder {
   /**
    * Encodes one value, its strings bundled when `bundle` is true (the decoder needs no
    * telling). The bytes are valid only until the next call (copy them to keep them).
-   * Throws BERTH_ERR_UNENCODABLE; after a throw the encoder must be replaced.
+   * Throws BERTH_ERR_UNENCODABLE naming the path of what was refused (`args[0].handler`,
+   * `result.items[3]`); after a throw the encoder must be replaced.
    */
   encode(value: unknown, bundle: boolean): Uint8Array;
 }
@@ -40,8 +46,8 @@ export interface StreamDecoder {
   /**
    * Decodes one value from the first `length` bytes of `bytes`, which must be the
    * caller's own memory (never a SharedArrayBuffer: see shared-channel.ts). Byte arrays
-   * in the value are views on `bytes`, or their own copies when `copyBytes` is true (so
-   * that `bytes` can be reused).
+   * in the value are plain Uint8Arrays (whatever class `bytes` is), views on `bytes`, or
+   * their own copies when `copyBytes` is true (so that `bytes` can be reused).
    */
   decode(bytes: Uint8Array, length: number, copyBytes: boolean): unknown;
 }
@@ -52,7 +58,8 @@ export interface StreamDecoder {
  */
 export function worthBundling(value: unknown): boolean {
   if (Array.isArray(value)) return value.length >= BUNDLE_FROM;
-  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return false;
+  // A typed array is never bundled, and `for in` would visit each of its elements.
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return false;
   for (const key in value) {
     const field = (value as Record<string, unknown>)[key];
     if (Array.isArray(field) && field.length >= BUNDLE_FROM) return true;
@@ -70,15 +77,32 @@ export function createStreamEncoder(): StreamEncoder {
   return {
     encode(value, bundle) {
       options.bundleStrings = bundle;
+      let bytes: Buffer;
       try {
-        return packr.pack(value);
+        bytes = packr.pack(value);
       } catch (error) {
-        throw new BerthError(codes.UNENCODABLE, `cannot encode value: ${describeThrown(error)}`, {
-          cause: error,
-        });
+        const [part, root] = framePart(value);
+        throw unencodableError(part, root, error);
       }
+      if (mayHoldUnknownTypedArray(bytes)) refuseUnknownTypedArray(...framePart(value));
+      return bytes;
     },
   };
+}
+
+/** The part of a frame that holds values, and the root a refusal's path names it by. */
+function framePart(frame: unknown): [unknown, string] {
+  if (!Array.isArray(frame)) return [frame, 'value'];
+  switch (frame[0]) {
+    case Frame.CALL:
+      return [frame[4], 'args'];
+    case Frame.RESULT:
+      return [frame[2], 'result'];
+    case Frame.FAILURE:
+      return [frame[2], 'error'];
+    default:
+      return [frame, 'frame'];
+  }
 }
 
 /** Makes a stream decoder, to be fed every frame its encoder made, in order. */
@@ -86,10 +110,17 @@ export function createStreamDecoder(): StreamDecoder {
   const unpackr = new Unpackr(streamOptions());
   // Read by msgpackr as it meets each byte array, so it can change between frames.
   const options = unpackr as { copyBuffers?: boolean };
+  // The receiver decodes small frames from one reused Buffer: its plain view is kept.
+  let lastBytes: Uint8Array | undefined;
+  let lastPlain: Uint8Array | undefined;
   return {
     decode(bytes, length, copyBytes) {
       options.copyBuffers = copyBytes;
-      return unpackr.unpack(bytes, length);
+      if (bytes !== lastBytes) {
+        lastBytes = bytes;
+        lastPlain = plainBytes(bytes);
+      }
+      return unpackr.unpack(lastPlain as Uint8Array, length);
     },
   };
 }

@@ -28,9 +28,16 @@
  * so a thread that dies or hangs names the calls it takes with it.
  */
 import { Packr } from 'msgpackr';
-import { BerthError, codes, describeThrown, type WireError } from '../errors.js';
+import type { WireError } from '../errors.js';
 import { HEARTBEAT_INDEX } from './heartbeat.js';
 import type { LogLimits } from './log-sink.js';
+import {
+  plainBytes,
+  mayHoldUnknownTypedArray,
+  refuseUnknownTypedArray,
+  unencodableError,
+  valueOptions,
+} from './value-model.js';
 import type { PluginBoot, ServiceMethods } from './wire.js';
 
 /** Bumped on any incompatible change to the messages below. */
@@ -134,45 +141,77 @@ export type Carried = Uint8Array | unknown[];
 /** Encodings below this many bytes travel decoded (see {@link createPoolCodec}). */
 export const INLINE_BYTES = 2048;
 
+/**
+ * What a carried array holds, to name the path of a refusal: a call's arguments
+ * (`args[0].handler`), or an outcome `[ok, value]` (`result.items[3]`, `error.data`).
+ */
+export type CarriedRoot = 'args' | 'outcome';
+
 /** Puts arrays in the form piscina carries best, and takes them out again. */
 export interface PoolCodec {
   /**
-   * `array` through msgpack, as thread isolation encodes it. Throws BERTH_ERR_UNENCODABLE
-   * for what msgpack cannot hold (a symbol, a cycle). Bytes are a fresh copy the caller
-   * owns, so they may be transferred.
+   * `array` through msgpack, with thread isolation's value model (value-model.ts). Throws
+   * BERTH_ERR_UNENCODABLE naming the path of what it refuses (a function, a symbol, a
+   * cycle). Bytes are a fresh copy the caller owns, so they may be transferred.
    */
-  carry(array: unknown[]): Carried;
+  carry(array: unknown[], root: CarriedRoot): Carried;
   /** The array a {@link carry} made. */
   uncarry(carried: Carried): unknown[];
 }
 
 /**
+ * How an Error starts in msgpack (msgpackr's `moreTypes` extension 0x65). An encoding that
+ * holds one travels as bytes: structured clone would keep only the standard error names
+ * (a RangeError stays one, an error named `BerthError` becomes `Error`), so a decoded
+ * Error would not reach the other side as thread isolation delivers it. The sequence may
+ * also turn up inside other data; such a value just travels as bytes.
+ */
+const ERROR_EXTENSION = Buffer.from([0xd4, 0x65, 0x00]);
+
+/**
  * Makes a codec: msgpackr with records, each message self-contained. Measured against
  * piscina's structured clone (2-core machine, one thread, p50): 1,000 resources 1.6-4.6 ms
  * against 5.6-15 ms. Every value is encoded, so a value it cannot hold fails one call, not
- * the thread (a clone error inside piscina's worker kills it), and values are treated as
- * thread isolation treats them. Small encodings travel decoded: posting a typed array
- * costs 6-15 µs more than posting a small plain value (its buffer is serialised and
- * allocated anew), more than decoding it twice.
+ * the thread (a clone error inside piscina's worker kills it), and values come out as in
+ * thread isolation. Small encodings travel decoded: posting a typed array costs 6-15 µs
+ * more than posting a small plain value (its buffer is serialised and allocated anew),
+ * more than decoding it twice. What structured clone then does to the decoded value is
+ * what thread isolation's decoder does too, but for Errors (see {@link ERROR_EXTENSION}).
  */
 export function createPoolCodec(): PoolCodec {
-  const packr = new Packr({ useRecords: true, moreTypes: false });
+  const packr = new Packr(valueOptions());
+  // Read by msgpackr as it meets each byte array.
+  const options = packr as { copyBuffers?: boolean };
   return {
-    carry(array) {
-      let view: Uint8Array;
+    carry(array, root) {
+      let view: Buffer;
+      let decoded: unknown[] | undefined;
       try {
+        // pack() returns a view on the packr's own buffer, reused by the next pack.
         view = packr.pack(array);
+        if (view.byteLength < INLINE_BYTES && view.indexOf(ERROR_EXTENSION) === -1) {
+          // Byte arrays copied out, so that a clone of one copies it, not the packr's buffer.
+          options.copyBuffers = true;
+          decoded = packr.unpack(plainBytes(view)) as unknown[];
+        }
       } catch (error) {
-        throw new BerthError(codes.UNENCODABLE, `cannot encode value: ${describeThrown(error)}`, {
-          cause: error,
-        });
+        throw unencodableError(...carriedPart(array, root), error);
       }
-      // pack() returns a view on the packr's own buffer, reused by the next pack.
-      if (view.byteLength < INLINE_BYTES) return packr.unpack(view) as unknown[];
+      if (decoded !== undefined) return decoded;
+      // Decoded on the other side only: what it could not read back is refused here.
+      if (mayHoldUnknownTypedArray(view)) refuseUnknownTypedArray(...carriedPart(array, root));
       return new Uint8Array(view);
     },
     uncarry(carried) {
-      return carried instanceof Uint8Array ? (packr.unpack(carried) as unknown[]) : carried;
+      if (!(carried instanceof Uint8Array)) return carried;
+      options.copyBuffers = false;
+      return packr.unpack(plainBytes(carried)) as unknown[];
     },
   };
+}
+
+/** The part of a carried array that holds values, and the root a refusal's path names. */
+function carriedPart(array: unknown[], root: CarriedRoot): [unknown, string] {
+  if (root === 'args') return [array, 'args'];
+  return [array[1], array[0] === true ? 'result' : 'error'];
 }

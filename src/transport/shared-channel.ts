@@ -343,7 +343,7 @@ export class FrameReceiver {
         throw wireViolation(`a port message of ${own.byteLength} bytes for a record of ${a}`);
       }
       if (kind === RecordKind.BYTES)
-        return { frame: [Frame.RESULT, id, asBuffer(own)], slot: undefined };
+        return { frame: [Frame.RESULT, id, asBytes(own)], slot: undefined };
       return { frame: this.#checked(this.#decode(own), id), slot: undefined };
     }
     let shared: Uint8Array;
@@ -357,7 +357,7 @@ export class FrameReceiver {
     }
     if (kind === RecordKind.BYTES && slot !== undefined && keepsViews?.(id) === true) {
       // Zero-copy: the caller gets a view on the arena; the slot is theirs to free.
-      return { frame: [Frame.RESULT, id, asBuffer(shared)], slot };
+      return { frame: [Frame.RESULT, id, asBytes(shared)], slot };
     }
     // Everything else is decoded from a private copy, and its shared memory handed back
     // at once. msgpackr's native string extraction crashed the process (SIGSEGV) when fed
@@ -366,7 +366,7 @@ export class FrameReceiver {
     try {
       const frame =
         kind === RecordKind.BYTES
-          ? ([Frame.RESULT, id, asBuffer(shared.slice())] as AnyFrame)
+          ? ([Frame.RESULT, id, asBytes(shared.slice())] as AnyFrame)
           : this.#checked(this.#decodeShared(shared), id);
       return { frame, slot: undefined };
     } finally {
@@ -421,9 +421,9 @@ function frameWorthBundling(frame: AnyFrame): boolean {
   return false;
 }
 
-function asBuffer(bytes: Uint8Array): Buffer {
-  // A Buffer over the same memory, as msgpackr gives byte arrays: no copy.
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+function asBytes(bytes: Uint8Array): Uint8Array {
+  // A plain Uint8Array over the same memory, as every byte array arrives (value-model.ts).
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** What a port message was, for a violation's message (never its contents). */

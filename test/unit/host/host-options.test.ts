@@ -15,6 +15,7 @@ describe('host options', () => {
       expect(options.pluginDirs).toEqual([join('/srv/app', 'plugins')]);
       expect(options.dataDir).toBe(join('/srv/app', 'data'));
       expect(options.isolation).toBeUndefined();
+      expect(options.inlineValues).toBe('copy');
     } finally {
       if (previous !== undefined) process.env['BERTH_PLUGINS'] = previous;
     }
@@ -33,8 +34,17 @@ describe('host options', () => {
     expect(given.watch).toBe(true);
   });
 
+  it('copy inline values unless told to pass references', () => {
+    expect(resolveHostOptions({ logger, inlineValues: 'reference' }).inlineValues).toBe(
+      'reference',
+    );
+    expect(resolveHostOptions({ logger, inlineValues: 'copy' }).inlineValues).toBe('copy');
+  });
+
   it.each([
     ['isolation', { isolation: 'process' }],
+    ['inlineValues', { inlineValues: 'share' }],
+    ['inlineValues', { inlineValues: true }],
     ['startTimeoutMs', { startTimeoutMs: -1 }],
     ['stopTimeoutMs', { stopTimeoutMs: Number.NaN }],
     ['watch', { watch: 'yes' }],

@@ -30,22 +30,24 @@ describe('the pool codec', () => {
   const codec = createPoolCodec();
 
   it('carries a small array decoded, and a large one as bytes the receiver owns', () => {
-    const small = codec.carry([true, { ok: true, id: 1 }]);
+    const small = codec.carry([true, { ok: true, id: 1 }], 'outcome');
     expect(Array.isArray(small)).toBe(true);
     expect(codec.uncarry(small)).toEqual([true, { ok: true, id: 1 }]);
 
     const rows = Array.from({ length: 1_000 }, (_, i) => ({ name: `row-${i}`, n: i }));
-    const large = codec.carry([true, rows]);
+    const large = codec.carry([true, rows], 'outcome');
     expect(large).toBeInstanceOf(Uint8Array);
     expect((large as Uint8Array).byteLength).toBeGreaterThanOrEqual(INLINE_BYTES);
     // A second carry must not overwrite the first one's bytes.
-    codec.carry([true, rows.slice().reverse()]);
+    codec.carry([true, rows.slice().reverse()], 'outcome');
     expect(codec.uncarry(large)).toEqual([true, rows]);
   });
 
   it('treats values as msgpack does, whichever way they travel', () => {
     const bytes = new Uint8Array([1, 2, 3]);
-    const [value] = codec.uncarry(codec.carry([{ bytes, none: undefined, list: [null, 'x'] }]));
+    const [value] = codec.uncarry(
+      codec.carry([{ bytes, none: undefined, list: [null, 'x'] }], 'args'),
+    );
     expect(value).toMatchObject({ none: undefined, list: [null, 'x'] });
     expect((value as { bytes: Uint8Array }).bytes).toBeInstanceOf(Uint8Array);
     expect([...(value as { bytes: Uint8Array }).bytes]).toEqual([1, 2, 3]);
@@ -54,12 +56,12 @@ describe('the pool codec', () => {
   it('refuses what msgpack cannot hold with BERTH_ERR_UNENCODABLE, and keeps working', () => {
     const cycle: Record<string, unknown> = {};
     cycle['self'] = cycle;
-    expect(() => codec.carry([Symbol('x')])).toThrow(
+    expect(() => codec.carry([Symbol('x')], 'args')).toThrow(
       expect.objectContaining({ code: codes.UNENCODABLE }) as Error,
     );
-    expect(() => codec.carry([cycle])).toThrow(
+    expect(() => codec.carry([cycle], 'args')).toThrow(
       expect.objectContaining({ code: codes.UNENCODABLE }) as Error,
     );
-    expect(codec.uncarry(codec.carry(['after']))).toEqual(['after']);
+    expect(codec.uncarry(codec.carry(['after'], 'args'))).toEqual(['after']);
   });
 });
