@@ -56,4 +56,53 @@ describe('a plugin that fails its health checks', () => {
     });
     expect(await health.ping()).toBe(first);
   });
+
+  it('settles every call made while an unhealthy worker is replaced, none left in flight', async () => {
+    const fault = await start([PLUGIN], { health: HEALTH, callTimeoutMs: 5_000 });
+    const health = fault.host.service<FailsHealth>('health');
+    const first = await health.ping();
+    // Callers that never pause: some of their calls reach the worker while it is being
+    // ended, and must be rejected, not forgotten.
+    let running = true;
+    let outstanding = 0;
+    const outcomes = new Map<string, number>();
+    const lane = async (): Promise<void> => {
+      while (running) {
+        outstanding += 1;
+        try {
+          await health.ping();
+          outcomes.set('ok', (outcomes.get('ok') ?? 0) + 1);
+        } catch (error) {
+          const code = (error as { code?: string }).code ?? 'untyped';
+          outcomes.set(code, (outcomes.get(code) ?? 0) + 1);
+        } finally {
+          outstanding -= 1;
+        }
+        // A turn of the event loop between calls, so a call that fails at once cannot
+        // starve the timers this test waits on.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    const lanes = Array.from({ length: 16 }, lane);
+    try {
+      await health.setHealth('unhealthy');
+      await fault.waitFor('plugin:restarted', PLUGIN);
+    } finally {
+      running = false;
+    }
+    // Every lane's last call settles well within its 5 s deadline.
+    const settled = await Promise.race([
+      Promise.all(lanes).then(() => true),
+      new Promise((resolve) => setTimeout(resolve, 3_000, false)),
+    ]);
+    expect(settled, `${outstanding} calls never settled`).toBe(true);
+    expect([...outcomes.keys()].filter((k) => k !== 'ok' && k !== codes.PLUGIN_UNHEALTHY)).toEqual(
+      [],
+    );
+    expect(await health.ping()).not.toBe(first);
+    expect(fault.host.plugins().find((p) => p.name === PLUGIN)).toMatchObject({
+      state: 'running',
+      inFlight: 0,
+    });
+  });
 });
