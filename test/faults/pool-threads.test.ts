@@ -167,4 +167,42 @@ describe('a pool call that ends early', () => {
     expect(isBerthError(await call)).toBe(true);
     expect(isBerthError(await never)).toBe(true);
   });
+
+  it('replaces a thread that holds calls its callers gave up on, so the pool never wedges', async () => {
+    const pool = await start();
+    // Each thread runs 16 calls at once: 64 calls that never settle fill every slot and
+    // queue the rest. They time out; the threads holding them are replaced a grace
+    // (hangTimeoutMs) after, and calls are served again.
+    const abandoned = pool.faults({ timeoutMs: 100 });
+    const outcomes = await Promise.all(
+      Array.from({ length: 64 }, () => rejection(abandoned.never())),
+    );
+    expect(new Set(outcomes.map((e) => e.code))).toEqual(new Set([codes.CALL_TIMEOUT]));
+    const faults = pool.faults({ timeoutMs: 5_000 });
+    expect(await faults.ping()).toBeTypeOf('number');
+    await startedThreads(pool, POOL_THREADS * 2);
+    expect(pool.host.plugins().find((p) => p.name === POOL_PLUGIN)).toMatchObject({
+      state: 'running',
+      inFlight: 0,
+    });
+    expect(await Promise.all(Array.from({ length: 40 }, () => faults.ping()))).toHaveLength(40);
+  });
+
+  it.each([
+    ['null', null],
+    ['a message of unknown type', { type: 'NOPE', threadId: 1 }],
+    ['log lines that are not strings', { type: 'LOGS', lines: [1, 2], dropped: 0 }],
+  ])(
+    'shuts the pool down with BERTH_ERR_PROTOCOL when a thread posts %s, and restarts it',
+    async (_what, message) => {
+      const pool = await start();
+      const faults = pool.faults();
+      const slow = faults.slow(5_000).catch((error: { code?: string }) => error.code);
+      await faults.post(message).catch(() => undefined);
+      expect(await pool.waitFor('plugin:crashed')).toMatchObject({ code: codes.PROTOCOL });
+      expect(await slow).toBe(codes.PROTOCOL);
+      await pool.waitFor('plugin:restarted');
+      expect(await faults.ping()).toBeTypeOf('number');
+    },
+  );
 });
