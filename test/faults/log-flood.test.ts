@@ -8,9 +8,10 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino, type Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { codes } from '../../src/index.js';
 import { createServiceMetrics } from '../../src/service/metrics.js';
 import type { LogFlood } from '../fixtures/plugins/fault-log-flood/index.js';
-import { useFaultHosts, type FaultHost } from './fault-host.js';
+import { rejection, timed, useFaultHosts, type FaultHost } from './fault-host.js';
 
 const FLOOD_LINES = 1_000_000;
 /** Lines per turn of the plugin's event loop: a turn takes some 10-30 ms here. */
@@ -177,6 +178,25 @@ describe.each([
       state: 'running',
       restarts: 0,
     });
+    expect(await flood.ping()).toBeTypeOf('number');
+    expect(await fault.echo()).toBe('neighbour unharmed');
+  });
+
+  it('posts LOGS messages itself, past its sink: ended as BERTH_ERR_PROTOCOL, the host loop never stalled for long, the neighbour answering', async () => {
+    const fault = await start([plugin]);
+    const flood = fault.host.service<LogFlood>('flood');
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
+    const { value: error, ms } = await timed(() => rejection(flood.forge(FLOOD_LINES, CHUNK)));
+    lag.disable();
+    const figures = `${mode}: ended after ${ms.toFixed(0)} ms; lag max ${(lag.max / 1e6).toFixed(1)} ms`;
+    console.info(figures);
+    expect(error, figures).toMatchObject({ code: codes.PROTOCOL, plugin });
+    expect(await fault.waitFor('plugin:crashed', plugin)).toMatchObject({ code: codes.PROTOCOL });
+    // Unbounded, a pool took 8.5 s to post them all and stalled the host's loop for 4.2 s.
+    expect(ms, figures).toBeLessThan(2_000);
+    expect(lag.max / 1e6, figures).toBeLessThan(1_000);
+    await fault.waitFor('plugin:restarted', plugin);
     expect(await flood.ping()).toBeTypeOf('number');
     expect(await fault.echo()).toBe('neighbour unharmed');
   });
