@@ -188,16 +188,17 @@ describe.each([
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
     const { value: error, ms } = await timed(() => rejection(flood.forge(FLOOD_LINES, CHUNK)));
-    lag.disable();
-    const figures = `${mode}: ended after ${ms.toFixed(0)} ms; lag max ${(lag.max / 1e6).toFixed(1)} ms`;
-    console.info(figures);
-    expect(error, figures).toMatchObject({ code: codes.PROTOCOL, plugin });
+    expect(error).toMatchObject({ code: codes.PROTOCOL, plugin });
     expect(await fault.waitFor('plugin:crashed', plugin)).toMatchObject({ code: codes.PROTOCOL });
+    await fault.waitFor('plugin:restarted', plugin);
+    expect(await flood.ping()).toBeTypeOf('number');
+    // Measured to here: the messages already posted are still handled after the end.
+    lag.disable();
+    const figures = `${mode}: ended after ${ms.toFixed(0)} ms; lag p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms, max ${(lag.max / 1e6).toFixed(1)} ms`;
+    console.info(figures);
     // Unbounded, a pool took 8.5 s to post them all and stalled the host's loop for 4.2 s.
     expect(ms, figures).toBeLessThan(2_000);
     expect(lag.max / 1e6, figures).toBeLessThan(1_000);
-    await fault.waitFor('plugin:restarted', plugin);
-    expect(await flood.ping()).toBeTypeOf('number');
     expect(await fault.echo()).toBe('neighbour unharmed');
   });
 
