@@ -27,6 +27,13 @@ const post = (message: WorkerMessage): void => port.postMessage(message);
 const boot = workerData as WorkerBoot;
 const { plugin } = boot;
 
+// The environment is the host's choice (isolation/plugin-env.ts), passed as the Worker
+// `env`; Node 20 adds the variables of `node --env-file` to every worker's whatever that
+// option says, so they go here, before any plugin code runs.
+for (const name of Object.keys(process.env)) {
+  if (!boot.envNames.includes(name)) Reflect.deleteProperty(process.env, name);
+}
+
 // Plugin logs travel to the host as pino's own JSON lines, batched and held to the host's
 // limits (log-sink.ts); the host re-emits them.
 const logger = pino(

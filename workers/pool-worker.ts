@@ -45,6 +45,13 @@ if (port === null) throw new Error('pool-worker.ts runs only inside a piscina po
 const post = (message: PoolThreadMessage): void => port.postMessage(message);
 const boot = workerData as PoolBoot;
 const plugin = boot.plugin;
+
+// As in plugin-worker.ts: Node adds the variables of `node --env-file` to every thread's
+// environment whatever piscina's `env` says; they go before any plugin code runs.
+for (const name of Object.keys(process.env)) {
+  if (!boot.envNames.includes(name)) Reflect.deleteProperty(process.env, name);
+}
+
 const codec = createPoolCodec();
 const liveness = createPoolLiveness(boot.tasksPerThread);
 /** Calls running here, by id, to abort on CANCEL. */

@@ -31,8 +31,8 @@ export const LIVENESS_BYTES = createPoolLiveness(TASKS_PER_THREAD).byteLength;
 /** What the pool is made of. */
 export interface PiscinaOptions {
   threads: number;
-  /** What every thread is told; its `tasksPerThread` is set here. */
-  boot: Omit<PoolBoot, 'tasksPerThread'>;
+  /** What every thread is told; its `tasksPerThread` and `envNames` are set here. */
+  boot: Omit<PoolBoot, 'tasksPerThread' | 'envNames'>;
   resourceLimits: ResourceLimits | undefined;
   /** The environment of every thread (plugin-env.ts). */
   env: Record<string, string>;
@@ -41,7 +41,11 @@ export interface PiscinaOptions {
 /** Makes the pool; its threads start at once, each loading workers/pool-worker. */
 export function createPiscina(options: PiscinaOptions): Piscina {
   const entry = resolvePoolEntry();
-  const workerData: PoolBoot = { ...options.boot, tasksPerThread: TASKS_PER_THREAD };
+  const workerData: PoolBoot = {
+    ...options.boot,
+    tasksPerThread: TASKS_PER_THREAD,
+    envNames: Object.keys(options.env),
+  };
   return new Piscina({
     filename: entry.filename,
     name: entry.name,

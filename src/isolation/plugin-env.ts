@@ -4,6 +4,17 @@
  * would be readable by every plugin. Workers get a short allowlist of harmless variables
  * (the system's paths, locale and time zone) and the variables their manifest declares in
  * `env`; configuration reaches plugins through their config.
+ *
+ * Passed as the Worker (or piscina) `env`, and enforced again by the worker at boot
+ * (WorkerBoot.envNames): Node 20 adds the variables of `node --env-file` to every
+ * worker's `process.env` whatever that option says.
+ *
+ * What this cannot do: threads share one process, so on Linux any plugin can read the
+ * environment the host process was launched with from /proc/self/environ (and the host's
+ * files). It keeps secrets out of `process.env`, against accidents; it is no boundary
+ * against a hostile plugin. Variables loaded with `--env-file`, or set in process.env at
+ * run time, are not in /proc/self/environ. Inline isolation runs in the host's thread
+ * and sees all of process.env.
  */
 
 /** Variables every plugin gets, when the host has them. */

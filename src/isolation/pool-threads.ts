@@ -30,6 +30,14 @@ import { MAX_LOG_BATCH, type PluginLogs } from './plugin-logs.js';
 import { createPoolRequests } from './pool-requests.js';
 import { readPoolMessage } from './worker-messages.js';
 
+/**
+ * Messages each thread of a pool may post in one second, counted for the pool as a whole
+ * (piscina does not say which thread posted one), as thread-runtime.ts counts a worker's.
+ * An honest thread posts a handful (log batches at most 100 a second, log-sink.ts); one
+ * posting LOGS past its sink stalled the host's loop for seconds, 1,000,000 of them 4.2 s.
+ */
+const MAX_MESSAGES_PER_SECOND_PER_THREAD = 5_000;
+
 /** What the threads tell the runtime. */
 export interface PoolThreadEvents {
   /** A thread has started the plugin. */
@@ -113,6 +121,8 @@ export function createPoolThreads(options: PoolThreadsOptions): PoolThreads {
   const abandoned = new Map<number, number>();
   let sweeper: NodeJS.Timeout | undefined;
   let closed = false;
+  let windowStart = 0;
+  let windowMessages = 0;
   const channel = new BroadcastChannel(options.channel);
   // The host never listens here; an open channel must not keep the process alive.
   (channel as unknown as { unref(): void }).unref();
@@ -247,6 +257,16 @@ export function createPoolThreads(options: PoolThreadsOptions): PoolThreads {
   return {
     onMessage(value) {
       if (closed) return;
+      const now = Date.now();
+      if (now - windowStart >= 1_000) {
+        windowStart = now;
+        windowMessages = 0;
+      }
+      const budget = MAX_MESSAGES_PER_SECOND_PER_THREAD * Math.max(1, threads.size);
+      if (++windowMessages > budget) {
+        events.violated(`over ${budget} messages in a second`);
+        return;
+      }
       const read = readPoolMessage(value);
       if (!read.ok) {
         events.violated(read.problem);

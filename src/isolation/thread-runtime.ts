@@ -271,6 +271,7 @@ export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
       spinUs: spec.spinUs ?? DEFAULT_SPIN_US,
       liveness,
       heartbeatIntervalMs: Math.max(5, Math.min(500, spec.hangTimeoutMs / 10)),
+      envNames: Object.keys(spec.env),
     };
     const ready = new Promise((resolve, reject) => {
       handshake = { resolve, reject };

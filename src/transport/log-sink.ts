@@ -1,16 +1,17 @@
 /**
  * The worker's end of plugin logging: where a plugin's pino logger writes. Lines are
- * held to a rate and a size, batched, and posted to the host a batch per turn of the
- * worker's event loop, with a count of what was dropped:
+ * held to a rate and a size, batched, and posted to the host with a count of what was
+ * dropped: at the end of the turn of the worker's event loop that wrote them, or, when a
+ * batch went less than {@link MIN_BATCH_INTERVAL_MS} ago, that much after it:
  *
  *   ctx.log.info(...) ─▶ pino ─▶ write(line) ─┬─ over the rate: dropped += 1
  *                                             ├─ too long: cut, and said so
- *                                             └─ batch ──(setImmediate)──▶ LOGS {lines, dropped}
+ *                                             └─ batch ──(setImmediate | timer)──▶ LOGS {lines, dropped}
  *
- * A plugin that logs a million lines in a tight loop costs the host one message per
- * batch and a bounded number of lines, not a million messages (a per-line postMessage
- * stalled the host's event loop for seconds). The host enforces the same limits again
- * (isolation/plugin-logs.ts): this side is the polite one, not the trusted one.
+ * A plugin that logs a million lines costs the host a bounded number of messages and of
+ * lines, not a million messages (a per-line postMessage stalled the host's event loop
+ * for seconds). The host enforces the same limits again (isolation/plugin-logs.ts): this
+ * side is the polite one, not the trusted one.
  */
 
 /** How much a plugin may log. */
@@ -27,29 +28,58 @@ export const DEFAULT_LOG_LIMITS: LogLimits = { linesPerSecond: 1_000, maxLineCha
 /** Lines in one batch at most: a larger batch is posted at once. */
 const MAX_BATCH = 256;
 
+/**
+ * Least time between two batches (but full ones), in ms. Posting a batch every turn of
+ * the loop is not enough of a bound: a plugin that logs a line per turn (a line per
+ * request, with I/O between) made a message per turn, over 5,000 a second even when
+ * nearly every line was dropped, and the host ends a thread that posts that many
+ * (thread-runtime.ts MAX_MESSAGES_PER_SECOND) as a flood. At most 100 batches a second,
+ * plus a full one per 256 lines let through; a lone line still goes at the end of its turn.
+ */
+export const MIN_BATCH_INTERVAL_MS = 10;
+
 /** A pino destination that keeps to `limits`. */
 export interface LogSink {
   write(line: string): void;
 }
 
-/** Makes the sink; `post` sends one batch (and the count dropped since the last). */
+/**
+ * Makes the sink; `post` sends one batch (and the count dropped since the last). `now`
+ * is the clock of the rate and of the batch interval, in ms.
+ */
 export function createLogSink(
   limits: LogLimits,
   post: (lines: string[], dropped: number) => void,
+  now: () => number = () => performance.now(),
 ): LogSink {
-  const bucket = createTokenBucket(limits.linesPerSecond);
+  const bucket = createTokenBucket(limits.linesPerSecond, now);
   let lines: string[] = [];
   let dropped = 0;
   let scheduled = false;
+  let lastPost = -Infinity;
 
   const flush = (): void => {
-    scheduled = false;
     if (lines.length === 0 && dropped === 0) return;
     const batch = lines;
     const count = dropped;
     lines = [];
     dropped = 0;
+    lastPost = now();
     post(batch, count);
+  };
+
+  const scheduledFlush = (): void => {
+    scheduled = false;
+    flush();
+  };
+
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    const wait = lastPost + MIN_BATCH_INTERVAL_MS - now();
+    // unref: a batch waiting to go never keeps the thread alive on its own.
+    if (wait <= 0) setImmediate(scheduledFlush).unref();
+    else setTimeout(scheduledFlush, wait).unref();
   };
 
   return {
@@ -60,10 +90,7 @@ export function createLogSink(
         lines.push(cutLine(line, limits.maxLineChars));
         if (lines.length >= MAX_BATCH) flush();
       }
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush).unref();
-      }
+      if (lines.length > 0 || dropped > 0) schedule();
     },
   };
 }

@@ -55,6 +55,8 @@ export interface PoolBoot {
   heartbeatIntervalMs: number;
   /** Calls one thread runs at once (piscina's `concurrentTasksPerWorker`). */
   tasksPerThread: number;
+  /** The names of the thread's environment; it drops any other (as WorkerBoot.envNames). */
+  envNames: string[];
 }
 
 /** One call, as piscina hands it to a thread. */

@@ -71,6 +71,11 @@ export interface WorkerBoot {
   /** The liveness buffer (heartbeat.ts) and how often to beat into it. */
   liveness: SharedArrayBuffer;
   heartbeatIntervalMs: number;
+  /**
+   * The names of the worker's environment (isolation/plugin-env.ts). The worker drops any
+   * other variable at boot: Node adds those of `--env-file` whatever the Worker `env`.
+   */
+  envNames: string[];
 }
 
 /** The part of a plugin's description both sides need: no host internals. */
