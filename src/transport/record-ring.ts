@@ -132,14 +132,20 @@ export class RingWriter {
   }
 
   /**
-   * Resolves when the reader has handed back space since this call (at once if it
-   * already has more than `wanted` bytes free). Never blocks the thread.
+   * Resolves once a record with a payload of `payloadBytes` fits (at once if it fits
+   * now), or once this writer is closed. Never blocks the thread.
    */
-  async whenSpace(wanted: number): Promise<void> {
+  async whenSpace(payloadBytes: number): Promise<void> {
     const words = this.#words;
+    const size = alignUp(RECORD_HEADER_BYTES + payloadBytes);
     while (!this.#closed) {
       const head = Atomics.load(words, HEAD_INDEX);
-      if (this.capacity - ((this.#tail - head) >>> 0) >= wanted + ALIGN) return;
+      // Exactly what write() needs, the skip to the start included: resolving on less
+      // had a writer with a queue spin through microtasks (write refused, space "free")
+      // and freeze its thread until the reader moved, forever if the reader was hung.
+      const toEnd = this.capacity - (this.#tail & this.#mask);
+      const needed = size + (toEnd < size ? toEnd : 0);
+      if (this.capacity - ((this.#tail - head) >>> 0) >= needed) return;
       Atomics.store(words, WRITER_WAITING_INDEX, 1);
       const waited = Atomics.waitAsync(words, HEAD_INDEX, head);
       if (waited.async) await waited.value;

@@ -399,3 +399,30 @@ describe('closing a ring', () => {
     await writer.whenSpace(big.length);
   });
 });
+
+describe('waiting for space in the ring', () => {
+  const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  it('waits until the record would fit, the skip to the start included, not only its payload', async () => {
+    const { writer, reader } = rawRing();
+    // One record leaves 128 bytes before the end: a payload of 110 needs 136, so it skips
+    // them and needs 264 bytes free. Resolving with 128 free would have the writer spin.
+    const fill = new Uint8Array(RING - 128 - RECORD_HEADER_BYTES);
+    expect(writer.write(RecordKind.FRAME, Placement.INLINE, 1, fill.length, 0, fill)).toBe(true);
+    writer.publish();
+    const payload = new Uint8Array(110);
+    expect(writer.write(RecordKind.FRAME, Placement.INLINE, 2, 110, 0, payload)).toBe(false);
+    let resolved = false;
+    const space = writer.whenSpace(payload.length).then(() => (resolved = true));
+    await turn();
+    expect(resolved).toBe(false);
+    readAll(reader);
+    await space;
+    expect(writer.write(RecordKind.FRAME, Placement.INLINE, 2, 110, 0, payload)).toBe(true);
+  });
+
+  it('resolves at once when the record fits now', async () => {
+    const { writer } = rawRing();
+    await writer.whenSpace(RING / 2 - RECORD_HEADER_BYTES);
+  });
+});

@@ -14,6 +14,7 @@ import {
   HEAD_INDEX,
   INLINE_MAX_BYTES,
   Placement,
+  RECORD_HEADER_BYTES,
   RecordKind,
   TAIL_INDEX,
   createSharedBuffers,
@@ -408,5 +409,30 @@ describe('the frame sender, to a receiver that is not trusted', () => {
     }
     expect(received.map((r) => r.frame[1])).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(sender.queued).toBe(0);
+  });
+
+  it('waits for the receiver without spinning while a queued record does not fit', async () => {
+    class CountingWriter extends RingWriter {
+      attempts = 0;
+      override write(...args: Parameters<RingWriter['write']>): boolean {
+        this.attempts += 1;
+        return super.write(...args);
+      }
+    }
+    const buffers = createSharedBuffers(1 << 16, SMALL);
+    const { port1, port2 } = new MessageChannel();
+    opened.push(port1, port2);
+    const writer = new CountingWriter(buffers.results);
+    // 128 bytes left before the end: a small frame's record skips them and needs 128 more.
+    const fill = new Uint8Array((1 << 16) - 128 - RECORD_HEADER_BYTES);
+    writer.write(RecordKind.FRAME, Placement.INLINE, 1, fill.length, 0, fill);
+    const sender = new FrameSender(writer, port2);
+    sender.send([Frame.RESULT, 2, 'x'.repeat(100)], 2);
+    expect(sender.queued).toBe(1);
+    for (let i = 0; i < 100; i += 1) await null;
+    const attempts = writer.attempts;
+    // Closed first: a spinning sender would otherwise hold the thread after a failure.
+    sender.close();
+    expect(attempts).toBeLessThanOrEqual(3);
   });
 });
