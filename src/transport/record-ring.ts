@@ -115,10 +115,13 @@ export class RingWriter {
     header[at + 4] = b;
   }
 
-  /** Makes every record written so far visible, and rings the reader if it sleeps. */
+  /**
+   * Makes every record written so far visible, and rings the reader if it sleeps. Does
+   * nothing once closed (a sender's queue may still be winding down by then).
+   */
   publish(): void {
     const words = this.#words;
-    if (Atomics.load(words, TAIL_INDEX) >>> 0 === this.#tail) return;
+    if (this.#closed || Atomics.load(words, TAIL_INDEX) >>> 0 === this.#tail) return;
     Atomics.store(words, TAIL_INDEX, this.#tail | 0);
     if (Atomics.load(words, READER_WAITING_INDEX) !== 0) Atomics.notify(words, TAIL_INDEX);
   }
@@ -254,8 +257,9 @@ export class RingReader {
     this.#size = 0;
   }
 
-  /** Hands consumed space back to the writer, waking it if it waits for space. */
+  /** Hands consumed space back to the writer, waking it if it waits for space. Not once closed. */
   release(): void {
+    if (this.#closed) return;
     const words = this.#words;
     Atomics.store(words, HEAD_INDEX, this.#head | 0);
     if (Atomics.load(words, WRITER_WAITING_INDEX) !== 0) Atomics.notify(words, HEAD_INDEX);

@@ -374,6 +374,25 @@ describe('the record ring, written for a reader that is not trusted', () => {
 });
 
 describe('closing a ring', () => {
+  it('leaves the control words alone once closed: nothing published, nothing handed back', () => {
+    const { writer, reader, words } = rawRing();
+    writer.write(RecordKind.FRAME, Placement.INLINE, 1, 0, 0);
+    writer.publish();
+    writer.write(RecordKind.FRAME, Placement.INLINE, 2, 0, 0);
+    writer.close();
+    // The buffer may already serve a new writer, which starts from TAIL 0.
+    Atomics.store(words, TAIL_INDEX, 0);
+    writer.publish();
+    expect(Atomics.load(words, TAIL_INDEX)).toBe(0);
+
+    Atomics.store(words, TAIL_INDEX, 24);
+    expect(reader.peek()?.id).toBe(1);
+    reader.consume();
+    reader.close();
+    reader.release();
+    expect(Atomics.load(words, HEAD_INDEX)).toBe(0);
+  });
+
   it("ends a reader's pending wait and leaves the control words to the next reader", async () => {
     const { reader, words } = rawRing();
     const waiting = reader.whenRecords();
