@@ -193,7 +193,7 @@ export class RingReader {
    * reused: read what you need before the next call. {@link consume} moves past it.
    *
    * The writer is not trusted: a TAIL past the ring, a record that does not fit where it
-   * claims to be, or a kind or placement this side does not know throws
+   * claims to be, a kind or placement this side does not know (or a reset not inline) throws
    * BERTH_ERR_PROTOCOL (wire-violation.ts), and nothing is consumed. Each header word is
    * read once, so a writer that changes a header while it is read gets a consistent copy.
    */
@@ -234,6 +234,11 @@ export class RingReader {
       const placement = meta & 0xff;
       if (!KINDS.has(kind) || !PLACEMENTS.has(placement)) {
         throw wireViolation(`a record of unknown kind ${kind} or placement ${placement}`);
+      }
+      if (kind === RecordKind.RESET && placement !== Placement.INLINE) {
+        // A reset carries nothing: one "on the port" would wait for, and then leave
+        // behind, a port message meant for the next record.
+        throw wireViolation(`a reset record of placement ${placement}`);
       }
       const a = header[at + 3] as number;
       if (placement === Placement.INLINE && a > size - RECORD_HEADER_BYTES) {

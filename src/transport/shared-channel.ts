@@ -365,9 +365,9 @@ export class FrameReceiver {
       return { frame: [Frame.RESULT, id, asBytes(shared)], slot };
     }
     // Everything else is decoded from a private copy, and its shared memory handed back
-    // at once. msgpackr's native string extraction crashed the process (SIGSEGV) when fed
-    // views on a SharedArrayBuffer under cross-thread traffic, so encoded frames are never
-    // decoded in shared memory.
+    // at once. msgpackr's native string extraction crashes the process (SIGSEGV) when fed
+    // a view on a SharedArrayBuffer (at once, one thread is enough), so encoded frames are
+    // never decoded in shared memory; port messages on shared memory are refused.
     try {
       const frame =
         kind === RecordKind.BYTES

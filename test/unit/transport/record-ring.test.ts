@@ -290,6 +290,13 @@ describe('the record ring, read from a writer that is not trusted', () => {
         publish(words, 24);
       },
     })),
+    ...[Placement.ARENA, Placement.PORT].map((placement) => ({
+      name: `a reset record of placement ${placement} (a reset carries nothing)`,
+      forge: ({ words, header }: ReturnType<typeof rawRing>) => {
+        forge(header, 0, { size: 24, kind: RecordKind.RESET, placement });
+        publish(words, 24);
+      },
+    })),
     {
       name: 'an inline payload longer than its record',
       forge: ({ words, header }) => {
