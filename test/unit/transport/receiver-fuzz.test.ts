@@ -532,11 +532,14 @@ async function runCase(seed: number): Promise<string | undefined> {
           writer.publish();
           break;
         }
-        case 8:
-          // A reset, of any placement.
-          writer.write(RecordKind.RESET, r.pick([1, 2, 3]), 0, r.u32(), r.u32());
+        case 8: {
+          // A reset: mostly as an honest sender writes it, now and then of another placement.
+          const honestReset = r.chance(0.8);
+          const placement = honestReset ? Placement.INLINE : r.pick([2, 3]);
+          writer.write(RecordKind.RESET, placement, 0, honestReset ? 0 : r.u32(), r.u32());
           writer.publish();
           break;
+        }
         default:
           // A drain mid-way, as the doorbell may ring at any time.
           await null;
