@@ -8,6 +8,8 @@
  */
 import {
   CONTROL_BYTES,
+  DEFAULT_ARENA_BYTES,
+  DEFAULT_RING_BYTES,
   createSharedBuffers,
   ringCapacity,
   type SharedBuffers,
@@ -22,7 +24,8 @@ export interface BufferShelf {
   take(): SharedBuffers;
   /**
    * Gives a set back for the next worker. Only once the worker that used it has exited
-   * and nothing views its arena (no zero-copy lease is held).
+   * and nothing views its arena (no zero-copy lease is held). A set of other sizes than
+   * this shelf makes is not kept.
    */
   give(buffers: SharedBuffers): void;
 }
@@ -30,6 +33,9 @@ export interface BufferShelf {
 /** Makes an empty shelf for buffers with an arena of `arenaBytes`. */
 export function createBufferShelf(arenaBytes?: number): BufferShelf {
   let spare: SharedBuffers | undefined;
+  // The sizes of the sets this shelf makes: a set of any other size is not kept.
+  const ringBytes = CONTROL_BYTES + ringCapacity(DEFAULT_RING_BYTES);
+  const arenaSize = ringCapacity(arenaBytes ?? DEFAULT_ARENA_BYTES);
   return {
     take() {
       const buffers = spare;
@@ -41,7 +47,14 @@ export function createBufferShelf(arenaBytes?: number): BufferShelf {
       return buffers;
     },
     give(buffers) {
-      if (arenaBytes !== undefined && buffers.arena.byteLength !== ringCapacity(arenaBytes)) return;
+      const { requests, results, arena } = buffers;
+      if (
+        arena.byteLength !== arenaSize ||
+        requests.byteLength !== ringBytes ||
+        results.byteLength !== ringBytes
+      ) {
+        return;
+      }
       spare = buffers;
     },
   };

@@ -207,7 +207,11 @@ export function createPoolCodec(): PoolCodec {
     uncarry(carried) {
       if (!(carried instanceof Uint8Array)) return carried;
       options.copyBuffers = false;
-      return packr.unpack(plainBytes(carried)) as unknown[];
+      // A thread is not trusted to send its own bytes: msgpackr's native string extraction
+      // crashes the process (SIGSEGV) on a view of a SharedArrayBuffer, so such bytes are
+      // decoded from a copy (shared-channel.ts refuses them on the data port).
+      const own = carried.buffer instanceof SharedArrayBuffer ? carried.slice() : carried;
+      return packr.unpack(plainBytes(own)) as unknown[];
     },
   };
 }

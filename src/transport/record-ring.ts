@@ -115,10 +115,13 @@ export class RingWriter {
     header[at + 4] = b;
   }
 
-  /** Makes every record written so far visible, and rings the reader if it sleeps. */
+  /**
+   * Makes every record written so far visible, and rings the reader if it sleeps. Does
+   * nothing once closed (a sender's queue may still be winding down by then).
+   */
   publish(): void {
     const words = this.#words;
-    if (Atomics.load(words, TAIL_INDEX) >>> 0 === this.#tail) return;
+    if (this.#closed || Atomics.load(words, TAIL_INDEX) >>> 0 === this.#tail) return;
     Atomics.store(words, TAIL_INDEX, this.#tail | 0);
     if (Atomics.load(words, READER_WAITING_INDEX) !== 0) Atomics.notify(words, TAIL_INDEX);
   }
@@ -132,14 +135,20 @@ export class RingWriter {
   }
 
   /**
-   * Resolves when the reader has handed back space since this call (at once if it
-   * already has more than `wanted` bytes free). Never blocks the thread.
+   * Resolves once a record with a payload of `payloadBytes` fits (at once if it fits
+   * now), or once this writer is closed. Never blocks the thread.
    */
-  async whenSpace(wanted: number): Promise<void> {
+  async whenSpace(payloadBytes: number): Promise<void> {
     const words = this.#words;
+    const size = alignUp(RECORD_HEADER_BYTES + payloadBytes);
     while (!this.#closed) {
       const head = Atomics.load(words, HEAD_INDEX);
-      if (this.capacity - ((this.#tail - head) >>> 0) >= wanted + ALIGN) return;
+      // Exactly what write() needs, the skip to the start included: resolving on less
+      // had a writer with a queue spin through microtasks (write refused, space "free")
+      // and freeze its thread until the reader moved, forever if the reader was hung.
+      const toEnd = this.capacity - (this.#tail & this.#mask);
+      const needed = size + (toEnd < size ? toEnd : 0);
+      if (this.capacity - ((this.#tail - head) >>> 0) >= needed) return;
       Atomics.store(words, WRITER_WAITING_INDEX, 1);
       const waited = Atomics.waitAsync(words, HEAD_INDEX, head);
       if (waited.async) await waited.value;
@@ -184,7 +193,7 @@ export class RingReader {
    * reused: read what you need before the next call. {@link consume} moves past it.
    *
    * The writer is not trusted: a TAIL past the ring, a record that does not fit where it
-   * claims to be, or a kind or placement this side does not know throws
+   * claims to be, a kind or placement this side does not know (or a reset not inline) throws
    * BERTH_ERR_PROTOCOL (wire-violation.ts), and nothing is consumed. Each header word is
    * read once, so a writer that changes a header while it is read gets a consistent copy.
    */
@@ -226,6 +235,11 @@ export class RingReader {
       if (!KINDS.has(kind) || !PLACEMENTS.has(placement)) {
         throw wireViolation(`a record of unknown kind ${kind} or placement ${placement}`);
       }
+      if (kind === RecordKind.RESET && placement !== Placement.INLINE) {
+        // A reset carries nothing: one "on the port" would wait for, and then leave
+        // behind, a port message meant for the next record.
+        throw wireViolation(`a reset record of placement ${placement}`);
+      }
       const a = header[at + 3] as number;
       if (placement === Placement.INLINE && a > size - RECORD_HEADER_BYTES) {
         throw wireViolation(`an inline payload of ${a} bytes in a record of ${size}`);
@@ -248,8 +262,9 @@ export class RingReader {
     this.#size = 0;
   }
 
-  /** Hands consumed space back to the writer, waking it if it waits for space. */
+  /** Hands consumed space back to the writer, waking it if it waits for space. Not once closed. */
   release(): void {
+    if (this.#closed) return;
     const words = this.#words;
     Atomics.store(words, HEAD_INDEX, this.#head | 0);
     if (Atomics.load(words, WRITER_WAITING_INDEX) !== 0) Atomics.notify(words, HEAD_INDEX);

@@ -58,8 +58,9 @@ export class FrameSender {
 
   /**
    * `onViolation` is told when the receiver's side of the ring is impossible (its HEAD,
-   * which it writes, is out of bounds); the sender then closes. Without it, the violation
-   * is thrown.
+   * which it writes, is out of bounds); the sender then closes. The send that met it
+   * throws the violation as well (its caller has nothing else to settle its call with);
+   * later sends send nothing. Without `onViolation`, the violation is only thrown.
    */
   constructor(
     writer: RingWriter,
@@ -245,6 +246,10 @@ export class FrameReceiver {
       if (this.#broken) return;
       if (!(bytes instanceof Uint8Array)) {
         this.#violated(wireViolation(`a port message that is not bytes (${describeKind(bytes)})`));
+      } else if (bytes.buffer instanceof SharedArrayBuffer) {
+        // Still the sender's memory: it could change the bytes while they are decoded
+        // (see #handle) or after they are handed over. An honest sender moves its own copy.
+        this.#violated(wireViolation('a port message that is a view on shared memory'));
       } else if (this.#ported.length >= MAX_PORTED) {
         this.#violated(wireViolation(`over ${MAX_PORTED} port messages without their records`));
       } else {
@@ -360,9 +365,9 @@ export class FrameReceiver {
       return { frame: [Frame.RESULT, id, asBytes(shared)], slot };
     }
     // Everything else is decoded from a private copy, and its shared memory handed back
-    // at once. msgpackr's native string extraction crashed the process (SIGSEGV) when fed
-    // views on a SharedArrayBuffer under cross-thread traffic, so encoded frames are never
-    // decoded in shared memory.
+    // at once. msgpackr's native string extraction crashes the process (SIGSEGV) when fed
+    // a view on a SharedArrayBuffer (at once, one thread is enough), so encoded frames are
+    // never decoded in shared memory; port messages on shared memory are refused.
     try {
       const frame =
         kind === RecordKind.BYTES

@@ -100,16 +100,45 @@ describe('cutLine', () => {
   });
 });
 
+/** A clock the test moves by hand. */
+function manualClock(): { now: () => number; advance(ms: number): void } {
+  let at = 1_000;
+  return { now: () => at, advance: (ms) => (at += ms) };
+}
+
+/** How many times in a row `take` succeeds. */
+function drain(bucket: { take(): boolean }): number {
+  let taken = 0;
+  while (bucket.take()) taken += 1;
+  return taken;
+}
+
 describe('the token bucket', () => {
-  it('holds a second of tokens and refills at its rate', () => {
-    let now = 0;
-    const bucket = createTokenBucket(10, () => now);
-    const takes = (): number =>
-      Array.from({ length: 100 }, () => bucket.take()).filter(Boolean).length;
-    expect(takes()).toBe(10);
-    now = 500;
-    expect(takes()).toBe(5);
-    now = 60_000;
-    expect(takes()).toBe(10);
+  it("starts with a second's worth of tokens, then refuses", () => {
+    const clock = manualClock();
+    const bucket = createTokenBucket(10, clock.now);
+    expect(drain(bucket)).toBe(10);
+    expect(bucket.take()).toBe(false);
+  });
+
+  it('refills at its rate, counting fractions of a token', () => {
+    const clock = manualClock();
+    const bucket = createTokenBucket(10, clock.now);
+    drain(bucket);
+    clock.advance(50);
+    expect(bucket.take()).toBe(false);
+    clock.advance(50);
+    expect(bucket.take()).toBe(true);
+    expect(bucket.take()).toBe(false);
+    clock.advance(350);
+    expect(drain(bucket)).toBe(3);
+  });
+
+  it("holds at most a second's worth, however long it was left alone", () => {
+    const clock = manualClock();
+    const bucket = createTokenBucket(10, clock.now);
+    drain(bucket);
+    clock.advance(60_000);
+    expect(drain(bucket)).toBe(10);
   });
 });

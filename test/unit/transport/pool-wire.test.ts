@@ -64,4 +64,13 @@ describe('the pool codec', () => {
     );
     expect(codec.uncarry(codec.carry(['after'], 'args'))).toEqual(['after']);
   });
+
+  it('decodes bytes a thread sent on shared memory from a copy (they crashed the process when decoded in place)', () => {
+    const bytes = codec.carry([true, 's'.repeat(5_000)], 'outcome') as Uint8Array;
+    const shared = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
+    shared.set(bytes);
+    const [ok, value] = codec.uncarry(shared);
+    expect(ok).toBe(true);
+    expect(value).toBe('s'.repeat(5_000));
+  });
 });

@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { BerthError, codes } from '../../../src/errors.js';
 import { ArenaReader, ArenaWriter, type ArenaSlot } from '../../../src/transport/result-arena.js';
-import { CONTROL_BYTES } from '../../../src/transport/shared-layout.js';
+import { ARENA_HEAD_INDEX, CONTROL_BYTES } from '../../../src/transport/shared-layout.js';
 
 const ARENA = 1 << 16;
-const makeArena = (): { writer: ArenaWriter; reader: ArenaReader } => {
+const makeArena = (): { writer: ArenaWriter; reader: ArenaReader; words: Int32Array } => {
   const arena = new SharedArrayBuffer(ARENA);
   const results = new SharedArrayBuffer(CONTROL_BYTES + 1024);
-  return { writer: new ArenaWriter(arena, results), reader: new ArenaReader(arena, results) };
+  return {
+    writer: new ArenaWriter(arena, results),
+    reader: new ArenaReader(arena, results),
+    words: new Int32Array(results, 0, CONTROL_BYTES / 4),
+  };
 };
 
 describe('the result arena', () => {
@@ -83,5 +88,133 @@ describe('the result arena', () => {
     expect(Math.max(...offsets)).toBeLessThan(ARENA / 2);
     reader.free(held);
     expect(reader.bytesInUse).toBe(0);
+  });
+});
+
+describe('the result arena, read from a writer that is not trusted', () => {
+  it('takes a slot the writer skipped to the start for while a slot is held, and frees the skip with it', () => {
+    const { writer, reader } = makeArena();
+    const chunk = new Uint8Array(24 << 10);
+    const a = reader.receive(writer.put(chunk.fill(1)), chunk.length);
+    const b = reader.receive(writer.put(chunk.fill(2)), chunk.length);
+    reader.free(a);
+    // 16 KiB are left before the end: the next slot starts again at 0, past a skip.
+    const position = writer.put(chunk.fill(3));
+    expect(position).toBe(ARENA);
+    const c = reader.receive(position, chunk.length);
+    expect(reader.bytesInUse).toBe(ARENA);
+    expect(reader.view(c, 1)[0]).toBe(3);
+    expect(reader.view(b, 1)[0]).toBe(2);
+    reader.free(b);
+    expect(reader.bytesInUse).toBe(chunk.length);
+    reader.free(c);
+    expect(reader.bytesInUse).toBe(0);
+  });
+
+  it('hands back at once what the writer skipped when nothing is held', () => {
+    const { writer, reader, words } = makeArena();
+    const half = new Uint8Array(ARENA / 2);
+    // Slots of a half and just over a quarter: the half that comes next does not fit
+    // before the end.
+    reader.free(reader.receive(writer.put(half), ARENA / 2));
+    reader.free(reader.receive(writer.put(half.subarray(0, ARENA / 4 + 8)), ARENA / 4 + 8));
+    const position = writer.put(half);
+    expect(position).toBe(ARENA);
+    reader.receive(position, ARENA / 2);
+    expect(reader.bytesInUse).toBe(ARENA / 2);
+    expect(Atomics.load(words, ARENA_HEAD_INDEX)).toBe(ARENA);
+  });
+
+  /** A reader that has received and freed slots up to `received`, none held. */
+  const readerAt = (received: number): ArenaReader => {
+    const { reader } = makeArena();
+    let at = 0;
+    while (at < received) {
+      const length = Math.min(ARENA / 2, received - at);
+      reader.free(reader.receive(at, length));
+      at += length;
+    }
+    return reader;
+  };
+
+  const forgeries: { name: string; reader: () => ArenaReader; slot: [number, number] }[] = [
+    { name: 'a slot of no bytes', reader: () => readerAt(0), slot: [0, 0] },
+    {
+      name: 'a slot larger than half the arena',
+      reader: () => readerAt(0),
+      slot: [0, ARENA / 2 + 1],
+    },
+    { name: 'a slot of almost 2^32 bytes', reader: () => readerAt(0), slot: [0, 0xffffffff] },
+    {
+      name: 'a slot that crosses the end of the arena',
+      reader: () => readerAt(ARENA - 16),
+      slot: [ARENA - 16, 64],
+    },
+    { name: 'a slot past where the next one can be', reader: () => readerAt(0), slot: [8, 16] },
+    {
+      name: 'a slot received before (a replayed position)',
+      reader: () => readerAt(16),
+      slot: [0, 16],
+    },
+    { name: 'a slot behind the last one', reader: () => readerAt(32), slot: [24, 8] },
+    {
+      name: 'a slot at the start of the arena a lap too far ahead',
+      reader: () => readerAt(16),
+      slot: [2 * ARENA, 16],
+    },
+    {
+      name: 'a slot that reaches into a slot still held',
+      reader: () => {
+        const { reader } = makeArena();
+        reader.receive(0, ARENA / 2);
+        reader.receive(ARENA / 2, ARENA / 2);
+        return reader;
+      },
+      slot: [ARENA, 8],
+    },
+    {
+      name: 'a skip to the start while the start is held',
+      reader: () => {
+        const { reader } = makeArena();
+        reader.receive(0, 16 << 10);
+        return reader;
+      },
+      slot: [ARENA, 16 << 10],
+    },
+  ];
+
+  it.each(forgeries)('refuses $name with BERTH_ERR_PROTOCOL, registering nothing', (forgery) => {
+    const reader = forgery.reader();
+    const inUse = reader.bytesInUse;
+    let thrown: unknown;
+    try {
+      reader.receive(...forgery.slot);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(BerthError);
+    expect(thrown).toMatchObject({ code: codes.PROTOCOL });
+    expect(reader.bytesInUse).toBe(inUse);
+  });
+
+  it('keeps every view it hands out inside the arena, whatever positions it is told', () => {
+    const { reader } = makeArena();
+    let position = 0;
+    for (let i = 0; i < 1_000; i += 1) {
+      const length = 1 + ((i * 7919) % (ARENA / 2));
+      // Honest positions, and now and then one more than a lap ahead or a word off.
+      const told = i % 7 === 0 ? position + ARENA * 3 : i % 11 === 0 ? position + 8 : position;
+      let slot: ArenaSlot;
+      try {
+        slot = reader.receive(told, length);
+      } catch (error) {
+        expect(error).toMatchObject({ code: codes.PROTOCOL });
+        continue;
+      }
+      const view = reader.view(slot, length);
+      expect(view.byteOffset + view.byteLength).toBeLessThanOrEqual(ARENA);
+      position = slot.end;
+      reader.free(slot);
+    }
   });
 });
