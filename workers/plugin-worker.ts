@@ -36,10 +36,12 @@ for (const name of Object.keys(process.env)) {
 
 // Plugin logs travel to the host as pino's own JSON lines, batched and held to the host's
 // limits (log-sink.ts); the host re-emits them.
-const logger = pino(
-  { level: boot.logLevel, base: null },
-  createLogSink(boot.logLimits, (lines, dropped) => post({ type: 'LOGS', lines, dropped })),
+const logs = createLogSink(boot.logLimits, (lines, dropped) =>
+  post({ type: 'LOGS', lines, dropped }),
 );
+const logger = pino({ level: boot.logLevel, base: null }, logs);
+// The last lines before an exit or an uncaught error go out with it.
+process.on('exit', () => logs.flush());
 
 let instance: PluginInstance | undefined;
 let calls: CallServer | undefined;

@@ -59,10 +59,12 @@ const running = new Map<number, AbortController>();
 /** CANCELs for calls not (yet) seen here, until their deadline: a call may arrive later. */
 const cancelled = new Map<number, number>();
 
-const logger = pino(
-  { level: boot.logLevel, base: null },
-  createLogSink(boot.logLimits, (lines, dropped) => post({ type: 'LOGS', lines, dropped })),
+const logs = createLogSink(boot.logLimits, (lines, dropped) =>
+  post({ type: 'LOGS', lines, dropped }),
 );
+const logger = pino({ level: boot.logLevel, base: null }, logs);
+// The last lines before an exit or an uncaught error go out with it.
+process.on('exit', () => logs.flush());
 
 let deliverBoot: (services: PluginBoot['services']) => void = () => {};
 const booted = new Promise<PluginBoot['services']>((resolve) => (deliverBoot = resolve));

@@ -26,7 +26,7 @@ import {
 } from '../transport/pool-wire.js';
 import type { PluginBoot, ServiceMethods } from '../transport/wire.js';
 import { threadEndError, threadHeldError, threadHungError } from './pool-errors.js';
-import { MAX_LOG_BATCH, type PluginLogs } from './plugin-logs.js';
+import type { PluginLogs } from './plugin-logs.js';
 import { createPoolRequests } from './pool-requests.js';
 import { readPoolMessage } from './worker-messages.js';
 
@@ -275,10 +275,6 @@ export function createPoolThreads(options: PoolThreadsOptions): PoolThreads {
       const message = read.message;
       switch (message.type) {
         case 'LOGS':
-          if (message.lines.length > MAX_LOG_BATCH) {
-            events.violated(`a log batch of ${message.lines.length} lines`);
-            return;
-          }
           options.logs.take(message.lines, message.dropped);
           return;
         case 'HELLO':

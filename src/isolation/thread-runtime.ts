@@ -45,7 +45,6 @@ import {
 } from '../transport/wire.js';
 import { presentCallError } from './call-error.js';
 import { TIMED_OUT, withDeadline } from './deadline.js';
-import { MAX_LOG_BATCH } from './plugin-logs.js';
 import type { PluginRuntime, RuntimeSpec } from './runtime.js';
 import { resolveWorkerEntry } from './worker-entry.js';
 import { readHealthReport, readServiceMethods, readWorkerMessage } from './worker-messages.js';
@@ -189,9 +188,6 @@ export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
   const handle = (message: WorkerMessage): string | undefined => {
     switch (message.type) {
       case 'LOGS':
-        if (message.lines.length > MAX_LOG_BATCH) {
-          return `a log batch of ${message.lines.length} lines`;
-        }
         spec.logs.take(message.lines, message.dropped);
         return undefined;
       case 'READY':

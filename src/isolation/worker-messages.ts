@@ -8,11 +8,18 @@
  */
 import type { WireError } from '../errors.js';
 import type { HealthReport } from '../sdk/context.js';
+import { MAX_LOG_BATCH } from './plugin-logs.js';
 import type { PoolThreadMessage } from '../transport/pool-wire.js';
 import type { ServiceMethods, WorkerMessage } from '../transport/wire.js';
 
 /** A control message read and checked, or why it was refused. */
 export type ReadMessage = { ok: true; message: WorkerMessage } | { ok: false; problem: string };
+
+/**
+ * Most lines a worker may say it dropped since its last batch: far more than a worker
+ * can log between two batches, so the total stays a count, not a number a plugin picks.
+ */
+const MAX_DROPPED = 100_000_000;
 
 /** Longest health `detail` the host keeps; the rest is cut. */
 const MAX_DETAIL_CHARS = 1_000;
@@ -54,11 +61,19 @@ export function readWorkerMessage(value: unknown): ReadMessage {
     }
     case 'LOGS': {
       const { lines, dropped } = value;
+      // The length first: a batch too long is refused before its lines are looked at.
+      if (Array.isArray(lines) && lines.length > MAX_LOG_BATCH) {
+        return refuse(`a log batch of ${lines.length} lines (at most ${MAX_LOG_BATCH})`);
+      }
       if (!Array.isArray(lines) || !lines.every((line) => typeof line === 'string')) {
         return refuse('a LOGS message whose lines are not all strings');
       }
-      if (!Number.isSafeInteger(dropped) || (dropped as number) < 0) {
-        return refuse('a LOGS message without a count of dropped lines');
+      if (
+        !Number.isSafeInteger(dropped) ||
+        (dropped as number) < 0 ||
+        (dropped as number) > MAX_DROPPED
+      ) {
+        return refuse('a LOGS message without a plausible count of dropped lines');
       }
       return accept({ type: 'LOGS', lines: lines as string[], dropped: dropped as number });
     }

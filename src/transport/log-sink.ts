@@ -41,6 +41,12 @@ export const MIN_BATCH_INTERVAL_MS = 10;
 /** A pino destination that keeps to `limits`. */
 export interface LogSink {
   write(line: string): void;
+  /**
+   * Posts what is waiting now. The worker calls it as it exits: the last lines before a
+   * crash are the ones most worth having, and a message posted from `process.on('exit')`
+   * still reaches the host.
+   */
+  flush(): void;
 }
 
 /**
@@ -92,6 +98,7 @@ export function createLogSink(
       }
       if (lines.length > 0 || dropped > 0) schedule();
     },
+    flush,
   };
 }
 

@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { codes } from '../../src/index.js';
 import type { Exits } from '../fixtures/plugins/fault-exits/index.js';
@@ -89,5 +90,15 @@ describe('a plugin that calls process.exit in a method', () => {
     expect(await fault.waitFor('plugin:restarted', PLUGIN, 2)).toMatchObject({ restarts: 2 });
     expect(fault.host.plugins().find((p) => p.name === PLUGIN)?.state).toBe('running');
     expect(await exits.ping()).not.toBe(second);
+  });
+
+  it('forwards the lines a plugin logged just before it exited', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const fault = await start([PLUGIN], { logger });
+    const exits = fault.host.service<Exits>('exits');
+    await rejection(exits.logAndExit('the last words', 5));
+    await fault.waitFor('plugin:crashed', PLUGIN);
+    expect(lines.some((line) => line.includes('the last words'))).toBe(true);
   });
 });
