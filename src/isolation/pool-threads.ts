@@ -13,7 +13,7 @@
  */
 import { BroadcastChannel, type Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { BerthError, codes, fromWireError } from '../errors.js';
+import { BerthError, codes, fromWireError, toWireError } from '../errors.js';
 import type { ResourceLimits } from '../manifest/manifest.js';
 import { watchHeartbeat } from '../supervisor/watchdog.js';
 import { readHeartbeat } from '../transport/heartbeat.js';
@@ -198,7 +198,8 @@ export function createPoolThreads(options: PoolThreadsOptions): PoolThreads {
     const record = recordOf(worker.threadId);
     record.worker = worker;
     worker.on('error', (error) => {
-      record.lastError = error;
+      // Bounded before it is used in a message; its code (Node's OOM code) is kept.
+      record.lastError = fromWireError(toWireError(error));
     });
     worker.once('exit', (exitCode) => onExit(record.threadId, exitCode));
   };

@@ -31,7 +31,7 @@
  * decoding (shared-channel.ts); a violation ends the worker, never the host.
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { BerthError, codes, fromWireError } from '../errors.js';
+import { BerthError, codes, fromWireError, toWireError } from '../errors.js';
 import { createCallClient } from '../transport/call-client.js';
 import { createLivenessBuffer, readHeartbeat } from '../transport/heartbeat.js';
 import { watchHeartbeat } from '../supervisor/watchdog.js';
@@ -285,7 +285,9 @@ export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
     exited = new Promise((resolve) => spawned.once('exit', () => resolve()));
     spawned.on('message', onMessage);
     spawned.on('error', (error) => {
-      lastError = error;
+      // The plugin's uncaught error, as Node rebuilt it here: bounded before it is used in
+      // a message (its code, Node's OOM code included, is kept).
+      lastError = fromWireError(toWireError(error));
     });
     spawned.on('exit', onExit);
     await ready;

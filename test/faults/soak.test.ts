@@ -8,21 +8,11 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHost, isBerthError, type PluginHost } from '../../src/index.js';
 import type { Soak } from '../fixtures/plugins/soak/index.js';
+import { seededRandom as seeded } from '../seeded-random.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/plugins/', import.meta.url));
 const CALLS = 100_000;
 const WINDOW = 256;
-
-/** A small seeded generator (mulberry32), so every run injects the same crashes. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 describe('a soak of crashes under load', () => {
   let host: PluginHost | undefined;

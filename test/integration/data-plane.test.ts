@@ -13,6 +13,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { codes, createHost, Lease, type HostOptions, type PluginHost } from '../../src/index.js';
 import type { Shapes } from '../fixtures/plugins/data-plane/index.js';
+import { seededRandom as random } from '../seeded-random.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/plugins/', import.meta.url));
 /** A small arena, so the tests reach its edges quickly. */
@@ -25,18 +26,6 @@ function firstWrongByte(bytes: Uint8Array, size: number, seed: number): number {
   if (bytes.byteLength !== size) return bytes.byteLength;
   for (let i = 0; i < size; i += 1) if (bytes[i] !== patternByte(i, seed)) return i;
   return -1;
-}
-
-/** A deterministic generator (mulberry32), so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 describe('the shared-memory data plane', () => {

@@ -15,6 +15,7 @@ import {
   toWireError,
   type WireError,
 } from '../../src/errors.js';
+import { seededRandom as random } from '../seeded-random.js';
 
 describe('error codes', () => {
   it('are exactly this list: codes are public API, never renamed or reused', () => {
@@ -387,18 +388,6 @@ describe('toWireError and describeThrown on hostile values', () => {
     expect(describeThrown(revoked())).toBe('[a value that cannot be inspected]');
   });
 });
-
-/** A small seeded generator (mulberry32), so a failure can be replayed from its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Any value a broken or hostile worker could send where a wire error belongs. */
 function hostileWire(next: () => number, depth = 0): unknown {

@@ -39,6 +39,7 @@ import {
   createSharedBuffers,
 } from '../../../src/transport/shared-layout.js';
 import { Frame, type AnyFrame } from '../../../src/transport/wire.js';
+import { seededRandom as mulberry32 } from '../../seeded-random.js';
 
 /** About five seconds on a shared two-core machine. */
 const DEFAULT_CASES = 1_500;
@@ -51,18 +52,6 @@ const BYTES = 1 << 17;
 const ACCEPTS = [Frame.RESULT, Frame.FAILURE];
 /** More peeks than any case's records: past it, drain is taken to spin. */
 const PEEK_LIMIT = 200_000;
-
-/** mulberry32: a tiny seeded generator, [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Random {
   (): number;
