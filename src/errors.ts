@@ -106,6 +106,10 @@ export const codes = {
   REQUEST_TOO_LARGE: 'BERTH_ERR_REQUEST_TOO_LARGE',
   /** A mutating admin call came without the configured bearer token. */
   UNAUTHORIZED: 'BERTH_ERR_UNAUTHORIZED',
+  /** An HTTP request was refused for where it came from: a `Host` the service is not reached by, a foreign `Origin`, or an install from a folder outside the allowed ones. */
+  FORBIDDEN: 'BERTH_ERR_FORBIDDEN',
+  /** An HTTP request that carries a body (or mutates) was not sent as `Content-Type: application/json`. */
+  UNSUPPORTED_MEDIA_TYPE: 'BERTH_ERR_UNSUPPORTED_MEDIA_TYPE',
   /** A migration file cannot be used as written (bad markers, a missing or unsafe `@config` value); `data.file` names it. */
   MIGRATION_INVALID: 'BERTH_ERR_MIGRATION_INVALID',
   /** The store's record of applied migrations disagrees with the plugin's files (a file changed after it was applied, one the plugin no longer ships, or a new one listed before an applied one). */

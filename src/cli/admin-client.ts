@@ -1,24 +1,53 @@
 /**
  * How `berth plugins …` talks to a running `berth serve`: its admin HTTP API, with the
- * admin token when one is given. Every failure is a BerthError with a code: the
+ * admin token (given, or found where the service keeps it). Every failure is a BerthError with a code: the
  * service's own `{ code, message }`, or a clear word that nothing answers at the URL.
  */
+import type { Command } from 'commander';
 import { BerthError, codes } from '../index.js';
+import { loadServiceConfig, readTokenIfAny } from '../service/index.js';
 
 /** Where the service is and how to authenticate to it. */
 export interface AdminTarget {
   /** The service's base URL, such as `http://127.0.0.1:7070`. */
   url: string;
-  /** The admin token; mutating calls need it when the service has one. */
+  /** The admin token, which mutating calls need. */
   token?: string | undefined;
 }
 
 /** The default `--url`: where `berth serve` listens unless told otherwise. */
 export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:7070';
 
-/** Flags → target: `--url`, and `--token` or else the BERTH_ADMIN_TOKEN variable. */
-export function adminTarget(flags: { url: string; token?: string | undefined }): AdminTarget {
-  return { url: flags.url, token: flags.token ?? process.env['BERTH_ADMIN_TOKEN'] };
+/** The flags every command that talks to a running `berth serve` takes. */
+export interface AdminFlags {
+  url: string;
+  token?: string | undefined;
+  dataDir?: string | undefined;
+}
+
+/** Adds `--url`, `--token` and `--data-dir` to a command. */
+export function withAdminOptions(command: Command): Command {
+  return command
+    .option('--url <url>', 'the running berth serve', DEFAULT_ADMIN_URL)
+    .option(
+      '--token <token>',
+      'the admin token (default: BERTH_ADMIN_TOKEN, else the one berth serve keeps in <data dir>/admin-token)',
+    )
+    .option('-d, --data-dir <dir>', "the service's data directory, where its admin token is kept");
+}
+
+/**
+ * Flags → target. The token is `--token`, else BERTH_ADMIN_TOKEN, else the one a local
+ * `berth serve` generated in its data directory (`--data-dir`, else as `berth serve`
+ * finds it: berth.config.json, BERTH_DATA_DIR, ./data). Absent when none is found.
+ */
+export async function adminTarget(flags: AdminFlags): Promise<AdminTarget> {
+  const token = flags.token ?? process.env['BERTH_ADMIN_TOKEN'];
+  if (token !== undefined && token !== '') return { url: flags.url, token };
+  const { dataDir } = await loadServiceConfig(
+    flags.dataDir === undefined ? {} : { dataDir: flags.dataDir },
+  );
+  return { url: flags.url, token: await readTokenIfAny(dataDir) };
 }
 
 /**
@@ -34,13 +63,15 @@ export async function callAdmin(
 ): Promise<unknown> {
   const headers: Record<string, string> = {};
   if (target.token !== undefined) headers['authorization'] = `Bearer ${target.token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  // The service takes mutations as JSON only (a browser's form posts are not), body or not.
+  const payload = body ?? (method === 'POST' || method === 'PUT' ? {} : undefined);
+  if (payload !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
     response = await fetch(new URL(path, target.url), {
       method,
       headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;

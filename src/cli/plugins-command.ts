@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { createHost, discoverPlugins, readManifest, isBerthError } from '../index.js';
-import { adminTarget, callAdmin, DEFAULT_ADMIN_URL } from './admin-client.js';
+import {
+  adminTarget,
+  callAdmin,
+  DEFAULT_ADMIN_URL,
+  withAdminOptions,
+  type AdminFlags,
+} from './admin-client.js';
 import { resolveCliSettings, withHostOptions } from './cli-config.js';
 import { addLifecycleCommands } from './plugins-lifecycle-commands.js';
 
@@ -104,15 +110,12 @@ export function pluginsCommand(): Command {
       }
     });
 
-  plugins
-    .command('restart')
+  withAdminOptions(plugins.command('restart'))
     .description('restart a plugin of a running berth serve (closes an open breaker)')
     .argument('<name>', 'the plugin')
-    .option('--url <url>', 'the running berth serve', DEFAULT_ADMIN_URL)
-    .option('--token <token>', 'the admin token (default: BERTH_ADMIN_TOKEN)')
-    .action(async (name: string, flags: { url: string; token?: string }) => {
+    .action(async (name: string, flags: AdminFlags) => {
       const answer = (await callAdmin(
-        adminTarget(flags),
+        await adminTarget(flags),
         'POST',
         `/v1/plugins/${encodeURIComponent(name)}/restart`,
       )) as { state: string; restarts: number };

@@ -1,7 +1,7 @@
 /**
  * `berth plugins install|enable|disable|remove|config`: the plugin lifecycle of a
- * running `berth serve`, through its admin HTTP API (`--url`, `--token` or
- * BERTH_ADMIN_TOKEN). The service owns the data directory and runs the plugins, so it
+ * running `berth serve`, through its admin HTTP API (`--url`, and the admin token:
+ * `--token`, BERTH_ADMIN_TOKEN or the one the service keeps in its data directory). The service owns the data directory and runs the plugins, so it
  * does the work (trial start, migrations, live config) and records it; these commands
  * only ask, and say what happened. There is no offline mode: a change written behind a
  * running service's back would be lost or fought over.
@@ -9,20 +9,14 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import type { ConfigChange, PluginInfo } from '../index.js';
-import { adminTarget, callAdmin, DEFAULT_ADMIN_URL, type AdminTarget } from './admin-client.js';
+import {
+  adminTarget,
+  callAdmin,
+  withAdminOptions,
+  type AdminFlags,
+  type AdminTarget,
+} from './admin-client.js';
 import { parseConfigPairs } from './config-pairs.js';
-
-interface AdminFlags {
-  url: string;
-  token?: string;
-}
-
-/** Adds `--url` and `--token` to a command. */
-function withAdminOptions(command: Command): Command {
-  return command
-    .option('--url <url>', 'the running berth serve', DEFAULT_ADMIN_URL)
-    .option('--token <token>', 'the admin token (default: BERTH_ADMIN_TOKEN)');
-}
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -55,7 +49,7 @@ export function addLifecycleCommands(plugins: Command): void {
     )
     .argument('<dir>', 'the plugin folder, as this machine sees it (sent as an absolute path)')
     .action(async (dir: string, flags: AdminFlags) => {
-      const info = (await callAdmin(adminTarget(flags), 'POST', '/v1/plugins/install', {
+      const info = (await callAdmin(await adminTarget(flags), 'POST', '/v1/plugins/install', {
         dir: resolve(dir),
       })) as PluginInfo;
       say(`✓ installed: ${describe(info)}`);
@@ -72,7 +66,7 @@ export function addLifecycleCommands(plugins: Command): void {
       const { name, version } = splitRef(ref);
       const body = version === undefined ? undefined : { version };
       const info = (await callAdmin(
-        adminTarget(flags),
+        await adminTarget(flags),
         'POST',
         pluginPath(name, '/enable'),
         body,
@@ -87,7 +81,7 @@ export function addLifecycleCommands(plugins: Command): void {
     .argument('<name>', 'the plugin')
     .action(async (name: string, flags: AdminFlags) => {
       const info = (await callAdmin(
-        adminTarget(flags),
+        await adminTarget(flags),
         'POST',
         pluginPath(name, '/disable'),
       )) as PluginInfo;
@@ -103,7 +97,7 @@ export function addLifecycleCommands(plugins: Command): void {
     .action(async (ref: string, flags: AdminFlags) => {
       const { name, version } = splitRef(ref);
       const query = version === undefined ? '' : `?version=${encodeURIComponent(version)}`;
-      await callAdmin(adminTarget(flags), 'DELETE', pluginPath(name, query));
+      await callAdmin(await adminTarget(flags), 'DELETE', pluginPath(name, query));
       say(`✓ removed ${ref}`);
     });
 
@@ -126,7 +120,7 @@ export function addLifecycleCommands(plugins: Command): void {
         pairs: string[],
         flags: AdminFlags & { replace?: boolean },
       ) => {
-        const target: AdminTarget = adminTarget(flags);
+        const target: AdminTarget = await adminTarget(flags);
         const change = (await callAdmin(target, 'PUT', pluginPath(name, '/config'), {
           service,
           config: parseConfigPairs(pairs),

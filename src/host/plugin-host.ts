@@ -20,6 +20,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import {
   watchPluginDirs,
@@ -336,6 +337,15 @@ export class PluginHost extends EventEmitter {
   ): Promise<ConfigChange> {
     await this.start();
     return this.#lifecycle.configure(name, service, patch, options);
+  }
+
+  /**
+   * The folders plugins are found in: each plugin directory, and `node_modules` of each
+   * npm root. A service may confine installs to them.
+   */
+  installRoots(): string[] {
+    const { pluginDirs, npmRoots } = this.#options;
+    return [...pluginDirs, ...npmRoots.map((root) => join(root, 'node_modules'))];
   }
 
   /** Every plugin the host knows (found or installed), whatever its state. */

@@ -4,13 +4,15 @@
  *   GET  /healthz                     the process answers
  *   GET  /readyz                      the storage plugin runs (503 otherwise)
  *   GET  /metrics                     Prometheus text
- *   GET  /v1/plugins[/{name}]         state, enabled, versions, restarts, uptime, last error
- *   POST /v1/plugins/{name}/restart   needs `Authorization: Bearer <token>` when a token is set
+ *   GET  /v1/plugins[/{name}]         state, enabled, versions, restarts, uptime, last error;
+ *                                     folders only with the admin token
+ *   POST /v1/plugins/{name}/restart   needs `Authorization: Bearer <token>`
  *   install, enable, disable, remove, config: lifecycle-routes.ts (the token too)
  */
 import type { FastifyInstance } from 'fastify';
-import { BerthError, codes, type PluginHost } from '../index.js';
-import { authorize } from './admin-token.js';
+import { BerthError, codes, type PluginHost, type PluginInfo } from '../index.js';
+import { basename } from 'node:path';
+import { authorize, isAuthorized } from './admin-token.js';
 import { registerLifecycleRoutes } from './lifecycle-routes.js';
 import type { ServiceMetrics } from './metrics.js';
 
@@ -18,7 +20,12 @@ import type { ServiceMetrics } from './metrics.js';
 export function registerAdminRoutes(
   app: FastifyInstance,
   host: PluginHost,
-  options: { storage: string; adminToken: string | undefined; metrics: ServiceMetrics },
+  options: {
+    storage: string;
+    adminToken: string;
+    installRoots: readonly string[];
+    metrics: ServiceMetrics;
+  },
 ): void {
   app.get('/healthz', async () => ({ ok: true }));
 
@@ -34,18 +41,23 @@ export function registerAdminRoutes(
     return options.metrics.registry.metrics();
   });
 
-  app.get('/v1/plugins', async () => ({
-    plugins: host.plugins(),
-    problems: host
-      .problems()
-      .map(({ dir, error }) => ({ dir, code: error.code, message: error.message })),
-  }));
+  // Paths tell an attacker about the server's filesystem: only an admin sees them.
+  app.get('/v1/plugins', async (request) => {
+    const admin = isAuthorized(request, options.adminToken);
+    return {
+      plugins: host.plugins().map((plugin) => (admin ? plugin : withoutPaths(plugin))),
+      problems: host.problems().map(({ dir, error }) => ({
+        ...(admin ? { dir, message: error.message } : { folder: basename(dir) }),
+        code: error.code,
+      })),
+    };
+  });
 
   app.get<{ Params: { name: string } }>('/v1/plugins/:name', async (request) => {
     const plugin = host.plugins().find((p) => p.name === request.params.name);
     if (plugin === undefined)
       throw new BerthError(codes.PLUGIN_NOT_FOUND, `no plugin named "${request.params.name}"`);
-    return plugin;
+    return isAuthorized(request, options.adminToken) ? plugin : withoutPaths(plugin);
   });
 
   app.post<{ Params: { name: string } }>('/v1/plugins/:name/restart', async (request) => {
@@ -54,5 +66,11 @@ export function registerAdminRoutes(
     return host.plugins().find((p) => p.name === request.params.name);
   });
 
-  registerLifecycleRoutes(app, host, options.adminToken);
+  registerLifecycleRoutes(app, host, options);
+}
+
+/** A plugin's summary without its folder, for callers without the admin token. */
+function withoutPaths(plugin: PluginInfo): Omit<PluginInfo, 'dir'> {
+  const { dir: _dir, ...rest } = plugin;
+  return rest;
 }

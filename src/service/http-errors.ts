@@ -9,6 +9,8 @@ import { codes, isBerthError, type BerthErrorCode } from '../index.js';
 const STATUS: Partial<Record<BerthErrorCode, number>> = {
   [codes.INVALID_ARGUMENT]: 400,
   [codes.UNAUTHORIZED]: 401,
+  [codes.FORBIDDEN]: 403,
+  [codes.UNSUPPORTED_MEDIA_TYPE]: 415,
   [codes.NOT_FOUND]: 404,
   [codes.PLUGIN_NOT_FOUND]: 404,
   [codes.REVISION_CONFLICT]: 409,

@@ -1,5 +1,5 @@
 /**
- * The plugin lifecycle over HTTP (every route needs the admin token when one is set):
+ * The plugin lifecycle over HTTP (every route needs the admin token):
  *
  *   POST   /v1/plugins/install          {"dir": "/abs/plugin/folder"}         201, the plugin
  *   POST   /v1/plugins/{name}/enable    optional {"version": "2.0.0"}: switch    200, the plugin
@@ -16,6 +16,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { BerthError, codes, isBerthError, type BerthErrorCode, type PluginHost } from '../index.js';
 import { authorize } from './admin-token.js';
 import { handleHttpError } from './http-errors.js';
+import { confineInstallDir } from './install-roots.js';
 
 /** Statuses of the lifecycle's own failures; anything else goes to the service's handler. */
 const STATUS: Partial<Record<BerthErrorCode, number>> = {
@@ -37,6 +38,13 @@ const STATUS: Partial<Record<BerthErrorCode, number>> = {
   [codes.MIGRATION_FAILED]: 422,
   [codes.MIGRATION_IRREVERSIBLE]: 422,
 };
+
+/**
+ * Config keys that widen what a plugin may reach on the server (a storage file outside
+ * the data directory): the operator sets them in the config file, where the server's
+ * owner decides, never through the admin API.
+ */
+const OPERATOR_ONLY_KEYS = ['allowOutsideDataDir'];
 
 function lifecycleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const status = isBerthError(error) ? STATUS[error.code] : undefined;
@@ -80,12 +88,16 @@ function optionalString(body: Record<string, unknown>, key: string): string | un
   throw invalid(`"${key}" must be a string (got ${JSON.stringify(value)})`);
 }
 
-/** Registers the lifecycle routes; mutating calls need `adminToken` when it is set. */
+/**
+ * Registers the lifecycle routes; every one needs `adminToken`, and install takes
+ * folders inside `installRoots` only (install-roots.ts).
+ */
 export function registerLifecycleRoutes(
   app: FastifyInstance,
   host: PluginHost,
-  adminToken: string | undefined,
+  options: { adminToken: string; installRoots: readonly string[] },
 ): void {
+  const { adminToken } = options;
   type Named = { Params: { name: string }; Querystring: { version?: string } };
   const guarded = { errorHandler: lifecycleError };
 
@@ -95,8 +107,9 @@ export function registerLifecycleRoutes(
     if (dir === undefined || dir === '') {
       throw invalid('install needs {"dir": "<the plugin folder, as the service sees it>"}');
     }
+    const confined = await confineInstallDir(dir, options.installRoots);
     void reply.status(201);
-    return host.install(dir);
+    return host.install(confined);
   });
 
   app.post<Named>('/v1/plugins/:name/enable', guarded, async (request) => {
@@ -134,6 +147,15 @@ export function registerLifecycleRoutes(
     }
     if (replace !== undefined && typeof replace !== 'boolean') {
       throw invalid(`"replace" must be true or false (got ${JSON.stringify(replace)})`);
+    }
+    for (const key of OPERATOR_ONLY_KEYS) {
+      if (key in config) {
+        throw new BerthError(
+          codes.FORBIDDEN,
+          `"${key}" widens what a plugin may touch on the server; it is set by the operator in berth.config.json, not over HTTP`,
+          { data: { key } },
+        );
+      }
     }
     return host.configure(request.params.name, service, config as Record<string, unknown>, {
       replace: replace === true,

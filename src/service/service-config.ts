@@ -19,8 +19,18 @@ export interface ServiceConfig {
   storage: { name: string; config: Record<string, unknown> };
   /** `production`: thread isolation under the supervisor; `development`: inline, so breakpoints bind. */
   mode: 'production' | 'development';
-  /** When set, mutating admin calls need `Authorization: Bearer <token>`. */
+  /**
+   * The token mutating admin calls must carry as `Authorization: Bearer <token>`. When
+   * none is configured, the service generates one in `<dataDir>/admin-token`; listening
+   * beyond loopback needs a configured one.
+   */
   adminToken: string | undefined;
+  /** More names the service is reached by, beyond loopback and its listening address. */
+  allowedHosts: string[];
+  /** Origins (`https://console.example.com`) whose pages may call the service. */
+  allowedOrigins: string[];
+  /** More folders plugins may be installed from, beyond the plugin directories and node_modules. */
+  installFrom: string[];
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
   logLevel: string;
@@ -35,6 +45,9 @@ export const DEFAULT_SERVICE_CONFIG: ServiceConfig = {
   storage: { name: 'sqlite-storage', config: {} },
   mode: 'production',
   adminToken: undefined,
+  allowedHosts: [],
+  allowedOrigins: [],
+  installFrom: [],
   bodyLimit: 4 * 1024 * 1024,
   logLevel: 'info',
 };
@@ -109,9 +122,23 @@ function apply(
         next.dataDir = resolve(base, value);
         break;
       case 'plugins':
+      case 'installFrom':
         if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
           throw bad(source, key, 'a list of folder paths', value);
-        next.plugins = value.map((dir: string) => resolve(base, dir));
+        next[key] = value.map((dir: string) => resolve(base, dir));
+        break;
+      case 'allowedHosts':
+        if (
+          !Array.isArray(value) ||
+          !value.every((v) => typeof v === 'string' && /^[^\s/]+$/.test(v))
+        )
+          throw bad(source, key, 'a list of host names such as "berth.internal"', value);
+        next.allowedHosts = value as string[];
+        break;
+      case 'allowedOrigins':
+        if (!Array.isArray(value) || !value.every(isOrigin))
+          throw bad(source, key, 'a list of origins such as "https://console.example.com"', value);
+        next.allowedOrigins = value as string[];
         break;
       case 'storage': {
         const storage = typeof value === 'string' ? { name: value } : value;
@@ -164,6 +191,16 @@ function apply(
     }
   }
   return next;
+}
+
+/** `scheme://host[:port]` and nothing more, as a browser sends it in `Origin`. */
+function isOrigin(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    return new URL(value).origin === value.toLowerCase();
+  } catch {
+    return false;
+  }
 }
 
 /** Reads and merges every source. `env` defaults to process.env, `cwd` to process.cwd(). */

@@ -12,6 +12,9 @@ import {
 } from '../index.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { handleHttpError } from './http-errors.js';
+import { isLoopback } from './loopback.js';
+import { createRequestGuard } from './request-guard.js';
+import { loadOrCreateToken } from './token-file.js';
 import { registerMetadataRoutes } from './metadata-routes.js';
 import { createServiceMetrics } from './metrics.js';
 import { registerResourceRoutes } from './resource-routes.js';
@@ -23,12 +26,15 @@ export interface RunningService {
   readonly url: string;
   readonly host: PluginHost;
   readonly app: FastifyInstance;
+  /** The token admin mutations need: the configured one, or the one kept in the data directory. */
+  readonly adminToken: string;
   /** Stops taking requests, finishes those in flight, then stops the plugins. Idempotent. */
   close(): Promise<void>;
 }
 
 /** Starts the host and the HTTP server; resolves once it listens. */
 export async function startService(config: ServiceConfig, logger: Logger): Promise<RunningService> {
+  const adminToken = await resolveAdminToken(config, logger);
   const storageName = config.storage.name;
   const host = createHost({
     ...(config.plugins === undefined ? {} : { plugins: config.plugins }),
@@ -62,6 +68,8 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     done(null, body),
   );
   app.setErrorHandler(handleHttpError);
+  const guard = createRequestGuard({ ...config, listenHost: config.host }, () => portOf(app));
+  app.addHook('onRequest', async (request) => guard(request));
   app.setNotFoundHandler((request, reply) => {
     void reply
       .status(404)
@@ -74,7 +82,8 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
       registerMetadataRoutes(routes, () => storage);
       registerAdminRoutes(routes, host, {
         storage: storageName,
-        adminToken: config.adminToken,
+        adminToken,
+        installRoots: [...host.installRoots(), ...config.installFrom],
         metrics,
       });
     },
@@ -90,17 +99,48 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     await host.close();
     throw error;
   }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const port = portOf(app);
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   let closing: Promise<void> | undefined;
   return {
     url,
     host,
     app,
+    adminToken,
     close() {
       closing ??= app.close().then(() => host.close());
       return closing;
     },
   };
+}
+
+function portOf(app: FastifyInstance): number {
+  const address = app.server.address();
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
+/**
+ * The configured admin token, or the one kept in the data directory (made at first
+ * start). Listening beyond loopback with only a generated token is refused: whoever can
+ * reach the port must not find the admin API guarded by a secret nobody chose.
+ */
+async function resolveAdminToken(config: ServiceConfig, logger: Logger): Promise<string> {
+  if (config.adminToken !== undefined) return config.adminToken;
+  if (!isLoopback(config.host)) {
+    throw new BerthError(
+      codes.CONFIG_INVALID,
+      `listening on ${config.host}, beyond loopback, needs an admin token you chose: set BERTH_ADMIN_TOKEN (or adminToken in berth.config.json), or listen on 127.0.0.1`,
+      { data: { key: 'adminToken' } },
+    );
+  }
+  const kept = await loadOrCreateToken(config.dataDir, (file) =>
+    logger.warn({ file }, 'the admin token file could be read by others; it is owner-only again'),
+  );
+  logger.info(
+    { file: kept.file },
+    kept.created
+      ? `generated an admin token in ${kept.file} (berth plugins … reads it from there)`
+      : `admin token: ${kept.file}`,
+  );
+  return kept.token;
 }

@@ -58,6 +58,7 @@ describe('the berth plugins lifecycle commands', () => {
         plugins: [join(root, 'plugins')],
         storage: { name: 'memory-storage', config: {} },
         adminToken: 'letmein',
+        installFrom: [fixtures],
       },
       pino({ level: 'silent' }),
     );

@@ -40,6 +40,7 @@ describe('the plugin lifecycle over HTTP', () => {
         plugins: [join(root, 'plugins')],
         storage: { name: 'memory-storage', config: {} },
         adminToken: TOKEN,
+        installFrom: [join(root, 'test/fixtures/plugins')],
       },
       pino({ level: 'silent' }),
     );
@@ -55,13 +56,15 @@ describe('the plugin lifecycle over HTTP', () => {
   ): Promise<{ status: number; json: Record<string, unknown> }> {
     const headers: Record<string, string> = {};
     if (token !== null) headers['authorization'] = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    // The service takes POST and PUT as JSON only, with a body or without.
+    const sent = body ?? (method === 'POST' || method === 'PUT' ? '' : undefined);
+    if (sent !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(`${service?.url}${path}`, {
       method,
       headers,
-      ...(body === undefined
+      ...(sent === undefined
         ? {}
-        : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+        : { body: typeof sent === 'string' ? sent : JSON.stringify(sent) }),
     });
     return { status: response.status, json: (await response.json()) as Record<string, unknown> };
   }
@@ -137,9 +140,11 @@ describe('the plugin lifecycle over HTTP', () => {
         json: { code: 'BERTH_ERR_INVALID_ARGUMENT' },
       });
     }
-    expect(await call('POST', '/v1/plugins/install', { dir: join(dataDir, 'none') })).toMatchObject(
-      { status: 400, json: { code: 'BERTH_ERR_MANIFEST_NOT_FOUND' } },
-    );
+    const missing = join(root, 'test/fixtures/plugins/none');
+    expect(await call('POST', '/v1/plugins/install', { dir: missing })).toMatchObject({
+      status: 400,
+      json: { code: 'BERTH_ERR_MANIFEST_NOT_FOUND' },
+    });
     for (const body of [{ config: {} }, { service: 'front', config: [1] }, { service: 'front' }]) {
       expect(await call('PUT', '/v1/plugins/lifecycle/config', body)).toMatchObject({
         status: 400,

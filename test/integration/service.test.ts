@@ -206,8 +206,8 @@ describe('the service', () => {
       ],
       [
         fetch(path, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'hello' }),
-        400,
-        'BERTH_ERR_INVALID_ARGUMENT',
+        415,
+        'BERTH_ERR_UNSUPPORTED_MEDIA_TYPE',
       ],
       [
         fetch(path, {
@@ -266,18 +266,19 @@ describe('the service', () => {
       restarts: 0,
     });
     expect((await fetch(`${url}/v1/plugins/nope`)).status).toBe(404);
-    const refused = await fetch(`${url}/v1/plugins/memory-storage/restart`, { method: 'POST' });
+    const admin = (token?: string): RequestInit => ({
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      },
+    });
+    const refused = await fetch(`${url}/v1/plugins/memory-storage/restart`, admin());
     expect(refused.status).toBe(401);
     expect(await refused.json()).toMatchObject({ code: 'BERTH_ERR_UNAUTHORIZED' });
-    const wrong = await fetch(`${url}/v1/plugins/memory-storage/restart`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer nope' },
-    });
+    const wrong = await fetch(`${url}/v1/plugins/memory-storage/restart`, admin('nope'));
     expect(wrong.status).toBe(401);
-    const restarted = await fetch(`${url}/v1/plugins/memory-storage/restart`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer s3cret' },
-    });
+    const restarted = await fetch(`${url}/v1/plugins/memory-storage/restart`, admin('s3cret'));
     expect(restarted.status).toBe(200);
     expect(await restarted.json()).toMatchObject({ state: 'running', restarts: 1 });
     await fetch(`${url}/v1/resources/c1/_/v1/pods/default/p`, json({ metadata: { name: 'p' } }));

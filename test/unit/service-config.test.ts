@@ -68,4 +68,33 @@ describe('the service configuration', () => {
       code: 'BERTH_ERR_CONFIG_INVALID',
     });
   });
+
+  it('takes the names, origins and install folders that widen the security model from the file only', async () => {
+    await writeFile(
+      join(cwd, 'berth.config.json'),
+      JSON.stringify({
+        allowedHosts: ['berth.internal'],
+        allowedOrigins: ['https://console.example.com'],
+        installFrom: ['vendor/plugins'],
+      }),
+    );
+    expect(await loadServiceConfig({}, {}, cwd)).toMatchObject({
+      allowedHosts: ['berth.internal'],
+      allowedOrigins: ['https://console.example.com'],
+      installFrom: [join(cwd, 'vendor/plugins')],
+    });
+    for (const [key, value] of [
+      ['allowedHosts', ['a b']],
+      ['allowedHosts', 'berth.internal'],
+      ['allowedOrigins', ['https://console.example.com/path']],
+      ['allowedOrigins', ['*']],
+      ['installFrom', [3]],
+    ] as const) {
+      await writeFile(join(cwd, 'berth.config.json'), JSON.stringify({ [key]: value }));
+      await expect(loadServiceConfig({}, {}, cwd)).rejects.toMatchObject({
+        code: 'BERTH_ERR_CONFIG_INVALID',
+        data: { key },
+      });
+    }
+  });
 });

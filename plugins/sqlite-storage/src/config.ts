@@ -2,7 +2,7 @@
  * The config of the sqlite-storage service: parsed once from the merged service config
  * (manifest defaultConfig, host overrides over it), with every problem naming its key.
  */
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, posix } from 'node:path';
 import { BerthError, codes } from 'berth/sdk';
 
 /** How hard SQLite works to make a commit durable (`PRAGMA synchronous`); see README. */
@@ -10,8 +10,13 @@ export type SynchronousMode = 'normal' | 'full';
 
 /** The checked config of one service instance. */
 export interface SqliteStorageConfig {
-  /** The database file: relative to the plugin's data directory unless absolute. */
+  /**
+   * The database file, relative to the plugin's data directory. A path that leaves it
+   * (absolute, or through `..`) needs `allowOutsideDataDir`.
+   */
   readonly path: string;
+  /** Whether `path` may leave the data directory: an operator's choice, made in the config file. */
+  readonly allowOutsideDataDir: boolean;
   /**
    * How long a write (or the start of a read) may wait in all for a lock another
    * connection holds. The wait is spent in short native slices with the event loop free
@@ -30,6 +35,7 @@ export interface SqliteStorageConfig {
 /** Defaults for keys a host config leaves out (they match plugin.json's defaultConfig). */
 export const DEFAULT_CONFIG: SqliteStorageConfig = {
   path: 'berth.db',
+  allowOutsideDataDir: false,
   busyTimeoutMs: 5_000,
   synchronous: 'full',
   listChunkRows: 256,
@@ -44,16 +50,34 @@ export function parseConfig(raw: Readonly<Record<string, unknown>>): SqliteStora
   if (typeof path !== 'string' || path === '' || path === ':memory:' || path.startsWith('file:')) {
     invalid('path', 'a file path (memory-storage is the in-memory store)', path);
   }
+  const allowOutsideDataDir = raw['allowOutsideDataDir'] ?? DEFAULT_CONFIG.allowOutsideDataDir;
+  if (typeof allowOutsideDataDir !== 'boolean') {
+    invalid('allowOutsideDataDir', 'true or false', allowOutsideDataDir);
+  }
+  if (!allowOutsideDataDir && leavesFolder(path)) {
+    invalid(
+      'path',
+      'a path inside the plugin\'s data directory (to keep the database elsewhere, the operator sets "allowOutsideDataDir": true in the storage config of berth.config.json)',
+      path,
+    );
+  }
   const synchronous = raw['synchronous'] ?? DEFAULT_CONFIG.synchronous;
   if (!SYNCHRONOUS_MODES.includes(synchronous as SynchronousMode)) {
     invalid('synchronous', '"normal" or "full"', synchronous);
   }
   return {
     path,
+    allowOutsideDataDir,
     busyTimeoutMs: integer(raw, 'busyTimeoutMs', 0, 600_000),
     synchronous: synchronous as SynchronousMode,
     listChunkRows: integer(raw, 'listChunkRows', 1, 100_000),
   };
+}
+
+/** Whether `path` is absolute or climbs out of the folder it is relative to. */
+function leavesFolder(path: string): boolean {
+  const normal = posix.normalize(path.replaceAll('\\', '/'));
+  return isAbsolute(path) || normal.startsWith('/') || normal === '..' || normal.startsWith('../');
 }
 
 /** The absolute path of the database file. */
@@ -76,7 +100,7 @@ export function refuseLiveChange(
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
-  for (const key of ['path', 'synchronous'] as const) {
+  for (const key of ['path', 'synchronous', 'allowOutsideDataDir'] as const) {
     if (parsed[key] !== current[key]) return `"${key}" applies at start only: restart the plugin`;
   }
   return undefined;

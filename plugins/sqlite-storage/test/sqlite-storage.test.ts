@@ -74,7 +74,7 @@ describe('sqlite-storage', () => {
     expect(first.applied).toEqual(['001_init.sql']);
     await first.stop({ keepData: true });
     const file = join(first.dataDir, 'nested/dir/store.db');
-    const reopened = await start({ path: file }, first.dataDir);
+    const reopened = await start({ path: file, allowOutsideDataDir: true }, first.dataDir);
     expect(reopened.applied).toEqual([]);
     await reopened.stop({ keepData: true });
     const db = new Database(file, { readonly: true });
@@ -116,6 +116,10 @@ describe('sqlite-storage', () => {
   it('refuses a bad config value, naming the key', async () => {
     for (const [bad, key] of [
       [{ path: ':memory:' }, 'path'],
+      [{ path: '../../../../tmp/x.db' }, 'path'],
+      [{ path: 'a/../../x.db' }, 'path'],
+      [{ path: '/tmp/x.db' }, 'path'],
+      [{ path: 'x.db', allowOutsideDataDir: 'yes' }, 'allowOutsideDataDir'],
       [{ synchronous: 'off' }, 'synchronous'],
       [{ busyTimeoutMs: -1 }, 'busyTimeoutMs'],
       [{ listChunkRows: 0 }, 'listChunkRows'],
