@@ -102,7 +102,7 @@ export const codes = {
   PLUGIN_UNHEALTHY: 'BERTH_ERR_PLUGIN_UNHEALTHY',
   /** An HTTP request named something that does not exist (a resource, a revision, a plugin). */
   NOT_FOUND: 'BERTH_ERR_NOT_FOUND',
-  /** An HTTP request body was larger than the service accepts. */
+  /** An HTTP request (its body, its headers or its URL) was larger than the service accepts. */
   REQUEST_TOO_LARGE: 'BERTH_ERR_REQUEST_TOO_LARGE',
   /** A mutating admin call came without the configured bearer token. */
   UNAUTHORIZED: 'BERTH_ERR_UNAUTHORIZED',
@@ -126,6 +126,14 @@ export const codes = {
   UPGRADE_FAILED: 'BERTH_ERR_UPGRADE_FAILED',
   /** A plugin's worker broke the wire protocol (a malformed message, a record or arena slot out of bounds, bytes that do not decode); its worker was ended and is restarted. `data.detail` says what was wrong. */
   PROTOCOL: 'BERTH_ERR_PROTOCOL',
+  /** An HTTP request body came with a Content-Type the route does not take (it takes `application/json`). */
+  UNSUPPORTED_MEDIA_TYPE: 'BERTH_ERR_UNSUPPORTED_MEDIA_TYPE',
+  /** An HTTP path exists but not with that method; the answer's `Allow` header lists the ones it has. */
+  METHOD_NOT_ALLOWED: 'BERTH_ERR_METHOD_NOT_ALLOWED',
+  /** An HTTP client took longer than the service allows to send its headers or its whole request. */
+  REQUEST_TIMEOUT: 'BERTH_ERR_REQUEST_TIMEOUT',
+  /** The operation needs the plugin enabled (restart): enable it instead. */
+  PLUGIN_DISABLED: 'BERTH_ERR_PLUGIN_DISABLED',
 } as const;
 
 /** One of the strings in {@link codes}. */

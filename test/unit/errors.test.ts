@@ -65,6 +65,10 @@ describe('error codes', () => {
       'BERTH_ERR_PLUGIN_ENABLED',
       'BERTH_ERR_UPGRADE_FAILED',
       'BERTH_ERR_PROTOCOL',
+      'BERTH_ERR_UNSUPPORTED_MEDIA_TYPE',
+      'BERTH_ERR_METHOD_NOT_ALLOWED',
+      'BERTH_ERR_REQUEST_TIMEOUT',
+      'BERTH_ERR_PLUGIN_DISABLED',
     ]);
   });
 
