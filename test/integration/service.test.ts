@@ -206,8 +206,8 @@ describe('the service', () => {
       ],
       [
         fetch(path, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'hello' }),
-        400,
-        'BERTH_ERR_INVALID_ARGUMENT',
+        415,
+        'BERTH_ERR_UNSUPPORTED_MEDIA_TYPE',
       ],
       [
         fetch(path, {
@@ -245,7 +245,7 @@ describe('the service', () => {
     expect((await fetch(`${url}/v1/metadata/shop/r2`)).status).toBe(404);
     expect(
       (await fetch(`${url}/v1/definitions/org.shop.Cart`, json({ methods: ['add'] }))).status,
-    ).toBe(200);
+    ).toBe(201);
     expect(
       (await fetch(`${url}/v1/definitions/org.shop.Cart`, json({ methods: ['add', 'remove'] })))
         .status,
