@@ -102,14 +102,12 @@ export const codes = {
   PLUGIN_UNHEALTHY: 'BERTH_ERR_PLUGIN_UNHEALTHY',
   /** An HTTP request named something that does not exist (a resource, a revision, a plugin). */
   NOT_FOUND: 'BERTH_ERR_NOT_FOUND',
-  /** An HTTP request body was larger than the service accepts. */
+  /** An HTTP request (its body, its headers or its URL) was larger than the service accepts. */
   REQUEST_TOO_LARGE: 'BERTH_ERR_REQUEST_TOO_LARGE',
   /** A mutating admin call came without the configured bearer token. */
   UNAUTHORIZED: 'BERTH_ERR_UNAUTHORIZED',
   /** An HTTP request was refused for where it came from: a `Host` the service is not reached by, a foreign `Origin`, or an install from a folder outside the allowed ones. */
   FORBIDDEN: 'BERTH_ERR_FORBIDDEN',
-  /** An HTTP request that carries a body (or mutates) was not sent as `Content-Type: application/json`. */
-  UNSUPPORTED_MEDIA_TYPE: 'BERTH_ERR_UNSUPPORTED_MEDIA_TYPE',
   /** A migration file cannot be used as written (bad markers, a missing or unsafe `@config` value); `data.file` names it. */
   MIGRATION_INVALID: 'BERTH_ERR_MIGRATION_INVALID',
   /** The store's record of applied migrations disagrees with the plugin's files (a file changed after it was applied, one the plugin no longer ships, or a new one listed before an applied one). */
@@ -130,6 +128,14 @@ export const codes = {
   UPGRADE_FAILED: 'BERTH_ERR_UPGRADE_FAILED',
   /** A plugin's worker broke the wire protocol (a malformed message, a record or arena slot out of bounds, bytes that do not decode); its worker was ended and is restarted. `data.detail` says what was wrong. */
   PROTOCOL: 'BERTH_ERR_PROTOCOL',
+  /** An HTTP request body came with a Content-Type the route does not take (it takes `application/json`). */
+  UNSUPPORTED_MEDIA_TYPE: 'BERTH_ERR_UNSUPPORTED_MEDIA_TYPE',
+  /** An HTTP path exists but not with that method; the answer's `Allow` header lists the ones it has. */
+  METHOD_NOT_ALLOWED: 'BERTH_ERR_METHOD_NOT_ALLOWED',
+  /** An HTTP client took longer than the service allows to send its headers or its whole request. */
+  REQUEST_TIMEOUT: 'BERTH_ERR_REQUEST_TIMEOUT',
+  /** The operation needs the plugin enabled (restart): enable it instead. */
+  PLUGIN_DISABLED: 'BERTH_ERR_PLUGIN_DISABLED',
 } as const;
 
 /** One of the strings in {@link codes}. */

@@ -6,12 +6,13 @@
  *   GET  /metrics                     Prometheus text
  *   GET  /v1/plugins[/{name}]         state, enabled, versions, restarts, uptime, last error;
  *                                     folders only with the admin token
- *   POST /v1/plugins/{name}/restart   needs `Authorization: Bearer <token>`
+ *   POST /v1/plugins/{name}/restart   needs `Authorization: Bearer <token>`;
+ *                                     409 BERTH_ERR_PLUGIN_DISABLED for a disabled plugin
  *   install, enable, disable, remove, config: lifecycle-routes.ts (the token too)
  */
-import type { FastifyInstance } from 'fastify';
-import { BerthError, codes, type PluginHost, type PluginInfo } from '../index.js';
 import { basename } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { BerthError, codes, isBerthError, type PluginHost, type PluginInfo } from '../index.js';
 import { authorize, isAuthorized } from './admin-token.js';
 import { registerLifecycleRoutes } from './lifecycle-routes.js';
 import type { ServiceMetrics } from './metrics.js';
@@ -62,8 +63,25 @@ export function registerAdminRoutes(
 
   app.post<{ Params: { name: string } }>('/v1/plugins/:name/restart', async (request) => {
     authorize(request, options.adminToken);
-    await host.restart(request.params.name);
-    return host.plugins().find((p) => p.name === request.params.name);
+    const { name } = request.params;
+    try {
+      await host.restart(name);
+    } catch (error) {
+      // The host refuses a disabled plugin as not running; over HTTP that read as a 503
+      // worth retrying, but it will not come back by itself.
+      if (
+        isBerthError(error, codes.PLUGIN_NOT_RUNNING) &&
+        host.plugins().find((p) => p.name === name)?.enabled === false
+      ) {
+        throw new BerthError(
+          codes.PLUGIN_DISABLED,
+          `plugin "${name}" is disabled, so it cannot be restarted; enable it (POST /v1/plugins/${name}/enable)`,
+          { plugin: name, cause: error },
+        );
+      }
+      throw error;
+    }
+    return host.plugins().find((p) => p.name === name);
   });
 
   registerLifecycleRoutes(app, host, options);

@@ -4,6 +4,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { codes, isBerthError, type BerthErrorCode } from '../index.js';
+import { MAX_ROUTER_PARAM_LENGTH } from './request-limits.js';
 
 /** Status per code; anything else is a 500. */
 const STATUS: Partial<Record<BerthErrorCode, number>> = {
@@ -13,7 +14,10 @@ const STATUS: Partial<Record<BerthErrorCode, number>> = {
   [codes.UNSUPPORTED_MEDIA_TYPE]: 415,
   [codes.NOT_FOUND]: 404,
   [codes.PLUGIN_NOT_FOUND]: 404,
+  [codes.METHOD_NOT_ALLOWED]: 405,
+  [codes.REQUEST_TIMEOUT]: 408,
   [codes.REVISION_CONFLICT]: 409,
+  [codes.PLUGIN_DISABLED]: 409,
   [codes.REQUEST_TOO_LARGE]: 413,
   [codes.OVERLOADED]: 429,
   [codes.PLUGIN_NOT_RUNNING]: 503,
@@ -30,10 +34,33 @@ const STATUS: Partial<Record<BerthErrorCode, number>> = {
 /** Seconds a client should wait before retrying a 503 or 429. */
 const RETRY_AFTER_S = 1;
 
-/** Fastify's own codes for malformed requests, mapped to Berth's. */
-function fromFastify(error: FastifyError): { status: number; code: BerthErrorCode } | undefined {
-  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-    return { status: 413, code: codes.REQUEST_TOO_LARGE };
+/** Fastify's own codes for malformed requests, mapped to Berth's, with a message that says the fix. */
+function fromFastify(
+  error: FastifyError,
+  request: FastifyRequest,
+): { status: number; code: BerthErrorCode; message?: string } | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, code: codes.REQUEST_TOO_LARGE };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return {
+        status: 414,
+        code: codes.REQUEST_TOO_LARGE,
+        message: `a path segment is longer than ${MAX_ROUTER_PARAM_LENGTH} characters as sent; no key field may be that long`,
+      };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return {
+        status: 415,
+        code: codes.UNSUPPORTED_MEDIA_TYPE,
+        message: `this route takes a JSON body: send it with "Content-Type: application/json" (got ${JSON.stringify(request.headers['content-type'] ?? '')})`,
+      };
+    case 'FST_ERR_BAD_URL':
+      return {
+        status: 400,
+        code: codes.INVALID_ARGUMENT,
+        message: `the path is not valid percent-encoding: ${error.message}`,
+      };
+  }
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return { status: error.statusCode, code: codes.INVALID_ARGUMENT };
   }
@@ -48,14 +75,15 @@ export function handleHttpError(
 ): void {
   let status = 500;
   let code: string = 'BERTH_ERR_INTERNAL';
+  let message = error.message;
   if (isBerthError(error)) {
     code = error.code;
     status = STATUS[error.code] ?? 500;
   } else {
-    const mapped = fromFastify(error);
-    if (mapped !== undefined) ({ status, code } = mapped);
+    const mapped = fromFastify(error, request);
+    if (mapped !== undefined) ({ status, code, message = error.message } = mapped);
   }
   if (status >= 500) request.log.error({ err: error, code }, 'request failed');
   if (status === 503 || status === 429) void reply.header('retry-after', String(RETRY_AFTER_S));
-  void reply.status(status).type('application/json').send({ code, message: error.message });
+  void reply.status(status).type('application/json').send({ code, message });
 }

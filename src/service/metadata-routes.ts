@@ -7,6 +7,8 @@
  *   GET  /v1/metadata/{application}/{revision}   POST names the revision: SHA-256 of the body
  *   PUT|GET /v1/definitions/{identifier}         service definitions, last write wins
  *
+ * Every write answers 201 when it created the object and 200 otherwise.
+ *
  * Publishing is a create-only put (expected revision 0), so two publishers racing on one
  * revision cannot both win.
  */
@@ -53,20 +55,32 @@ export function registerMetadataRoutes(
     body: Buffer,
   ): Promise<{ application: string; revision: string; created: boolean }> => {
     const key = { cluster: CLUSTER, type: METADATA, namespace: application, name: revision };
+    const taken = (): BerthError =>
+      new BerthError(
+        codes.REVISION_CONFLICT,
+        `application "${application}" already has other metadata under revision "${revision}"; publish it under a new revision`,
+        { data: { application, revision } },
+      );
+    // Read first, so that a republish (the common case: every instance publishes at start)
+    // is a read, and the calls' metrics count a conflict only when there is one.
+    const existing = await storage().get(key);
+    if (existing !== null) {
+      if (Buffer.compare(Buffer.from(existing.body), body) === 0) {
+        return { application, revision, created: false };
+      }
+      throw taken();
+    }
     try {
       await storage().put({ ...key, body, expectedRevision: 0 });
       return { application, revision, created: true };
     } catch (error) {
       if (!isBerthError(error, codes.REVISION_CONFLICT)) throw error;
-      const existing = await storage().get(key);
-      if (existing !== null && Buffer.compare(Buffer.from(existing.body), body) === 0) {
+      // Another publisher won the race for this revision: the same content is still fine.
+      const winner = await storage().get(key);
+      if (winner !== null && Buffer.compare(Buffer.from(winner.body), body) === 0) {
         return { application, revision, created: false };
       }
-      throw new BerthError(
-        codes.REVISION_CONFLICT,
-        `application "${application}" already has other metadata under revision "${revision}"; publish it under a new revision`,
-        { data: { application, revision } },
-      );
+      throw taken();
     }
   };
 
@@ -114,17 +128,21 @@ export function registerMetadataRoutes(
     },
   );
 
-  app.put<{ Params: { identifier: string } }>('/v1/definitions/:identifier', async (request) => {
-    const { identifier } = request.params;
-    const result = await storage().put({
-      cluster: CLUSTER,
-      type: DEFINITIONS,
-      namespace: '',
-      name: identifier,
-      body: requireJson(request.body),
-    });
-    return { identifier, revision: result.revision, created: result.created };
-  });
+  app.put<{ Params: { identifier: string } }>(
+    '/v1/definitions/:identifier',
+    async (request, reply) => {
+      const { identifier } = request.params;
+      const result = await storage().put({
+        cluster: CLUSTER,
+        type: DEFINITIONS,
+        namespace: '',
+        name: identifier,
+        body: requireJson(request.body),
+      });
+      void reply.status(result.created ? 201 : 200);
+      return { identifier, revision: result.revision, created: result.created };
+    },
+  );
 
   app.get<{ Params: { identifier: string } }>(
     '/v1/definitions/:identifier',

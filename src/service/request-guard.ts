@@ -82,7 +82,10 @@ export function createRequestGuard(
         `requests from pages of ${origin} are refused; if that site should call this server, add it to allowedOrigins in berth.config.json`,
       );
     }
-    if (MUTATING.has(request.method) && !isJson(request.headers['content-type'])) {
+    // Only a request that reaches a route carries its body anywhere; the others get a 404
+    // or a 405, which says more.
+    const routed = request.routeOptions.url !== undefined;
+    if (routed && MUTATING.has(request.method) && !isJson(request.headers['content-type'])) {
       throw new BerthError(
         codes.UNSUPPORTED_MEDIA_TYPE,
         `${request.method} requests must be sent with "Content-Type: application/json" (got ${JSON.stringify(request.headers['content-type'] ?? 'none')})`,

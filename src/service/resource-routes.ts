@@ -5,13 +5,25 @@
  *   GET            /v1/resources/{cluster}/{group}/{version}/{resource}?namespace&labelSelector
  *                                             &namePrefix&orderBy&descending&limit&continue
  *
- * `_` stands for the core group and for the namespace of cluster-scoped resources. A
- * body is stored exactly as it was sent and returned byte for byte: a list response is
+ * `_` stands for the namespace of cluster-scoped resources, and `_` and `core` both name
+ * the core group (Kubernetes' `""`, which a path cannot carry): the two spellings address
+ * one object. Path segments are checked against request-limits.ts; `If-Match` is
+ * if-match.ts (`*` included). A body is stored exactly as it was sent and returned byte for byte: a list response is
  * the stored bodies streamed into a JSON envelope, never parsed on the way out.
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { BerthError, codes, type ListOrder, type Remote, type StorageLayer } from '../index.js';
+import {
+  BerthError,
+  codes,
+  isBerthError,
+  type ListOrder,
+  type Remote,
+  type ResourceKey,
+  type StorageLayer,
+} from '../index.js';
+import { parseIfMatch } from './if-match.js';
+import { readResourceBody } from './resource-body.js';
 
 interface KeyParams {
   cluster: string;
@@ -29,12 +41,7 @@ function typeOf(params: Pick<KeyParams, 'group' | 'version' | 'resource'>): stri
   return `${params.group === '_' ? 'core' : params.group}/${params.version}/${params.resource}`;
 }
 
-function keyOf(params: KeyParams): {
-  cluster: string;
-  type: string;
-  namespace: string;
-  name: string;
-} {
+function keyOf(params: KeyParams): ResourceKey {
   return {
     cluster: params.cluster,
     type: typeOf(params),
@@ -47,39 +54,6 @@ function invalid(message: string, field: string): BerthError {
   return new BerthError(codes.INVALID_ARGUMENT, message, { data: { field } });
 }
 
-/** Labels from `metadata.labels` of a JSON body; throws INVALID_ARGUMENT for a body that is not a JSON object. */
-function labelsOf(body: Buffer): Record<string, string> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    throw invalid(`the body is not valid JSON: ${(error as Error).message}`, 'body');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw invalid('the body must be a JSON object (a Kubernetes-style resource)', 'body');
-  }
-  const labels = (parsed as { metadata?: { labels?: unknown } }).metadata?.labels;
-  if (labels === undefined || labels === null) return {};
-  if (
-    typeof labels !== 'object' ||
-    Array.isArray(labels) ||
-    !Object.values(labels).every((v) => typeof v === 'string')
-  ) {
-    throw invalid('metadata.labels must be an object of string values', 'metadata.labels');
-  }
-  return labels as Record<string, string>;
-}
-
-/** `If-Match: "7"` (or 7) as an expected revision; absent when there is no header. */
-function expectedRevision(header: string | undefined): number | undefined {
-  if (header === undefined) return undefined;
-  const revision = Number(header.replace(/^W\//, '').replaceAll('"', ''));
-  if (!Number.isSafeInteger(revision) || revision < 0) {
-    throw invalid(`If-Match must be a revision number such as "7" (got ${header})`, 'if-match');
-  }
-  return revision;
-}
-
 /** Registers the resource routes over `storage`. */
 export function registerResourceRoutes(
   app: FastifyInstance,
@@ -90,14 +64,19 @@ export function registerResourceRoutes(
   app.put<{ Params: KeyParams; Body: Buffer }>(one, async (request, reply) => {
     if (!Buffer.isBuffer(request.body))
       throw invalid('send the resource as a JSON body (Content-Type: application/json)', 'body');
-    const labels = labelsOf(request.body);
-    const revision = expectedRevision(request.headers['if-match']);
-    const result = await storage().put({
-      ...keyOf(request.params),
-      labels,
-      body: request.body,
-      ...(revision === undefined ? {} : { expectedRevision: revision }),
-    });
+    const labels = readResourceBody(request.body, request.params);
+    const ifMatch = parseIfMatch(request.headers['if-match']);
+    const key = keyOf(request.params);
+    const put = (expectedRevision?: number) =>
+      storage().put({
+        ...key,
+        labels,
+        body: request.body,
+        ...(expectedRevision === undefined ? {} : { expectedRevision }),
+      });
+    let result;
+    if (ifMatch.kind === 'any') result = await putIfExists(key, storage, put, request.url);
+    else result = await put(ifMatch.kind === 'revision' ? ifMatch.revision : undefined);
     void reply.status(result.created ? 201 : 200).header('etag', `"${result.revision}"`);
     return result;
   });
@@ -110,12 +89,16 @@ export function registerResourceRoutes(
   });
 
   app.delete<{ Params: KeyParams }>(one, async (request) => {
-    const revision = expectedRevision(request.headers['if-match']);
+    const ifMatch = parseIfMatch(request.headers['if-match']);
     const result = await storage().delete({
       ...keyOf(request.params),
-      ...(revision === undefined ? {} : { expectedRevision: revision }),
+      ...(ifMatch.kind === 'revision' ? { expectedRevision: ifMatch.revision } : {}),
     });
-    if (!result.deleted) throw new BerthError(codes.NOT_FOUND, `no resource at ${request.url}`);
+    if (!result.deleted) {
+      // With `If-Match: *` the precondition (something exists) failed, as a stale revision would.
+      if (ifMatch.kind === 'any') throw absent(request.url);
+      throw new BerthError(codes.NOT_FOUND, `no resource at ${request.url}`);
+    }
     return result;
   });
 
@@ -152,6 +135,41 @@ export function registerResourceRoutes(
       { objectMode: false },
     );
   });
+}
+
+/** The conflict `If-Match: *` meets when nothing is there. */
+function absent(url: string): BerthError {
+  return new BerthError(
+    codes.REVISION_CONFLICT,
+    `no resource at ${url}, and If-Match: * needs one; create it without If-Match`,
+    { data: { currentRevision: 0 } },
+  );
+}
+
+/** Tries before giving up on a resource that keeps changing under `If-Match: *`. */
+const IF_EXISTS_ATTEMPTS = 5;
+
+/**
+ * A put that happens only if the resource exists, whatever its revision: the store only
+ * knows "expect revision N", so it reads the revision and expects it, again if another
+ * writer moved it on in between.
+ */
+async function putIfExists<R>(
+  key: ResourceKey,
+  storage: () => Remote<StorageLayer>,
+  put: (expectedRevision: number) => Promise<R>,
+  url: string,
+): Promise<R> {
+  for (let attempt = 1; ; attempt += 1) {
+    const current = await storage().get(key);
+    if (current === null) throw absent(url);
+    try {
+      return await put(current.revision);
+    } catch (error) {
+      if (attempt >= IF_EXISTS_ATTEMPTS || !isBerthError(error, codes.REVISION_CONFLICT))
+        throw error;
+    }
+  }
 }
 
 /** `{"items":[…bodies…],"continue":"…"}`, chunk by chunk, the bodies untouched. */

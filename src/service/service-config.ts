@@ -34,6 +34,10 @@ export interface ServiceConfig {
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
   logLevel: string;
+  /** Time a client has to send a whole request, headers and body, before a 408; at least `headersTimeoutMs`. */
+  requestTimeoutMs: number;
+  /** Time a client has to send a request's headers before a 408. */
+  headersTimeoutMs: number;
 }
 
 /** The defaults: 127.0.0.1:7070, ./data, SQLite, production. */
@@ -50,6 +54,8 @@ export const DEFAULT_SERVICE_CONFIG: ServiceConfig = {
   installFrom: [],
   bodyLimit: 4 * 1024 * 1024,
   logLevel: 'info',
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
 };
 
 /** Flags as `berth serve` passes them (all optional). */
@@ -114,6 +120,14 @@ function apply(
         const max = key === 'port' ? 65_535 : 1024 ** 3;
         if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > max)
           throw bad(source, key, `a whole number from 0 to ${max}`, value);
+        next[key] = n;
+        break;
+      }
+      case 'requestTimeoutMs':
+      case 'headersTimeoutMs': {
+        const n = typeof value === 'string' ? Number(value) : value;
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 3_600_000)
+          throw bad(source, key, 'a whole number of milliseconds from 1 to 3600000', value);
         next[key] = n;
         break;
       }
@@ -250,5 +264,13 @@ export async function loadServiceConfig(
     'flags',
     cwd,
   );
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    // Node refuses a server whose headers may take longer than the whole request.
+    throw new BerthError(
+      codes.CONFIG_INVALID,
+      `headersTimeoutMs (${config.headersTimeoutMs}) must not exceed requestTimeoutMs (${config.requestTimeoutMs})`,
+      { data: { key: 'headersTimeoutMs' } },
+    );
+  }
   return config;
 }

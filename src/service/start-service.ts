@@ -12,6 +12,7 @@ import {
 } from '../index.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { handleHttpError } from './http-errors.js';
+import { httpInputOptions, registerHttpInput } from './http-input.js';
 import { isLoopback } from './loopback.js';
 import { createRequestGuard } from './request-guard.js';
 import { loadOrCreateToken } from './token-file.js';
@@ -62,19 +63,16 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     host.service<StorageLayer>(`${storageName}/storage`),
   );
 
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: config.bodyLimit });
-  // Bodies stay bytes: the resource routes store exactly what was sent.
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) =>
-    done(null, body),
-  );
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: config.bodyLimit,
+    ...httpInputOptions(config),
+  });
   app.setErrorHandler(handleHttpError);
+  // Who may ask comes before what is asked: the guard's hook runs first.
   const guard = createRequestGuard({ ...config, listenHost: config.host }, () => portOf(app));
   app.addHook('onRequest', async (request) => guard(request));
-  app.setNotFoundHandler((request, reply) => {
-    void reply
-      .status(404)
-      .send({ code: codes.NOT_FOUND, message: `no route ${request.method} ${request.url}` });
-  });
+  registerHttpInput(app);
   // Per-request lines only at debug: at info they would cost more than a request.
   await app.register(
     async (routes) => {

@@ -245,7 +245,7 @@ describe('the service', () => {
     expect((await fetch(`${url}/v1/metadata/shop/r2`)).status).toBe(404);
     expect(
       (await fetch(`${url}/v1/definitions/org.shop.Cart`, json({ methods: ['add'] }))).status,
-    ).toBe(200);
+    ).toBe(201);
     expect(
       (await fetch(`${url}/v1/definitions/org.shop.Cart`, json({ methods: ['add', 'remove'] })))
         .status,

@@ -58,6 +58,24 @@ describe('the service configuration', () => {
     },
   );
 
+  it('takes request and header timeouts from the file, and refuses headers outlasting requests', async () => {
+    const file = join(cwd, 'berth.config.json');
+    await writeFile(file, JSON.stringify({ requestTimeoutMs: 5000, headersTimeoutMs: 2000 }));
+    expect(await loadServiceConfig({}, {}, cwd)).toMatchObject({
+      requestTimeoutMs: 5000,
+      headersTimeoutMs: 2000,
+    });
+    await writeFile(file, JSON.stringify({ requestTimeoutMs: 1000, headersTimeoutMs: 2000 }));
+    await expect(loadServiceConfig({}, {}, cwd)).rejects.toMatchObject({
+      code: 'BERTH_ERR_CONFIG_INVALID',
+      data: { key: 'headersTimeoutMs' },
+    });
+    await writeFile(file, JSON.stringify({ requestTimeoutMs: 0 }));
+    await expect(loadServiceConfig({}, {}, cwd)).rejects.toMatchObject({
+      code: 'BERTH_ERR_CONFIG_INVALID',
+    });
+  });
+
   it('refuses an unknown key in the file, and a named file that is missing', async () => {
     await writeFile(join(cwd, 'berth.config.json'), JSON.stringify({ prot: 7070 }));
     await expect(loadServiceConfig({}, {}, cwd)).rejects.toMatchObject({
