@@ -23,6 +23,9 @@ const STATUS: Partial<Record<BerthErrorCode, number>> = {
   [codes.SERVICE_NOT_FOUND]: 503,
   [codes.CALL_TIMEOUT]: 503,
   [codes.HOST_CLOSED]: 503,
+  [codes.BACKEND_UNAVAILABLE]: 503,
+  // The request killed the storage plugin's worker twice: repeating it will not help.
+  [codes.POISON_CALL]: 422,
 };
 
 /** Seconds a client should wait before retrying a 503 or 429. */

@@ -65,6 +65,8 @@ describe('error codes', () => {
       'BERTH_ERR_PLUGIN_ENABLED',
       'BERTH_ERR_UPGRADE_FAILED',
       'BERTH_ERR_PROTOCOL',
+      'BERTH_ERR_POISON_CALL',
+      'BERTH_ERR_BACKEND_UNAVAILABLE',
     ]);
   });
 
@@ -145,6 +147,7 @@ describe('the codes a plugin may report', () => {
       codes.PLUGIN_NOT_BRANDED,
       codes.PLUGIN_SERVICES_MISMATCH,
       codes.PROTOCOL_MISMATCH,
+      codes.BACKEND_UNAVAILABLE,
     ]);
   });
 
