@@ -73,6 +73,9 @@ const RETRIED_DEATHS = new Set<string>([
   codes.PLUGIN_UNHEALTHY,
 ]);
 
+/** How often health is checked while the plugin is not ready (its backend is away). */
+const READY_RECHECK_MS = 1_000;
+
 /** Every code of a worker's death: a retried call that meets one again is poison. */
 const DEATHS = new Set<string>([...RETRIED_DEATHS, codes.PLUGIN_HUNG]);
 
@@ -83,6 +86,13 @@ export class Supervisor {
   lastError: BerthError | undefined;
   startedAt: number | undefined;
   methods: Record<string, string[]> = {};
+  /**
+   * False while the plugin says its backend is unreachable (a health report with
+   * `ready: false`, a call rejected with BERTH_ERR_BACKEND_UNAVAILABLE). Not a fault of
+   * the worker, so it restarts nothing; health is checked every READY_RECHECK_MS
+   * meanwhile, so readiness comes back soon after the backend does.
+   */
+  ready = true;
   readonly #options: SupervisorOptions;
   readonly #plugin: string;
   #runtime: PluginRuntime | undefined;
@@ -91,6 +101,7 @@ export class Supervisor {
   #healthTimer: NodeJS.Timeout | undefined;
   #healthFailures = 0;
   #checking = false;
+  #readyTimer: NodeJS.Timeout | undefined;
   /** Calls admitted and not yet settled, those waiting for a restart included. */
   #admitted = 0;
   #closing: Promise<void> | undefined;
@@ -243,6 +254,7 @@ export class Supervisor {
     options: CallOptions,
   ): Promise<unknown> {
     const { service, method } = site;
+    if (isBerthError(error) && error.code === codes.BACKEND_UNAVAILABLE) this.#setReady(false);
     const idempotent =
       this.#options.manifest.services.find((s) => s.name === service)?.idempotent ?? [];
     if (!isBerthError(error) || !RETRIED_DEATHS.has(error.code) || !idempotent.includes(method))
@@ -350,6 +362,7 @@ export class Supervisor {
     if (this.#closing !== undefined) return;
     this.startedAt = Date.now();
     this.#healthFailures = 0;
+    this.ready = true;
     if (reason === 'start') {
       this.#transition('running', 'plugin:started', { version: this.#options.manifest.version });
     } else {
@@ -416,6 +429,20 @@ export class Supervisor {
       this.#timer = setTimeout(() => void this.#spawn('half-open'), retryInMs);
   }
 
+  /** Records readiness; while not ready, checks health again soon (see `ready`). */
+  #setReady(ready: boolean): void {
+    this.ready = ready;
+    if (ready || this.#readyTimer !== undefined) return;
+    this.#readyTimer = setTimeout(() => {
+      this.#readyTimer = undefined;
+      void this.checkHealth().then(() => {
+        // The check could not run (a restart in progress): try again later.
+        if (!this.ready && this.#closing === undefined) this.#setReady(false);
+      });
+    }, READY_RECHECK_MS);
+    this.#readyTimer.unref();
+  }
+
   #scheduleHealth(): void {
     const { intervalMs } = this.#options.health;
     if (intervalMs <= 0) return;
@@ -444,6 +471,7 @@ export class Supervisor {
       if (runtime !== this.#runtime) return;
       if (report !== TIMED_OUT && report.ok) {
         this.#healthFailures = 0;
+        this.#setReady(!('ready' in report && report.ready === false));
         if (this.state === 'degraded') this.#transition('running', 'plugin:recovered', {});
         return;
       }
@@ -527,6 +555,7 @@ export class Supervisor {
   stop(): Promise<void> {
     this.#closing ??= (async () => {
       clearTimeout(this.#timer);
+      clearTimeout(this.#readyTimer);
       clearInterval(this.#healthTimer);
       const wasUp =
         this.state === 'running' || this.state === 'degraded' || this.state === 'starting';
