@@ -136,6 +136,10 @@ export const codes = {
   REQUEST_TIMEOUT: 'BERTH_ERR_REQUEST_TIMEOUT',
   /** The operation needs the plugin enabled (restart): enable it instead. */
   PLUGIN_DISABLED: 'BERTH_ERR_PLUGIN_DISABLED',
+  /** An idempotent call was in flight when its worker died, was retried, and the next worker died under it too: it is not retried again, and the second death is not counted toward the breaker. `data.first` and `data.second` are the two deaths' codes. */
+  POISON_CALL: 'BERTH_ERR_POISON_CALL',
+  /** The plugin runs but cannot reach the backend it stores in (a database that refuses connections); retry later. The plugin logs which backend and why; the message does not say where it is. */
+  BACKEND_UNAVAILABLE: 'BERTH_ERR_BACKEND_UNAVAILABLE',
 } as const;
 
 /** One of the strings in {@link codes}. */
@@ -195,7 +199,8 @@ export function isBerthError(value: unknown, code?: BerthErrorCode): value is Be
  * to 400 and 409) or from the engine that runs inside its worker (src/sdk,
  * src/transport/call-server.ts, workers/): a method or service that is not there, a
  * result that cannot be encoded, a config refused, a start or a migration that failed,
- * a module that cannot be loaded, a worker of another wire version. Every other code
+ * a module that cannot be loaded, a worker of another wire version, a backend (a database)
+ * the plugin cannot reach. Every other code
  * (PLUGIN_CRASHED, PLUGIN_HUNG, PLUGIN_OOM, CALL_TIMEOUT, CALL_ABORTED, HOST_CLOSED,
  * OVERLOADED, PLUGIN_FAILED, PLUGIN_UNHEALTHY, PLUGIN_NOT_RUNNING, PROTOCOL, …) states
  * what the host saw, and only the host may say it: {@link fromWireError} never believes
@@ -218,6 +223,7 @@ export const PLUGIN_REPORTABLE_CODES: ReadonlySet<BerthErrorCode> = new Set<Bert
   codes.PLUGIN_NOT_BRANDED,
   codes.PLUGIN_SERVICES_MISMATCH,
   codes.PROTOCOL_MISMATCH,
+  codes.BACKEND_UNAVAILABLE,
 ]);
 
 /**

@@ -270,7 +270,8 @@ export class PluginHost extends EventEmitter {
   /**
    * Restarts a plugin now (operator action): closes an open breaker, stops the running
    * instance gracefully and starts a fresh one. Resolves when it runs (or has failed).
-   * A disabled plugin is not restarted (BERTH_ERR_PLUGIN_NOT_RUNNING): enable it.
+   * Restarts asked for while one is in progress join it (one stop, one start), and calls
+   * made meanwhile wait for it within their deadline. A disabled plugin is not restarted (BERTH_ERR_PLUGIN_NOT_RUNNING): enable it.
    */
   async restart(name: string): Promise<void> {
     const record = this.#plugins.get(name);

@@ -60,6 +60,11 @@ export interface PluginInfo {
   /** Milliseconds since the current instance started; 0 when it is not running. */
   uptimeMs: number;
   inFlight: number;
+  /**
+   * Running, and able to serve: false while its last health check or a call said that
+   * what it depends on (a database) is unreachable (BERTH_ERR_BACKEND_UNAVAILABLE).
+   */
+  ready: boolean;
   /** Log lines of the plugin dropped for going over the host's `logLimits`. */
   logLinesDropped: number;
   /** The result arena of thread isolation: bytes held by unreleased zero-copy results, and its size. */
@@ -88,6 +93,7 @@ export function describePlugin(record: PluginRecord): PluginInfo {
     restarts: supervisor.restarts,
     uptimeMs: up && supervisor.startedAt !== undefined ? Date.now() - supervisor.startedAt : 0,
     inFlight: supervisor.inFlight,
+    ready: up && supervisor.ready,
     logLinesDropped: record.logs.dropped,
   };
   const plane = supervisor.dataPlane;

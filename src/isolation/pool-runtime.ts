@@ -313,7 +313,10 @@ export function createPoolRuntime(spec: RuntimeSpec, options: PoolOptions): Plug
         onViolated('a health reply that is not a health report');
         throw notRunning('broke the wire protocol');
       }
-      return reports.find((report) => report?.ok === false) ?? { ok: true };
+      return (
+        reports.find((report) => report?.ok === false) ??
+        reports.find((report) => report?.ready === false) ?? { ok: true }
+      );
     },
     async configure(service, config) {
       if (phase !== 'running' || threads === undefined || stopping !== undefined) {

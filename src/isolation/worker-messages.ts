@@ -109,10 +109,12 @@ export function readServiceMethods(
 /** A health report a worker sent, checked and bounded; undefined if malformed. */
 export function readHealthReport(value: unknown): HealthReport | undefined {
   if (!isRecord(value) || typeof value['ok'] !== 'boolean') return undefined;
-  const { detail } = value;
+  const { detail, ready } = value;
   if (detail !== undefined && typeof detail !== 'string') return undefined;
+  if (ready !== undefined && typeof ready !== 'boolean') return undefined;
   const report: HealthReport = { ok: value['ok'] };
   if (detail !== undefined) report.detail = detail.slice(0, MAX_DETAIL_CHARS);
+  if (ready !== undefined) report.ready = ready;
   return report;
 }
 

@@ -34,4 +34,12 @@ export interface CallContext<C = ServiceConfig> extends ServiceContext<C> {
 export interface HealthReport {
   ok: boolean;
   detail?: string;
+  /**
+   * `false`: the plugin itself is fine but cannot serve now, because something outside it
+   * is away (its database refuses connections). Not a failed check: the host never
+   * restarts a worker for it (a new worker would not reach the database either); it
+   * reports the plugin not ready (`PluginInfo.ready`, the service's /readyz) until a
+   * check says otherwise. Absent means ready.
+   */
+  ready?: boolean;
 }

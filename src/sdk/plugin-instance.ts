@@ -186,16 +186,23 @@ export async function startPluginInstance(options: InstanceOptions): Promise<Plu
       return (fn as (ctx: CallContext, ...rest: unknown[]) => unknown)(context, ...args);
     },
     async health() {
+      let unready: HealthReport | undefined;
       for (const [name, service] of running) {
         try {
           const report = await service.implementation.onHealthCheck?.(service.context);
           if (report !== undefined && !report.ok)
             return { ok: false, detail: `${name}: ${report.detail ?? 'unhealthy'}` };
+          if (report?.ready === false && unready === undefined)
+            unready = {
+              ok: true,
+              ready: false,
+              detail: `${name}: ${report.detail ?? 'not ready'}`,
+            };
         } catch (error) {
           return { ok: false, detail: `${name}: ${describeThrown(error)}` };
         }
       }
-      return { ok: true };
+      return unready ?? { ok: true };
     },
     async configure(service, next) {
       const target = running.get(service);

@@ -2,7 +2,7 @@
  * Health, readiness, metrics and the plugin admin API:
  *
  *   GET  /healthz                     the process answers
- *   GET  /readyz                      the storage plugin runs (503 otherwise)
+ *   GET  /readyz                      the storage plugin runs and reaches its backend (503 otherwise)
  *   GET  /metrics                     Prometheus text
  *   GET  /v1/plugins[/{name}]         state, enabled, versions, restarts, uptime, last error;
  *                                     folders only with the admin token
@@ -32,7 +32,8 @@ export function registerAdminRoutes(
 
   app.get('/readyz', async (_request, reply) => {
     const storage = host.plugins().find((p) => p.name === options.storage);
-    const ready = storage?.state === 'running' || storage?.state === 'degraded';
+    // Running is not enough: a storage plugin whose database is away says so (`ready`).
+    const ready = (storage?.state === 'running' || storage?.state === 'degraded') && storage.ready;
     if (!ready) void reply.status(503).header('retry-after', '1');
     return { ready, storage: options.storage, state: storage?.state ?? 'not found' };
   });

@@ -29,6 +29,9 @@ const STATUS: Partial<Record<BerthErrorCode, number>> = {
   [codes.SERVICE_NOT_FOUND]: 503,
   [codes.CALL_TIMEOUT]: 503,
   [codes.HOST_CLOSED]: 503,
+  [codes.BACKEND_UNAVAILABLE]: 503,
+  // The request killed the storage plugin's worker twice: repeating it will not help.
+  [codes.POISON_CALL]: 422,
 };
 
 /** Seconds a client should wait before retrying a 503 or 429. */
@@ -83,7 +86,10 @@ export function handleHttpError(
     const mapped = fromFastify(error, request);
     if (mapped !== undefined) ({ status, code, message = error.message } = mapped);
   }
-  if (status >= 500) request.log.error({ err: error, code }, 'request failed');
+  // A 503 is a plugin restarting or its backend away: the supervisor and the plugin log
+  // that once, and /metrics counts the answers, so one line per request would only flood.
+  if (status === 503) request.log.debug({ code }, 'request refused for now');
+  else if (status >= 500) request.log.error({ err: error, code }, 'request failed');
   if (status === 503 || status === 429) void reply.header('retry-after', String(RETRY_AFTER_S));
   void reply.status(status).type('application/json').send({ code, message });
 }

@@ -8,6 +8,8 @@ import { BerthError, codes } from '../errors.js';
 /** See the module comment. */
 export interface Gate {
   open(): void;
+  /** True once opened or failed: no wait on it can hang any more. */
+  readonly settled: boolean;
   /** Every wait, present and future, rejects with `error`. */
   fail(error: BerthError): void;
   /** Resolves when open; rejects with the failure, BERTH_ERR_CALL_TIMEOUT after `ms`, or BERTH_ERR_CALL_ABORTED. */
@@ -16,16 +18,26 @@ export interface Gate {
 
 /** Makes a closed gate. */
 export function createGate(): Gate {
-  let open!: () => void;
-  let fail!: (error: BerthError) => void;
+  let resolveState!: () => void;
+  let rejectState!: (error: BerthError) => void;
+  let settled = false;
   const state = new Promise<void>((resolve, reject) => {
-    open = resolve;
-    fail = reject;
+    resolveState = resolve;
+    rejectState = reject;
   });
   state.catch(() => {}); // a gate nobody waits on may fail unobserved
   return {
-    open,
-    fail,
+    open() {
+      settled = true;
+      resolveState();
+    },
+    fail(error) {
+      settled = true;
+      rejectState(error);
+    },
+    get settled() {
+      return settled;
+    },
     wait(ms, signal) {
       let timer: NodeJS.Timeout | undefined;
       let onAbort: (() => void) | undefined;

@@ -17,7 +17,13 @@
  * Guarantees: no call waits past its deadline; a call made while the plugin restarts
  * waits for it (within its deadline) rather than failing; a call in flight when the
  * worker dies rejects at once, and is retried once on the new worker when its method is
- * declared idempotent. Every transition is logged once and emitted as `plugin:<event>`.
+ * declared idempotent and the worker crashed, ran out of memory or failed its health
+ * checks (not when it hung: a spinning call would hang the next worker too). A retried
+ * call whose second worker dies under it as well is poison: it rejects with
+ * BERTH_ERR_POISON_CALL, and that second death does not count toward the breaker, so one
+ * bad request costs the restart budget one crash. Operator restarts made while one is in
+ * progress join it (one stop, one start). Every transition is logged once and emitted as
+ * `plugin:<event>`.
  */
 import type { Logger } from 'pino';
 import { BerthError, codes, describeThrown, isBerthError } from '../errors.js';
@@ -61,12 +67,17 @@ export interface SupervisorOptions {
 }
 
 /** The codes of a worker's death, after which an idempotent call may be retried. */
-const DEATHS = new Set<string>([
+const RETRIED_DEATHS = new Set<string>([
   codes.PLUGIN_CRASHED,
-  codes.PLUGIN_HUNG,
   codes.PLUGIN_OOM,
   codes.PLUGIN_UNHEALTHY,
 ]);
+
+/** How often health is checked while the plugin is not ready (its backend is away). */
+const READY_RECHECK_MS = 1_000;
+
+/** Every code of a worker's death: a retried call that meets one again is poison. */
+const DEATHS = new Set<string>([...RETRIED_DEATHS, codes.PLUGIN_HUNG]);
 
 /** Supervises one plugin. */
 export class Supervisor {
@@ -75,6 +86,13 @@ export class Supervisor {
   lastError: BerthError | undefined;
   startedAt: number | undefined;
   methods: Record<string, string[]> = {};
+  /**
+   * False while the plugin says its backend is unreachable (a health report with
+   * `ready: false`, a call rejected with BERTH_ERR_BACKEND_UNAVAILABLE). Not a fault of
+   * the worker, so it restarts nothing; health is checked every READY_RECHECK_MS
+   * meanwhile, so readiness comes back soon after the backend does.
+   */
+  ready = true;
   readonly #options: SupervisorOptions;
   readonly #plugin: string;
   #runtime: PluginRuntime | undefined;
@@ -83,11 +101,22 @@ export class Supervisor {
   #healthTimer: NodeJS.Timeout | undefined;
   #healthFailures = 0;
   #checking = false;
+  #readyTimer: NodeJS.Timeout | undefined;
   /** Calls admitted and not yet settled, those waiting for a restart included. */
   #admitted = 0;
   #closing: Promise<void> | undefined;
-  /** Opens when the plugin is running; calls made during a restart wait on it. */
+  /**
+   * Opens when the plugin is running; calls made during a restart wait on it. Replaced
+   * only once settled (#holdCalls): a gate swapped while calls wait on it would strand
+   * them until their deadline.
+   */
   #running: Gate = createGate();
+  /** Bumped by every start; a start whose number is no longer current was superseded. */
+  #generation = 0;
+  /** The operator restart in progress, which later restart() calls join. */
+  #restarting: Promise<void> | undefined;
+  /** Retried calls in flight per runtime: a death with one of them in flight is poison's. */
+  readonly #retried = new Map<PluginRuntime, number>();
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
@@ -197,6 +226,13 @@ export class Supervisor {
         ),
       );
     }
+    // Admitted to a runtime that a restart has since taken away (stopping, it would refuse
+    // the call): the call was not sent, so it waits for the next one, whatever its method.
+    if (runtime !== this.#runtime) {
+      return this.#admit(site, deadline, signal).then((next) =>
+        this.#run(next, site, args, deadline, options),
+      );
+    }
     const callOptions = { signal, timeoutMs: Math.max(1, deadline - Date.now()), zeroCopy };
     return runtime
       .call(service, method, args, callOptions)
@@ -204,8 +240,11 @@ export class Supervisor {
   }
 
   /**
-   * After a failed call: a method the manifest declares idempotent, whose worker died
-   * under it, is repeated once on the new worker; any other failure is rethrown.
+   * After a failed call: a method the manifest declares idempotent, whose worker crashed
+   * under it (RETRIED_DEATHS), is repeated once on the new worker; any other failure is
+   * rethrown. When the new worker dies under the repeat too, the call is poison: it
+   * rejects with BERTH_ERR_POISON_CALL and is not repeated again (#died does not count
+   * that death toward the breaker).
    */
   async #retry(
     error: unknown,
@@ -215,16 +254,33 @@ export class Supervisor {
     options: CallOptions,
   ): Promise<unknown> {
     const { service, method } = site;
+    if (isBerthError(error) && error.code === codes.BACKEND_UNAVAILABLE) this.#setReady(false);
     const idempotent =
       this.#options.manifest.services.find((s) => s.name === service)?.idempotent ?? [];
-    if (!isBerthError(error) || !DEATHS.has(error.code) || !idempotent.includes(method))
+    if (!isBerthError(error) || !RETRIED_DEATHS.has(error.code) || !idempotent.includes(method))
       throw error;
     const retry = await this.#admit(site, deadline, options.signal);
-    return retry.call(service, method, args, {
-      signal: options.signal,
-      timeoutMs: Math.max(1, deadline - Date.now()),
-      zeroCopy: options.zeroCopy,
-    });
+    this.#retried.set(retry, (this.#retried.get(retry) ?? 0) + 1);
+    try {
+      return await retry.call(service, method, args, {
+        signal: options.signal,
+        timeoutMs: Math.max(1, deadline - Date.now()),
+        zeroCopy: options.zeroCopy,
+      });
+    } catch (second) {
+      if (!isBerthError(second) || !DEATHS.has(second.code)) throw second;
+      throw new BerthError(
+        codes.POISON_CALL,
+        `${site.plugin}/${service}.${method} was in flight when two workers in a row died ` +
+          `(${error.code}, then ${second.code}); it is not retried again. The plugin runs on ` +
+          'a new worker: find out why these arguments crash it before sending them again',
+        { ...site, cause: second, data: { first: error.code, second: second.code } },
+      );
+    } finally {
+      const left = (this.#retried.get(retry) ?? 1) - 1;
+      if (left > 0) this.#retried.set(retry, left);
+      else this.#retried.delete(retry);
+    }
   }
 
   /** Waits (within the deadline) until a runtime can take the call, or says why not. */
@@ -233,35 +289,36 @@ export class Supervisor {
     deadline: number,
     signal?: AbortSignal,
   ): Promise<PluginRuntime> {
-    if (this.#closing !== undefined || this.state === 'installed' || this.state === 'stopped') {
-      throw new BerthError(
-        codes.PLUGIN_NOT_RUNNING,
-        `plugin "${this.#plugin}" is ${this.state}`,
-        site,
-      );
+    // A loop: the gate that opened may belong to a start that a restart has superseded
+    // since; the call then waits for the next gate, still within its deadline.
+    for (;;) {
+      const state = this.state; // read anew after every wait
+      if (this.#closing !== undefined || state === 'installed' || state === 'stopped') {
+        throw new BerthError(
+          codes.PLUGIN_NOT_RUNNING,
+          `plugin "${this.#plugin}" is ${this.state}`,
+          site,
+        );
+      }
+      if (state === 'failed') throw this.#failedError(site);
+      if ((state === 'running' || state === 'degraded') && this.#runtime !== undefined)
+        return this.#runtime;
+      const left = deadline - Date.now();
+      try {
+        if (left <= 0) await Promise.reject(callTimeout());
+        await this.#running.wait(left, signal);
+      } catch (error) {
+        if (isBerthError(error) && error.code === codes.PLUGIN_FAILED)
+          throw this.#failedError(site);
+        throw isBerthError(error)
+          ? new BerthError(
+              error.code,
+              `${site.plugin}/${site.service}.${site.method}: ${error.message}`,
+              { ...site, cause: error },
+            )
+          : error;
+      }
     }
-    if (this.state === 'failed') throw this.#failedError(site);
-    if ((this.state === 'running' || this.state === 'degraded') && this.#runtime !== undefined)
-      return this.#runtime;
-    try {
-      await this.#running.wait(deadline - Date.now(), signal);
-    } catch (error) {
-      if (isBerthError(error) && error.code === codes.PLUGIN_FAILED) throw this.#failedError(site);
-      throw isBerthError(error)
-        ? new BerthError(
-            error.code,
-            `${site.plugin}/${site.service}.${site.method}: ${error.message}`,
-            { ...site, cause: error },
-          )
-        : error;
-    }
-    if (this.#runtime === undefined)
-      throw new BerthError(
-        codes.PLUGIN_NOT_RUNNING,
-        `plugin "${this.#plugin}" is ${this.state}`,
-        site,
-      );
-    return this.#runtime;
   }
 
   #failedError(site: object): BerthError {
@@ -277,12 +334,17 @@ export class Supervisor {
   }
 
   async #spawn(reason: 'start' | 'restart' | 'half-open' | 'operator'): Promise<void> {
+    const generation = ++this.#generation;
     this.#transition('starting');
     const runtime: PluginRuntime = this.#options.makeRuntime((error) => this.#died(runtime, error));
     this.#runtime = runtime;
+    let methods: Record<string, string[]>;
     try {
-      this.methods = await runtime.start();
+      methods = await runtime.start();
     } catch (error) {
+      // Superseded (an operator restart took this runtime and stopped it): the start that
+      // superseded it owns the state now.
+      if (generation !== this.#generation) return;
       this.#runtime = undefined;
       await runtime.stop();
       if (this.#closing !== undefined) return;
@@ -292,9 +354,15 @@ export class Supervisor {
       else this.#afterCrash();
       return;
     }
+    if (generation !== this.#generation) {
+      await runtime.stop();
+      return;
+    }
+    this.methods = methods;
     if (this.#closing !== undefined) return;
     this.startedAt = Date.now();
     this.#healthFailures = 0;
+    this.ready = true;
     if (reason === 'start') {
       this.#transition('running', 'plugin:started', { version: this.#options.manifest.version });
     } else {
@@ -318,15 +386,29 @@ export class Supervisor {
     this.#runtime = undefined;
     clearInterval(this.#healthTimer);
     this.lastError = error;
-    this.#running = createGate();
-    this.#transition('crashed', 'plugin:crashed', { code: error.code, error });
-    this.#afterCrash();
+    this.#holdCalls();
+    // A retried call was in flight: the call that killed the last worker has most likely
+    // killed this one too, and that poison episode has been counted once already.
+    const poisoned = this.#retried.has(runtime);
+    this.#transition('crashed', 'plugin:crashed', { code: error.code, error, poisoned });
+    this.#afterCrash(poisoned);
   }
 
-  #afterCrash(): void {
+  /** Makes calls from now on wait for the next start; a gate still closed is kept. */
+  #holdCalls(): void {
+    if (this.#running.settled) this.#running = createGate();
+  }
+
+  /** After a death or a failed restart; `uncounted` leaves it out of the breaker's budget. */
+  #afterCrash(uncounted = false): void {
     const now = Date.now();
-    this.#crashes = [...recentCrashes(this.#crashes, now, this.#options.restart), now];
-    const decision = decideRestart(this.#crashes, now, this.#options.restart);
+    const recent = recentCrashes(this.#crashes, now, this.#options.restart);
+    this.#crashes = uncounted ? recent : [...recent, now];
+    const decision = decideRestart(
+      this.#crashes.length === 0 ? [now] : this.#crashes,
+      now,
+      this.#options.restart,
+    );
     if (decision.action === 'open-breaker') {
       this.#fail(decision.retryInMs);
       return;
@@ -345,6 +427,20 @@ export class Supervisor {
     this.#running = createGate();
     if (retryInMs !== undefined)
       this.#timer = setTimeout(() => void this.#spawn('half-open'), retryInMs);
+  }
+
+  /** Records readiness; while not ready, checks health again soon (see `ready`). */
+  #setReady(ready: boolean): void {
+    this.ready = ready;
+    if (ready || this.#readyTimer !== undefined) return;
+    this.#readyTimer = setTimeout(() => {
+      this.#readyTimer = undefined;
+      void this.checkHealth().then(() => {
+        // The check could not run (a restart in progress): try again later.
+        if (!this.ready && this.#closing === undefined) this.#setReady(false);
+      });
+    }, READY_RECHECK_MS);
+    this.#readyTimer.unref();
   }
 
   #scheduleHealth(): void {
@@ -375,6 +471,7 @@ export class Supervisor {
       if (runtime !== this.#runtime) return;
       if (report !== TIMED_OUT && report.ok) {
         this.#healthFailures = 0;
+        this.#setReady(!('ready' in report && report.ready === false));
         if (this.state === 'degraded') this.#transition('running', 'plugin:recovered', {});
         return;
       }
@@ -400,16 +497,33 @@ export class Supervisor {
     }
   }
 
-  /** Operator restart: closes the breaker, stops the current runtime gracefully, starts anew. */
-  async restart(): Promise<void> {
-    if (this.#closing !== undefined) throw new BerthError(codes.HOST_CLOSED, 'the host is closed');
+  /**
+   * Operator restart: closes the breaker, stops the current runtime gracefully (or the one
+   * starting: its start is superseded), starts anew. A restart asked for while one is in
+   * progress joins it and settles with it: any number of concurrent restarts make one
+   * stop and one start, and calls made meanwhile wait for that start within their deadline.
+   */
+  restart(): Promise<void> {
+    if (this.#closing !== undefined)
+      return Promise.reject(new BerthError(codes.HOST_CLOSED, 'the host is closed'));
+    this.#restarting ??= this.#restartNow().finally(() => {
+      this.#restarting = undefined;
+    });
+    return this.#restarting;
+  }
+
+  async #restartNow(): Promise<void> {
     clearTimeout(this.#timer);
     clearInterval(this.#healthTimer);
+    // Supersedes a start in progress (a crash restart, a half-open trial): its runtime is
+    // the one stopped here, and its outcome no longer moves the state.
+    this.#generation += 1;
     const runtime = this.#runtime;
     this.#runtime = undefined;
-    this.#running = createGate();
+    this.#holdCalls();
     await runtime?.stop();
     this.#crashes = [];
+    if (this.#closing !== undefined) return;
     await this.#spawn('operator');
   }
 
@@ -441,6 +555,7 @@ export class Supervisor {
   stop(): Promise<void> {
     this.#closing ??= (async () => {
       clearTimeout(this.#timer);
+      clearTimeout(this.#readyTimer);
       clearInterval(this.#healthTimer);
       const wasUp =
         this.state === 'running' || this.state === 'degraded' || this.state === 'starting';
@@ -484,6 +599,10 @@ export class Supervisor {
     );
     this.#options.emit(event, { plugin: this.#plugin, ...payload });
   }
+}
+
+function callTimeout(): BerthError {
+  return new BerthError(codes.CALL_TIMEOUT, `the plugin was not back within the call's deadline`);
 }
 
 function asBerthError(error: unknown, plugin: string): BerthError {

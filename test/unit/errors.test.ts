@@ -70,6 +70,8 @@ describe('error codes', () => {
       'BERTH_ERR_METHOD_NOT_ALLOWED',
       'BERTH_ERR_REQUEST_TIMEOUT',
       'BERTH_ERR_PLUGIN_DISABLED',
+      'BERTH_ERR_POISON_CALL',
+      'BERTH_ERR_BACKEND_UNAVAILABLE',
     ]);
   });
 
@@ -150,6 +152,7 @@ describe('the codes a plugin may report', () => {
       codes.PLUGIN_NOT_BRANDED,
       codes.PLUGIN_SERVICES_MISMATCH,
       codes.PROTOCOL_MISMATCH,
+      codes.BACKEND_UNAVAILABLE,
     ]);
   });
 

@@ -118,6 +118,11 @@ describe('reading a health report', () => {
       detail: 'disk full',
     });
     expect(readHealthReport({ ok: false, detail: 'd'.repeat(5_000) })?.detail).toHaveLength(1_000);
+    expect(readHealthReport({ ok: true, ready: false, detail: 'db away' })).toEqual({
+      ok: true,
+      ready: false,
+      detail: 'db away',
+    });
   });
 
   it.each([
@@ -127,6 +132,7 @@ describe('reading a health report', () => {
     ['without ok', { detail: 'x' }],
     ['whose ok is not a boolean', { ok: 1 }],
     ['whose detail is not a string', { ok: true, detail: { long: 'object' } }],
+    ['whose ready is not a boolean', { ok: true, ready: 'no' }],
   ])('refuses a report %s', (_, value) => {
     expect(readHealthReport(value)).toBeUndefined();
   });
