@@ -1,6 +1,7 @@
 // What the hostile-client tests share: a real service over sqlite-storage in a temporary
 // folder, and a raw socket for HTTP that fetch refuses to send.
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,4 +111,29 @@ export function putJson(body: unknown, headers: Record<string, string> = {}): Re
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   };
+}
+
+/**
+ * One request with any headers at all (fetch will not send a foreign `Host`); resolves
+ * with the status and the JSON answer.
+ */
+export function send(
+  url: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(new URL(path, url), { method, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: response.statusCode ?? 0, json: JSON.parse(text) as never });
+      });
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
 }

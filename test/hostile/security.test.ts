@@ -1,6 +1,5 @@
 // `berth serve` as installed, attacked as a web page, a local process and a careless
 // operator would: no token configured, loopback, everything else default.
-import { request as httpRequest } from 'node:http';
 import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,30 +13,9 @@ import {
   type RunningService,
   type ServiceConfig,
 } from '../../src/service/index.js';
+import { send } from './hostile-client.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-
-/** One request with any headers at all (fetch will not send a foreign Host). */
-function send(
-  url: string,
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  body?: string,
-): Promise<{ status: number; json: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(new URL(path, url), { method, headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: response.statusCode ?? 0, json: JSON.parse(text) as never });
-      });
-    });
-    request.on('error', reject);
-    request.end(body);
-  });
-}
 
 describe('berth serve, secure by default', () => {
   let dataDir: string;

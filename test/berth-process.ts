@@ -1,0 +1,47 @@
+// The built `berth` CLI in a child process, as users run it: what the tests that spawn it share.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const berth = join(root, 'dist/src/cli/main.js');
+
+/** A running CLI: its process, everything it printed so far, and its exit. */
+export interface BerthProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Runs `berth ...args` in `cwd` with `env` (stdout and stderr collected together). */
+export function runBerth(args: string[], cwd: string, env: NodeJS.ProcessEnv): BerthProcess {
+  const child = spawn(process.execPath, [berth, ...args], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { child, output: () => output, exited };
+}
+
+/** The service's URL, from its "berth serving on" log line; undefined if it exits first. */
+export async function servingUrl(served: BerthProcess): Promise<string | undefined> {
+  let exited = false;
+  void served.exited.then(() => (exited = true));
+  for (;;) {
+    const found = /berth serving on (http:\/\/[\d.]+:\d+)/.exec(served.output());
+    if (found?.[1] !== undefined) return found[1];
+    if (exited) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Ends a CLI still running (SIGTERM) and waits for it. */
+export async function endBerth(served: BerthProcess | undefined): Promise<void> {
+  if (served === undefined || served.child.exitCode !== null) return;
+  served.child.kill('SIGTERM');
+  await served.exited;
+}
