@@ -79,6 +79,29 @@ describe('the restart gate', () => {
     await expect(next).resolves.toBeUndefined();
   });
 
+  it.each([2 ** 31, 2 ** 40])(
+    'keeps a wait of %i ms, longer than one Node timer can run, pending until its deadline',
+    async (ms) => {
+      const gate = createGate();
+      let settled = false;
+      const waiting = outcome(gate.wait(ms)).finally(() => (settled = true));
+      // A Node timer of more than 2^31 - 1 ms fires after 1 ms instead.
+      await vi.advanceTimersByTimeAsync(2 ** 31 - 1);
+      expect(settled).toBe(false);
+      gate.open();
+      expect(await waiting).toEqual({ ok: true });
+      expect(vi.getTimerCount()).toBe(0);
+
+      // And times out at its deadline, not before.
+      let timedOut = false;
+      const late = outcome(createGate().wait(ms)).finally(() => (timedOut = true));
+      await vi.advanceTimersByTimeAsync(ms - 1);
+      expect(timedOut).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await late).toEqual({ error: expect.objectContaining({ code: codes.CALL_TIMEOUT }) });
+    },
+  );
+
   it.each([0, -5])(
     'times a wait of %i ms out on the next timer turn when the gate is closed',
     async (ms) => {
