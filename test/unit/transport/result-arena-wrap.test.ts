@@ -135,6 +135,26 @@ describe.each([
     expect(headOf(arena)).toBe(Atomics.load(arena.words, ARENA_TAIL_INDEX) >>> 0);
   });
 
+  it('keeps its accounting through the compaction of a long list of freed slots', () => {
+    const arena = arenaAt(start);
+    const slots = Array.from({ length: 1_500 }, (_, i) => allocate(arena, 8, i & 0xff));
+    expect(slots.every((slot) => slot !== undefined)).toBe(true);
+    const slot = (i: number): ArenaSlot => slots[i] as ArenaSlot;
+    // Slots 1-1,099 freed behind slot 0, then slot 0: the head leaps 1,100 slots to the
+    // one still held, and the list of slots, past 1,024 freed ones, is cut short there.
+    for (let i = 1; i < 1_100; i += 1) arena.reader.free(slot(i));
+    expect(arena.reader.bytesInUse).toBe(1_500 * 8);
+    arena.reader.free(slot(0));
+    expect(headOf(arena)).toBe(slot(1_100).start);
+    for (let i = 1_101; i < 1_500; i += 1) arena.reader.free(slot(i));
+    expect(arena.reader.bytesInUse).toBe(400 * 8);
+    expect(headOf(arena)).toBe(slot(1_100).start);
+    expect(holds(arena, slot(1_100), 8, 1_100 & 0xff)).toBe(true);
+    arena.reader.free(slot(1_100));
+    expect(arena.reader.bytesInUse).toBe(0);
+    expect(headOf(arena)).toBe(slot(1_499).end);
+  });
+
   it('refuses a value larger than half the arena, even when it is empty', () => {
     const arena = arenaAt(start);
     expect(arena.writer.put(new Uint8Array(ARENA / 2 + 1))).toBe(-1);
