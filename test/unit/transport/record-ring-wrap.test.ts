@@ -72,6 +72,18 @@ function write(writer: RingWriter, id: number, payloadBytes: number): boolean {
   return writer.write(RecordKind.FRAME, Placement.INLINE, id, payload.length, 0, payload);
 }
 
+/**
+ * Writes records of `payloadBytes` until the ring refuses one; returns how many it took.
+ * Bounded, so a ring that never says "full" fails the test rather than hang it.
+ */
+function fill(writer: RingWriter, payloadBytes: number): number {
+  const most = RING / RECORD_HEADER_BYTES;
+  let written = 0;
+  while (written <= most && write(writer, written, payloadBytes)) written += 1;
+  expect(written).toBeLessThanOrEqual(most);
+  return written;
+}
+
 function expectProtocolError(act: () => unknown): void {
   expect(act).toThrow(expect.objectContaining({ code: codes.PROTOCOL }));
 }
@@ -110,8 +122,7 @@ describe('the record ring across the wrap of its 32-bit counters', () => {
     // Records of 64 bytes from 1 KiB before 2^32: exactly RING / 64 fit, no pad needed.
     const ring = ringAt(WRAP - 1024);
     const perRing = RING / 64;
-    let written = 0;
-    while (write(ring.writer, written, 40)) written += 1;
+    const written = fill(ring.writer, 40);
     expect(written).toBe(perRing);
     ring.writer.publish();
     expect((tailOf(ring) - headOf(ring)) >>> 0).toBe(RING);
@@ -134,7 +145,7 @@ describe('the record ring across the wrap of its 32-bit counters', () => {
 
   it('resolves a wait for space at once when the record fits across the wrap, and not before when it does not', async () => {
     const ring = ringAt(WRAP - 1024);
-    while (write(ring.writer, 0, 40));
+    fill(ring.writer, 40);
     ring.writer.publish();
     let resolved = false;
     const space = ring.writer.whenSpace(40).then(() => (resolved = true));
@@ -184,7 +195,7 @@ describe('the record ring across the wrap, read from a writer that is not truste
 
   it('accepts a TAIL exactly one ring ahead across the wrap (a full ring)', () => {
     const ring = ringAt(start);
-    while (write(ring.writer, 1, 40));
+    expect(fill(ring.writer, 40)).toBe(RING / 64);
     ring.writer.publish();
     expect(tailOf(ring)).toBe(RING - 64);
     expect(readAll(ring.reader)).toHaveLength(RING / 64);
@@ -196,6 +207,9 @@ describe('the record ring across the wrap, read from a writer that is not truste
     ['behind a reader that has wrapped', 16, WRAP - 16],
   ])('refuses a TAIL %s, every time it is asked', (_, head, tail) => {
     const ring = ringAt(head);
+    // Honest records everywhere, so that only the TAIL is wrong.
+    fill(ring.writer, 40);
+    ring.writer.publish();
     Atomics.store(ring.words, TAIL_INDEX, tail | 0);
     expectProtocolError(() => ring.reader.peek());
     expectProtocolError(() => ring.reader.peek());
