@@ -16,6 +16,9 @@ export interface Gate {
   wait(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** The longest delay one Node timer keeps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Makes a closed gate. */
 export function createGate(): Gate {
   let resolveState!: () => void;
@@ -42,16 +45,24 @@ export function createGate(): Gate {
       let timer: NodeJS.Timeout | undefined;
       let onAbort: (() => void) | undefined;
       const bounds = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new BerthError(
-                codes.CALL_TIMEOUT,
-                `the plugin was not back within the call's deadline`,
-              ),
-            ),
-          Math.max(0, ms),
-        );
+        // Node fires a timer of more than 2^31 - 1 ms after 1 ms (TimeoutOverflowWarning),
+        // and a deadline has no upper bound (callTimeoutMs, a call's timeoutMs): a longer
+        // wait is armed in steps, so it never times out early.
+        const expireIn = (left: number): void => {
+          timer = setTimeout(
+            left > MAX_TIMER_MS
+              ? () => expireIn(left - MAX_TIMER_MS)
+              : () =>
+                  reject(
+                    new BerthError(
+                      codes.CALL_TIMEOUT,
+                      `the plugin was not back within the call's deadline`,
+                    ),
+                  ),
+            Math.min(left, MAX_TIMER_MS),
+          );
+        };
+        expireIn(Math.max(0, ms));
         if (signal !== undefined) {
           onAbort = () =>
             reject(
