@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { BerthError, codes } from '../errors.js';
+import { MAX_TIMEOUT_MS } from '../isolation/deadline.js';
 import { DEFAULT_PLUGIN_DIR, resolvePluginDirs } from '../discovery/index.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from '../supervisor/restart-policy.js';
 import type { HealthPolicy } from '../supervisor/supervisor.js';
@@ -143,8 +144,8 @@ export function resolveHostOptions(options: HostOptions, cwd = process.cwd()): R
     'maxInFlight',
   ] as const) {
     const value = options[key];
-    if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
-      throw invalid(key, 'a positive number of milliseconds', value);
+    if (value !== undefined && !(Number.isFinite(value) && value > 0 && value <= MAX_TIMEOUT_MS)) {
+      throw invalid(key, `a positive number of milliseconds, at most ${MAX_TIMEOUT_MS}`, value);
     }
   }
   return {

@@ -3,6 +3,13 @@
  * (it cannot be); the wait for it is.
  */
 
+/**
+ * The longest wait Berth arms, about 24.8 days: Node runs a timer of more than 2^31 - 1
+ * ms after 1 ms, so a longer timeout would end at once. Host options above it are
+ * refused; a call's own timeout is cut to it.
+ */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /** Marks a wait that ran out of time; carries no other meaning. */
 export const TIMED_OUT: unique symbol = Symbol('timed out');
 

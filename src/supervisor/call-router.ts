@@ -6,6 +6,7 @@
  * at every step, since a restart may replace them while a call waits.
  */
 import { BerthError, codes, isBerthError } from '../errors.js';
+import { MAX_TIMEOUT_MS } from '../isolation/deadline.js';
 import type { CallOptions, PluginRuntime } from '../isolation/runtime.js';
 import type { PluginManifest } from '../manifest/index.js';
 import type { Gate } from './gate.js';
@@ -64,7 +65,8 @@ export class CallRouter {
         ),
       );
     }
-    const timeoutMs = options.timeoutMs ?? target.callTimeoutMs;
+    // Cut to the longest timer Node keeps: beyond it, every timer downstream would fire at once.
+    const timeoutMs = Math.min(options.timeoutMs ?? target.callTimeoutMs, MAX_TIMEOUT_MS);
     const deadline = Date.now() + timeoutMs;
     this.#admitted += 1;
     const state = target.state();

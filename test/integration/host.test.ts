@@ -161,6 +161,17 @@ describe.each(['inline', 'thread'] as const)('a host in %s mode', (isolation) =>
     await started.close();
   });
 
+  it("cuts a call's timeout beyond Node's longest timer to it, rather than ending the call at once", async () => {
+    const started = await start();
+    const controller = new AbortController();
+    const echo = started.service<Echo>('echo', { signal: controller.signal, timeoutMs: 2 ** 40 });
+    const call = echo.waitForAbort();
+    setTimeout(() => controller.abort(), 50);
+    // A timer of more than 2^31 - 1 ms fires after 1 ms: the call would time out at once.
+    expect(await rejection(call)).toMatchObject({ code: codes.CALL_ABORTED });
+    await started.close();
+  });
+
   it('refuses calls after close with BERTH_ERR_HOST_CLOSED, and close is idempotent', async () => {
     const started = await start();
     const echo = started.service<Echo>('echo');

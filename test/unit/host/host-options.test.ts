@@ -47,6 +47,7 @@ describe('host options', () => {
     ['inlineValues', { inlineValues: true }],
     ['startTimeoutMs', { startTimeoutMs: -1 }],
     ['stopTimeoutMs', { stopTimeoutMs: Number.NaN }],
+    ['callTimeoutMs', { callTimeoutMs: 2 ** 31 }],
     ['watch', { watch: 'yes' }],
     ['autoEnable', { autoEnable: 1 }],
     ['npmRoots', { npmRoots: '/srv/app' }],
