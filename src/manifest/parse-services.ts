@@ -42,10 +42,23 @@ function parseServiceList(raw: unknown, problems: ProblemList): ServiceList {
     return result;
   }
   const firstIndex = new Map<string, number>();
+  let isolation: { mode: string; index: number } | undefined;
   raw.forEach((item: unknown, index) => {
     const field = fieldPath('services', index);
     const service = parseService(item, field, problems);
-    if (service !== undefined) result.parsed.push(service);
+    if (service !== undefined) {
+      result.parsed.push(service);
+      // One plugin is one worker (or one pool, or inline): its services cannot differ.
+      isolation ??= { mode: service.isolation, index };
+      if (service.isolation !== isolation.mode) {
+        const first = `services[${isolation.index}] runs "${isolation.mode}"`;
+        problems.add(
+          fieldPath(field, 'isolation'),
+          `the same isolation as every other service of the plugin, which shares one worker (${first}); split the plugin in two to mix modes`,
+          service.isolation,
+        );
+      }
+    }
     const name = isPlainObject(item) ? item['name'] : undefined;
     if (typeof name !== 'string' || !SERVICE_NAME.test(name)) return;
     const earlier = firstIndex.get(name);

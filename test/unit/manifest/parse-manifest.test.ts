@@ -99,6 +99,17 @@ const bad: [string, unknown, BerthErrorCode, string][] = [
     'services[1].name',
   ],
   ['a null isolation', withService({ isolation: null }), INVALID, 'services[0].isolation'],
+  [
+    'two services in different isolation modes',
+    good({
+      services: [
+        { name: 'a', contract: 'a@1', isolation: 'pool', threads: 2 },
+        { name: 'b', contract: 'b@1' },
+      ],
+    }),
+    INVALID,
+    'services[1].isolation',
+  ],
   ['a null description', good({ description: null }), INVALID, 'description'],
   ['an unknown isolation', withService({ isolation: 'process' }), INVALID, 'services[0].isolation'],
   ['zero threads', withService({ threads: 0 }), INVALID, 'services[0].threads'],
@@ -255,7 +266,7 @@ describe('parseManifest', () => {
           resourceLimits: { maxOldGenerationSizeMb: 256, stackSizeMb: 4 },
           idempotent: ['get', 'list'],
         },
-        { name: 'hash', contract: 'hash@2', isolation: 'pool', threads: 4 },
+        { name: 'hash', contract: 'hash@2', isolation: 'thread' },
       ],
       serviceOrder: ['hash', 'storage'],
       migrations: ['migrations/001_init.sql'],
@@ -263,7 +274,7 @@ describe('parseManifest', () => {
     const manifest = parseManifest(raw, FILE, { hostVersion: HOST });
     expect(manifest.description).toBe('SQLite storage');
     expect(manifest.services[0]).toEqual({ ...(raw['services'] as Raw[])[0], threads: 1 });
-    expect(manifest.services[1]).toMatchObject({ isolation: 'pool', threads: 4, idempotent: [] });
+    expect(manifest.services[1]).toMatchObject({ isolation: 'thread', threads: 1, idempotent: [] });
     expect(manifest.serviceOrder).toEqual(['hash', 'storage']);
     expect(manifest.migrations).toEqual(['migrations/001_init.sql']);
     expect(manifest).not.toHaveProperty('$schema');
