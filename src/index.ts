@@ -7,6 +7,7 @@ export type { ServiceOptions } from './host/plugin-host.js';
 export type { ConfigChange, ConfigureOptions } from './host/plugin-lifecycle.js';
 export type { HostOptions, PluginConfigs } from './host/host-options.js';
 export type { PluginInfo, PluginState } from './host/plugin-record.js';
+export { PLUGIN_STATES } from './supervisor/plugin-states.js';
 export type { LeasedRemote, Remote } from './host/remote.js';
 export { Lease } from './transport/lease.js';
 export type { DataPlaneOptions } from './host/host-options.js';

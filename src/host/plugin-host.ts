@@ -213,11 +213,8 @@ export class PluginHost extends EventEmitter {
     try {
       this.#serviceConfigs(record.loaded);
     } catch (error) {
-      const { name } = record.manifest;
-      record.supervisor.state = 'failed';
-      record.supervisor.lastError = error as BerthError;
-      this.#log.error({ plugin: name, err: error }, 'plugin not started: its config is invalid');
-      this.emit('plugin:failed', { plugin: name, error });
+      // The supervisor logs and emits plugin:failed with the config's error.
+      record.supervisor.refuse(error as BerthError);
       return;
     }
     await this.#startPlugin(record);

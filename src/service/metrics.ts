@@ -3,19 +3,7 @@
  * the service makes them), and each plugin's state and restarts, read at scrape time.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { isBerthError, type PluginHost, type Remote } from '../index.js';
-
-const STATES = [
-  'installed',
-  'starting',
-  'running',
-  'degraded',
-  'stopping',
-  'stopped',
-  'crashed',
-  'backoff',
-  'failed',
-] as const;
+import { isBerthError, PLUGIN_STATES, type PluginHost, type Remote } from '../index.js';
 
 /** The metrics of one service. */
 export interface ServiceMetrics {
@@ -56,7 +44,8 @@ export function createServiceMetrics(host: PluginHost): ServiceMetrics {
     registers: [registry],
     collect() {
       for (const p of host.plugins())
-        for (const state of STATES) this.set({ plugin: p.name, state }, p.state === state ? 1 : 0);
+        for (const state of PLUGIN_STATES)
+          this.set({ plugin: p.name, state }, p.state === state ? 1 : 0);
     },
   });
   new Gauge({

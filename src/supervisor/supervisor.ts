@@ -34,23 +34,13 @@ import { BerthError, codes, describeThrown, isBerthError } from '../errors.js';
 import type { CallOptions, DataPlaneStats, PluginRuntime } from '../isolation/runtime.js';
 import type { PluginManifest } from '../manifest/index.js';
 import { CallRouter } from './call-router.js';
+import { canTransition, type PluginState } from './plugin-states.js';
 import { createGate, type Gate } from './gate.js';
 import { HealthMonitor, type HealthPolicy } from './health-monitor.js';
 import { decideRestart, recentCrashes, type RestartPolicy } from './restart-policy.js';
 
 export type { HealthPolicy } from './health-monitor.js';
-
-/** Lifecycle states (DESIGN.md section 4). */
-export type PluginState =
-  | 'installed'
-  | 'starting'
-  | 'running'
-  | 'degraded'
-  | 'stopping'
-  | 'stopped'
-  | 'crashed'
-  | 'backoff'
-  | 'failed';
+export type { PluginState } from './plugin-states.js';
 
 /** What a supervisor is given. */
 export interface SupervisorOptions {
@@ -67,9 +57,9 @@ export interface SupervisorOptions {
 
 /** Supervises one plugin. */
 export class Supervisor {
-  state: PluginState = 'installed';
+  #state: PluginState = 'installed';
   restarts = 0;
-  lastError: BerthError | undefined;
+  #lastError: BerthError | undefined;
   startedAt: number | undefined;
   methods: Record<string, string[]> = {};
   readonly #options: SupervisorOptions;
@@ -98,11 +88,11 @@ export class Supervisor {
       manifest: options.manifest,
       maxInFlight: options.maxInFlight,
       callTimeoutMs: options.callTimeoutMs,
-      state: () => this.state,
+      state: () => this.#state,
       closing: () => this.#closing !== undefined,
       runtime: () => this.#runtime,
       methods: () => this.methods,
-      lastError: () => this.lastError,
+      lastError: () => this.#lastError,
       running: () => this.#running,
       backendUnavailable: () => this.#health.setReady(false),
     });
@@ -110,13 +100,13 @@ export class Supervisor {
       plugin: this.#plugin,
       policy: options.health,
       runtime: () => this.#runtime,
-      isUp: () => this.state === 'running' || this.state === 'degraded',
+      isUp: () => this.#state === 'running' || this.#state === 'degraded',
       isClosing: () => this.#closing !== undefined,
       onPassed: () => {
-        if (this.state === 'degraded') this.#transition('running', 'plugin:recovered', {});
+        if (this.#state === 'degraded') this.#transition('running', 'plugin:recovered', {});
       },
       onFailed: (detail) => {
-        if (this.state === 'running') this.#transition('degraded', 'plugin:degraded', { detail });
+        if (this.#state === 'running') this.#transition('degraded', 'plugin:degraded', { detail });
       },
       onUnhealthy: (runtime, error) => this.#died(runtime, error),
     });
@@ -130,6 +120,25 @@ export class Supervisor {
    */
   get ready(): boolean {
     return this.#health.ready;
+  }
+
+  /** Where the plugin is in its lifecycle (plugin-states.ts); only the supervisor moves it. */
+  get state(): PluginState {
+    return this.#state;
+  }
+
+  /** Why the plugin last crashed, failed or was refused; undefined until then. */
+  get lastError(): BerthError | undefined {
+    return this.#lastError;
+  }
+
+  /**
+   * Marks a plugin that was never started as failed, for `error` (a config its schema
+   * refuses): calls fail fast with it, and a later start may still run.
+   */
+  refuse(error: BerthError): void {
+    this.#lastError = error;
+    this.#fail(undefined);
   }
 
   /** Starts the plugin. A first start that fails leaves it `failed`, not restarting. */
@@ -162,7 +171,7 @@ export class Supervisor {
       this.#runtime = undefined;
       await runtime.stop();
       if (this.#closing !== undefined) return;
-      this.lastError = asBerthError(error, this.#plugin);
+      this.#lastError = asBerthError(error, this.#plugin);
       if (reason === 'start') this.#fail(undefined);
       else if (reason === 'half-open') this.#fail(this.#options.restart.cooldownMs);
       else this.#afterCrash();
@@ -193,12 +202,12 @@ export class Supervisor {
    * start fails, and #spawn decides what follows.
    */
   #died(runtime: PluginRuntime, error: BerthError): void {
-    if (runtime !== this.#runtime || this.#closing !== undefined || this.state === 'starting') {
+    if (runtime !== this.#runtime || this.#closing !== undefined || this.#state === 'starting') {
       return;
     }
     this.#runtime = undefined;
     this.#health.pause();
-    this.lastError = error;
+    this.#lastError = error;
     this.#holdCalls();
     // A retried call was in flight: the call that killed the last worker has most likely
     // killed this one too, and that poison episode has been counted once already.
@@ -232,7 +241,7 @@ export class Supervisor {
 
   /** Opens the breaker; with `retryInMs`, a trial start follows after that cooldown. */
   #fail(retryInMs: number | undefined): void {
-    this.#transition('failed', 'plugin:failed', { error: this.lastError, retryInMs });
+    this.#transition('failed', 'plugin:failed', { error: this.#lastError, retryInMs });
     const failed = new BerthError(codes.PLUGIN_FAILED, `plugin "${this.#plugin}" has failed`, {
       plugin: this.#plugin,
     });
@@ -289,7 +298,7 @@ export class Supervisor {
    */
   async configure(service: string, config: Record<string, unknown>): Promise<boolean> {
     if (this.#closing !== undefined) return false;
-    if (this.state === 'starting') {
+    if (this.#state === 'starting') {
       const started = await this.#running.wait(this.#options.callTimeoutMs).then(
         () => true,
         () => false,
@@ -297,7 +306,7 @@ export class Supervisor {
       if (!started) return false;
     }
     const runtime = this.#runtime;
-    if (runtime === undefined || (this.state !== 'running' && this.state !== 'degraded')) {
+    if (runtime === undefined || (this.#state !== 'running' && this.#state !== 'degraded')) {
       return false;
     }
     await runtime.configure(service, config);
@@ -310,7 +319,7 @@ export class Supervisor {
       clearTimeout(this.#timer);
       this.#health.stop();
       const wasUp =
-        this.state === 'running' || this.state === 'degraded' || this.state === 'starting';
+        this.#state === 'running' || this.#state === 'degraded' || this.#state === 'starting';
       this.#running.fail(
         new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${this.#plugin}" was stopped`, {
           plugin: this.#plugin,
@@ -335,8 +344,16 @@ export class Supervisor {
   }
 
   #transition(state: PluginState, event?: string, payload: Record<string, unknown> = {}): void {
-    const from = this.state;
-    this.state = state;
+    const from = this.#state;
+    if (!canTransition(from, state)) {
+      // A bug of the supervisor, not of the plugin: say so loudly, and still move, since a
+      // state that lags the runtime would strand calls.
+      this.#options.logger.error(
+        { plugin: this.#plugin, from, to: state },
+        'supervisor moved along an edge its state table does not have',
+      );
+    }
+    this.#state = state;
     if (event === undefined) return;
     const { error, ...fields } = payload;
     const level =
