@@ -268,7 +268,8 @@ export class PluginHost extends EventEmitter {
    * Restarts a plugin now (operator action): closes an open breaker, stops the running
    * instance gracefully and starts a fresh one. Resolves when it runs (or has failed).
    * Restarts asked for while one is in progress join it (one stop, one start), and calls
-   * made meanwhile wait for it within their deadline. A disabled plugin is not restarted (BERTH_ERR_PLUGIN_NOT_RUNNING): enable it.
+   * made meanwhile wait for it within their deadline. A disabled plugin is not restarted
+   * (BERTH_ERR_PLUGIN_DISABLED): enable it.
    */
   async restart(name: string): Promise<void> {
     const record = this.#plugins.get(name);
@@ -276,8 +277,8 @@ export class PluginHost extends EventEmitter {
       throw new BerthError(codes.PLUGIN_NOT_FOUND, `no plugin named "${name}"`, { plugin: name });
     if (!record.enabled) {
       throw new BerthError(
-        codes.PLUGIN_NOT_RUNNING,
-        `plugin "${name}" is disabled; enable it instead (berth plugins enable ${name})`,
+        codes.PLUGIN_DISABLED,
+        `plugin "${name}" is disabled, so it cannot be restarted; enable it (berth plugins enable ${name}, or POST /v1/plugins/${name}/enable)`,
         { plugin: name },
       );
     }

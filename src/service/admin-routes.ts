@@ -12,7 +12,7 @@
  */
 import { basename } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { BerthError, codes, isBerthError, type PluginHost, type PluginInfo } from '../index.js';
+import { BerthError, codes, type PluginHost, type PluginInfo } from '../index.js';
 import { authorize, isAuthorized } from './admin-token.js';
 import { registerLifecycleRoutes } from './lifecycle-routes.js';
 import type { ServiceMetrics } from './metrics.js';
@@ -65,23 +65,7 @@ export function registerAdminRoutes(
   app.post<{ Params: { name: string } }>('/v1/plugins/:name/restart', async (request) => {
     authorize(request, options.adminToken);
     const { name } = request.params;
-    try {
-      await host.restart(name);
-    } catch (error) {
-      // The host refuses a disabled plugin as not running; over HTTP that read as a 503
-      // worth retrying, but it will not come back by itself.
-      if (
-        isBerthError(error, codes.PLUGIN_NOT_RUNNING) &&
-        host.plugins().find((p) => p.name === name)?.enabled === false
-      ) {
-        throw new BerthError(
-          codes.PLUGIN_DISABLED,
-          `plugin "${name}" is disabled, so it cannot be restarted; enable it (POST /v1/plugins/${name}/enable)`,
-          { plugin: name, cause: error },
-        );
-      }
-      throw error;
-    }
+    await host.restart(name);
     return host.plugins().find((p) => p.name === name);
   });
 

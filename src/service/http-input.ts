@@ -12,6 +12,7 @@ import { BerthError, codes } from '../index.js';
 import { trackAllowedMethods } from './allowed-methods.js';
 import { createClientErrorHandler, type ClientTimeouts } from './client-errors.js';
 import { handleHttpError } from './http-errors.js';
+import { isJson } from './request-guard.js';
 import { checkPathParams, MAX_ROUTER_PARAM_LENGTH } from './request-limits.js';
 
 /** How often Node looks for requests past their timeouts, at most (its default is 30 s). */
@@ -52,12 +53,12 @@ export function registerHttpInput(app: FastifyInstance): void {
   // Bodies stay bytes: the resource routes store exactly what was sent.
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const buffer = body as Buffer;
-    const charset = /;\s*charset\s*=\s*"?([^;"\s]+)/i.exec(request.headers['content-type'] ?? '');
-    if (charset?.[1] !== undefined && !/^utf-?8$/i.test(charset[1])) {
+    // The one reading of the type (request-guard.ts): application/json, UTF-8 if a charset is said.
+    if (!isJson(request.headers['content-type'])) {
       done(
         new BerthError(
           codes.UNSUPPORTED_MEDIA_TYPE,
-          `bodies are UTF-8 JSON; send "Content-Type: application/json" without charset=${charset[1]}`,
+          `bodies are UTF-8 JSON; send "Content-Type: application/json" (got ${JSON.stringify(request.headers['content-type'])})`,
         ),
       );
       return;

@@ -111,6 +111,6 @@ export function isJson(contentType: string | undefined): boolean {
   const [type, ...params] = contentType.split(';').map((part) => part.trim().toLowerCase());
   if (type !== 'application/json') return false;
   return params.every(
-    (param) => !param.startsWith('charset=') || /^charset="?utf-8"?$/.test(param),
+    (param) => !param.startsWith('charset') || /^charset\s*=\s*"?utf-?8"?$/.test(param),
   );
 }

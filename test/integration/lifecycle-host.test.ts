@@ -115,6 +115,11 @@ describe('the plugin lifecycle through the host API', () => {
       'stop front 1.0.0',
     ]);
     expect(await rejection(front.greet('x'))).toMatchObject({ code: codes.PLUGIN_NOT_RUNNING });
+    // A disabled plugin does not come back by restarting it: the error says to enable it.
+    expect(await rejection(host.restart('lifecycle'))).toMatchObject({
+      code: codes.PLUGIN_DISABLED,
+      message: expect.stringContaining('enable'),
+    });
 
     expect(await host.enable('lifecycle')).toMatchObject({ state: 'running', enabled: true });
     expect(await front.greet('x')).toBe('hello, x!');

@@ -35,6 +35,7 @@ describe('the request guard', () => {
     expect(isJson('application/json')).toBe(true);
     expect(isJson('Application/JSON; charset=UTF-8')).toBe(true);
     expect(isJson('application/json;charset="utf-8"')).toBe(true);
+    expect(isJson('application/json; charset = UTF8')).toBe(true);
     for (const type of [
       undefined,
       '',
