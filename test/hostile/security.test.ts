@@ -189,14 +189,11 @@ describe('berth serve, secure by default', () => {
         join(pluginDir, 'sneaky'),
       ].map(install),
     );
-    for (const [i, answer] of answers.entries()) {
+    // Existing or not, every refusal reads the same apart from the folder it echoes.
+    const shape = (message: unknown): string => String(message).replace(/"[^"]*"/, '"…"');
+    for (const answer of answers) {
       expect(answer).toMatchObject({ status: 403, json: { code: 'BERTH_ERR_FORBIDDEN' } });
-      // Existing or not, the refusal reads the same apart from the folder it echoes.
-      const message = String(answer.json['message']);
-      expect(message.replace(/"[^"]*"/, '"…"')).toBe(
-        String(answers[0]?.json['message']).replace(/"[^"]*"/, '"…"'),
-      );
-      expect(i).toBeGreaterThanOrEqual(0);
+      expect(shape(answer.json['message'])).toBe(shape(answers[0]?.json['message']));
     }
   });
 
