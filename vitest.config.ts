@@ -16,7 +16,7 @@ export default defineConfig({
     // Plugin workers load the built worker entry (see src/isolation/worker-entry.ts).
     env: { BERTH_WORKERS: 'dist' },
     // postgres-setup starts a throwaway PostgreSQL unless DATABASE_URL names one.
-    globalSetup: ['./test/build-once.ts', './test/postgres-setup.ts'],
+    globalSetup: ['./test/support/build-once.ts', './test/support/postgres-setup.ts'],
     include: ['test/**/*.test.ts', 'plugins/*/test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,

@@ -22,6 +22,7 @@ import {
   UNINSPECTABLE,
   UNREADABLE,
 } from './error-bounds.js';
+import { isPlainObject } from './plain-object.js';
 
 export {
   MAX_CAUSE_DEPTH,
@@ -188,6 +189,14 @@ export class BerthError extends Error {
 }
 Object.defineProperty(BerthError.prototype, kBerthError, { value: true });
 
+/** BERTH_ERR_CALL_ABORTED: the caller's signal fired; `reason` is the signal's reason. */
+export function callAbortedError(reason?: unknown, site: ErrorSite = {}): BerthError {
+  return new BerthError(codes.CALL_ABORTED, 'the caller aborted the call', {
+    ...site,
+    ...(reason === undefined ? {} : { cause: reason }),
+  });
+}
+
 /** True when `value` is a BerthError (from any copy of the library) with that code. */
 export function isBerthError(value: unknown, code?: BerthErrorCode): value is BerthError {
   return value instanceof BerthError && (code === undefined || value.code === code);
@@ -280,7 +289,7 @@ function wireOf(thrown: unknown, depth: number): WireError {
       wire.method = textOf(read('method'), MAX_NAME_CHARS);
       const data = read('data');
       const copied = data === undefined ? undefined : copyData(data, true);
-      if (copied?.ok === true && isRecord(copied.value)) wire.data = copied.value;
+      if (copied?.ok === true && isPlainObject(copied.value)) wire.data = copied.value;
       else if (copied !== undefined) refused = copied.ok ? 'it is not an object' : copied.reason;
     }
     // Wrapped for refused data, this error sits one level lower: its causes too.
@@ -314,12 +323,6 @@ function messageOf(message: unknown): string {
   return textOf(message, MAX_MESSAGE_CHARS) ?? describeValue(message);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)
-  );
-}
-
 /**
  * Rebuilds an error from whatever a worker sent, and never throws: the wire is not
  * trusted (any shape, any size). Bounds again what {@link toWireError} bounded: strings
@@ -334,7 +337,7 @@ export function fromWireError(wire: unknown): Error {
 
 function rebuild(wire: unknown, depth: number): Error {
   try {
-    if (!isRecord(wire)) {
+    if (!isPlainObject(wire)) {
       const error = new Error(
         boundText(
           `a malformed error came over the wire: ${describeValue(wire)}`,
@@ -360,7 +363,7 @@ function rebuild(wire: unknown, depth: number): Error {
         plugin: textOf(field('plugin'), MAX_NAME_CHARS),
         service: textOf(field('service'), MAX_NAME_CHARS),
         method: textOf(field('method'), MAX_NAME_CHARS),
-        data: data.ok && isRecord(data.value) ? data.value : undefined,
+        data: data.ok && isPlainObject(data.value) ? data.value : undefined,
         cause,
       });
     } else {

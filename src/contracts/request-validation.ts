@@ -15,6 +15,7 @@ import { BerthError, codes } from '../errors.js';
 import { isValidLabelKey, isValidLabelValue, parseLabelSelector } from './label-selector.js';
 import { LIST_ORDERS } from './list-order.js';
 import type { DeleteRequest, ListOrder, ListQuery, PutRequest, ResourceKey } from './storage.js';
+import { isPlainObject } from '../plain-object.js';
 
 /** The largest `limit` a list may ask for; larger values are refused, not clamped. */
 export const MAX_LIST_LIMIT = 10_000;
@@ -185,11 +186,6 @@ function requireObject(value: unknown, what: string): Fields {
     );
   }
   return value;
-}
-
-/** An object that is not an array, typed array, Map, …; its realm does not matter. */
-function isPlainObject(value: unknown): value is Fields {
-  return Object.prototype.toString.call(value) === '[object Object]';
 }
 
 function fail(what: string, field: string, problem: string, got: unknown): never {

@@ -12,6 +12,7 @@ import { BerthError, codes } from '../errors.js';
 import { nextOverrides } from '../lifecycle/config-patch.js';
 import type { LifecycleHost } from './lifecycle-host.js';
 import type { PluginRecord } from './plugin-record.js';
+import { isPlainObject } from '../plain-object.js';
 
 /** The outcome of a config change. */
 export interface ConfigChange {
@@ -27,10 +28,6 @@ export interface ConfigChange {
 export interface ConfigureOptions {
   /** Replace the recorded overrides with the patch instead of merging it over them. */
   replace?: boolean;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -50,7 +47,7 @@ export async function configureService(
   options: ConfigureOptions = {},
 ): Promise<ConfigChange> {
   const name = record.manifest.name;
-  if (!isObject(patch)) {
+  if (!isPlainObject(patch)) {
     throw new BerthError(codes.INVALID_ARGUMENT, 'a config change must be a JSON object', {
       plugin: name,
       service,

@@ -2,12 +2,7 @@
  * How a service's config is formed: its manifest `defaultConfig`, with the host's
  * overrides merged over it.
  */
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
-  );
-}
+import { isPlainObject } from '../plain-object.js';
 
 /**
  * Merges `override` over `base`, recursing into plain objects; arrays and other values

@@ -10,7 +10,7 @@
  */
 import { createValueCopier } from '../transport/copy-value.js';
 import { Lease } from '../transport/lease.js';
-import { BerthError, codes } from '../errors.js';
+import { BerthError, callAbortedError, codes } from '../errors.js';
 import { loadPlugin } from '../sdk/load-plugin.js';
 import { startPluginInstance, type PluginInstance } from '../sdk/plugin-instance.js';
 import { copyAcrossWire, presentCallError } from './call-error.js';
@@ -84,11 +84,7 @@ export function createInlineRuntime(spec: RuntimeSpec): PluginRuntime {
         });
       }
       if (signal?.aborted) {
-        throw new BerthError(codes.CALL_ABORTED, 'the caller aborted the call', {
-          plugin,
-          service,
-          method,
-        });
+        throw callAbortedError(signal.reason, { plugin, service, method });
       }
       inFlight += 1;
       try {
@@ -166,13 +162,7 @@ function raceEnd<T>(promise: Promise<T>, options: CallOptions): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(
-        hostEnd(
-          new BerthError(codes.CALL_ABORTED, 'the caller aborted the call', {
-            cause: signal?.reason,
-          }),
-        ),
-      );
+      reject(hostEnd(callAbortedError(signal?.reason)));
     };
     if (timeoutMs !== undefined) {
       timer = setTimeout(() => {

@@ -6,7 +6,7 @@
  * death of the thread running it, or the end of the pool. Anything that arrives for a
  * settled call is dropped.
  */
-import { BerthError, codes } from '../errors.js';
+import { BerthError, callAbortedError, codes } from '../errors.js';
 import type { CallOptions } from './runtime.js';
 
 interface Pending {
@@ -75,12 +75,7 @@ export function createPoolCalls(): PoolCalls {
           onGiveUp(id);
         };
         if (signal !== undefined) {
-          call.onAbort = () =>
-            giveUp(
-              new BerthError(codes.CALL_ABORTED, 'the caller aborted the call', {
-                cause: signal.reason,
-              }),
-            );
+          call.onAbort = () => giveUp(callAbortedError(signal.reason));
           signal.addEventListener('abort', call.onAbort, { once: true });
         }
         if (timeoutMs !== undefined) {

@@ -31,7 +31,7 @@
  * starts while the pool stops is destroyed without onStop.
  */
 import type { Piscina } from 'piscina';
-import { BerthError, codes, fromWireError } from '../errors.js';
+import { BerthError, callAbortedError, codes, fromWireError } from '../errors.js';
 import { DEFAULT_RESTART_POLICY, recentCrashes } from '../supervisor/restart-policy.js';
 import {
   createPoolCodec,
@@ -269,12 +269,7 @@ export function createPoolRuntime(spec: RuntimeSpec, options: PoolOptions): Plug
         return Promise.reject(notRunning(stopping ? 'is stopping' : 'is not running', site));
       }
       if (options.signal?.aborted) {
-        return Promise.reject(
-          new BerthError(codes.CALL_ABORTED, 'the caller aborted the call', {
-            ...site,
-            cause: options.signal.reason,
-          }),
-        );
+        return Promise.reject(callAbortedError(options.signal.reason, site));
       }
       let encoded: Carried;
       try {

@@ -11,6 +11,7 @@ import type { HealthReport } from '../sdk/context.js';
 import { MAX_LOG_BATCH } from './plugin-logs.js';
 import type { PoolThreadMessage } from '../transport/pool-wire.js';
 import type { ServiceMethods, WorkerMessage } from '../transport/wire.js';
+import { isPlainObject } from '../plain-object.js';
 
 /** A control message read and checked, or why it was refused. */
 export type ReadMessage = { ok: true; message: WorkerMessage } | { ok: false; problem: string };
@@ -30,14 +31,14 @@ const MAX_NAME_CHARS = 256;
 
 /** Checks one message a worker posted on its control port. */
 export function readWorkerMessage(value: unknown): ReadMessage {
-  if (!isRecord(value)) return refuse(`a message that is ${describe(value)}, not an object`);
+  if (!isPlainObject(value)) return refuse(`a message that is ${describe(value)}, not an object`);
   switch (value['type']) {
     case 'READY':
       return isProtocol(value['protocol'])
         ? accept({ type: 'READY', protocol: value['protocol'] })
         : refuse('a READY without a protocol version');
     case 'LOAD_FAILED':
-      return isProtocol(value['protocol']) && isRecord(value['error'])
+      return isProtocol(value['protocol']) && isPlainObject(value['error'])
         ? accept({
             type: 'LOAD_FAILED',
             protocol: value['protocol'],
@@ -51,7 +52,7 @@ export function readWorkerMessage(value: unknown): ReadMessage {
       }
       if (ok)
         return accept({ type: 'CONTROL_RESULT', id: id as number, ok, value: value['value'] });
-      if (!isRecord(value['error'])) return refuse('a failed CONTROL_RESULT without an error');
+      if (!isPlainObject(value['error'])) return refuse('a failed CONTROL_RESULT without an error');
       return accept({
         type: 'CONTROL_RESULT',
         id: id as number,
@@ -87,7 +88,7 @@ export function readServiceMethods(
   value: unknown,
   services: readonly string[],
 ): ServiceMethods | undefined {
-  if (!isRecord(value)) return undefined;
+  if (!isPlainObject(value)) return undefined;
   const names = Object.keys(value);
   if (names.length > MAX_SERVICES || names.some((name) => !services.includes(name)))
     return undefined;
@@ -108,7 +109,7 @@ export function readServiceMethods(
 
 /** A health report a worker sent, checked and bounded; undefined if malformed. */
 export function readHealthReport(value: unknown): HealthReport | undefined {
-  if (!isRecord(value) || typeof value['ok'] !== 'boolean') return undefined;
+  if (!isPlainObject(value) || typeof value['ok'] !== 'boolean') return undefined;
   const { detail, ready } = value;
   if (detail !== undefined && typeof detail !== 'string') return undefined;
   if (ready !== undefined && typeof ready !== 'boolean') return undefined;
@@ -124,10 +125,6 @@ function accept(message: WorkerMessage): ReadMessage {
 
 function refuse(problem: string): ReadMessage {
   return { ok: false, problem };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isProtocol(value: unknown): value is number {
@@ -151,7 +148,7 @@ export type ReadPoolMessage =
  * thread sent it: `threadId` is the thread's own word, checked only for its type).
  */
 export function readPoolMessage(value: unknown): ReadPoolMessage {
-  if (!isRecord(value)) return { ok: false, problem: `a message that is ${describe(value)}` };
+  if (!isPlainObject(value)) return { ok: false, problem: `a message that is ${describe(value)}` };
   const { type, threadId } = value;
   if (type === 'LOGS') {
     const read = readWorkerMessage(value);
@@ -168,7 +165,7 @@ export function readPoolMessage(value: unknown): ReadPoolMessage {
         : { ok: false, problem: 'a HELLO without a protocol version' };
     case 'THREAD_READY': {
       const { methods, liveness } = value;
-      if (!isRecord(methods) || !(liveness instanceof SharedArrayBuffer)) {
+      if (!isPlainObject(methods) || !(liveness instanceof SharedArrayBuffer)) {
         return { ok: false, problem: 'a THREAD_READY without methods and a liveness buffer' };
       }
       return {
@@ -177,7 +174,7 @@ export function readPoolMessage(value: unknown): ReadPoolMessage {
       };
     }
     case 'THREAD_FAILED':
-      return isRecord(value['error'])
+      return isPlainObject(value['error'])
         ? {
             ok: true,
             message: { type, threadId: id, error: value['error'] as unknown as WireError },
@@ -200,7 +197,7 @@ export function readPoolMessage(value: unknown): ReadPoolMessage {
           },
         };
       }
-      if (!isRecord(value['error']))
+      if (!isPlainObject(value['error']))
         return { ok: false, problem: 'a failed REPLY without an error' };
       return {
         ok: true,

@@ -4,6 +4,7 @@
  * than half-enforced: a `oneOf` the host silently ignored would let any config through.
  */
 import { fieldPath, type ProblemList } from '../manifest/problem-list.js';
+import { isPlainObject } from '../plain-object.js';
 
 /** The keywords that are enforced. */
 export const SCHEMA_KEYWORDS = [
@@ -48,17 +49,13 @@ export const SCHEMA_TYPES = [
 const KEYWORDS = new Set<string>(SCHEMA_KEYWORDS);
 const TYPES = new Set<string>(SCHEMA_TYPES);
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Adds to `problems` everything in `schema` (found at manifest path `field`) that the
  * validator does not enforce or that is malformed, recursing into `properties`,
  * `additionalProperties` and `items`. Adds nothing for a usable schema.
  */
 export function checkConfigSchema(schema: unknown, field: string, problems: ProblemList): void {
-  if (!isObject(schema)) {
+  if (!isPlainObject(schema)) {
     problems.add(field, 'a JSON schema object', schema);
     return;
   }
@@ -78,7 +75,7 @@ export function checkConfigSchema(schema: unknown, field: string, problems: Prob
         break;
       }
       case 'properties':
-        if (!isObject(value)) problems.add(at, 'an object of schemas', value);
+        if (!isPlainObject(value)) problems.add(at, 'an object of schemas', value);
         else
           for (const [name, sub] of Object.entries(value))
             checkConfigSchema(sub, fieldPath(at, name), problems);

@@ -2,10 +2,7 @@
  * How an operator's config change combines with the overrides already recorded: as a
  * JSON merge patch (RFC 7386), or as a replacement.
  */
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isPlainObject } from '../plain-object.js';
 
 /**
  * Merges `patch` over `overrides` as a JSON merge patch: objects merge key by key,
@@ -25,7 +22,7 @@ export function applyConfigPatch(
     const current = result.get(key);
     result.set(
       key,
-      isObject(current) && isObject(value)
+      isPlainObject(current) && isPlainObject(value)
         ? applyConfigPatch(current, value)
         : structuredClone(value),
     );

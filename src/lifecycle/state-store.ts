@@ -16,6 +16,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError, codes, describeThrown } from '../errors.js';
 import { writeFileAtomic } from './write-file-atomic.js';
+import { isPlainObject } from '../plain-object.js';
 
 /** The state file's name inside the data directory. */
 export const STATE_FILE = 'berth-state.json';
@@ -129,10 +130,6 @@ function invalid(file: string, why: string, cause?: unknown): BerthError {
   );
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Checks the shape of a state file's content; throws STATE_INVALID naming the first bad field. */
 function parseState(text: string, file: string): Map<string, StoredPlugin> {
   let raw: unknown;
@@ -141,19 +138,19 @@ function parseState(text: string, file: string): Map<string, StoredPlugin> {
   } catch (error) {
     throw invalid(file, `is not valid JSON (${describeThrown(error)})`, error);
   }
-  if (!isObject(raw) || raw['format'] !== FORMAT || !isObject(raw['plugins'])) {
+  if (!isPlainObject(raw) || raw['format'] !== FORMAT || !isPlainObject(raw['plugins'])) {
     throw invalid(file, `is not a format ${FORMAT} state file ({ "format": 1, "plugins": {…} })`);
   }
   const plugins = new Map<string, StoredPlugin>();
   for (const [name, entry] of Object.entries(raw['plugins'])) {
     const bad = (field: string, expected: string): BerthError =>
       invalid(file, `has a bad plugins.${name}.${field} (expected ${expected})`);
-    if (!isObject(entry)) throw bad('', 'an object');
+    if (!isPlainObject(entry)) throw bad('', 'an object');
     const { installed, active, enabled, removed, config } = entry;
     if (
       !Array.isArray(installed) ||
       !installed.every(
-        (v) => isObject(v) && typeof v['version'] === 'string' && typeof v['dir'] === 'string',
+        (v) => isPlainObject(v) && typeof v['version'] === 'string' && typeof v['dir'] === 'string',
       )
     ) {
       throw bad('installed', 'an array of { version, dir }');
@@ -161,7 +158,7 @@ function parseState(text: string, file: string): Map<string, StoredPlugin> {
     if (active !== undefined && typeof active !== 'string') throw bad('active', 'a version');
     if (enabled !== undefined && typeof enabled !== 'boolean') throw bad('enabled', 'a boolean');
     if (removed !== undefined && typeof removed !== 'boolean') throw bad('removed', 'a boolean');
-    if (!isObject(config) || !Object.values(config).every(isObject)) {
+    if (!isPlainObject(config) || !Object.values(config).every(isPlainObject)) {
       throw bad('config', 'an object of config objects per service');
     }
     const stored: StoredPlugin = {

@@ -9,6 +9,7 @@ import { BerthError, codes } from '../errors.js';
 import type { PluginManifest } from '../manifest/manifest.js';
 import { describeValue, fieldPath, ProblemList } from '../manifest/problem-list.js';
 import { checkConfigSchema, compilePattern } from './check-config-schema.js';
+import { isPlainObject } from '../plain-object.js';
 
 /** One way a config fails its schema. */
 export interface ConfigProblem {
@@ -22,14 +23,10 @@ export interface ConfigProblem {
 
 type Schema = Record<string, unknown>;
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function hasType(value: unknown, type: unknown): boolean {
   switch (type) {
     case 'object':
-      return isObject(value);
+      return isPlainObject(value);
     case 'array':
       return Array.isArray(value);
     case 'string':
@@ -52,7 +49,7 @@ function sameJson(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) {
     return a.length === b.length && a.every((item, i) => sameJson(item, b[i]));
   }
-  if (isObject(a) && isObject(b)) {
+  if (isPlainObject(a) && isPlainObject(b)) {
     const keys = Object.keys(a);
     return (
       keys.length === Object.keys(b).length &&
@@ -114,15 +111,15 @@ function check(schema: Schema, value: unknown, path: string, problems: ConfigPro
     }
   }
   const { items } = schema;
-  if (Array.isArray(value) && isObject(items)) {
+  if (Array.isArray(value) && isPlainObject(items)) {
     return value.map((item, index) => check(items, item, fieldPath(path, index), problems));
   }
-  if (!isObject(value)) return value;
+  if (!isPlainObject(value)) return value;
 
-  const properties = isObject(schema['properties']) ? schema['properties'] : {};
+  const properties = isPlainObject(schema['properties']) ? schema['properties'] : {};
   const result: Record<string, unknown> = { ...value };
   for (const [name, sub] of Object.entries(properties)) {
-    if (!isObject(sub)) continue;
+    if (!isPlainObject(sub)) continue;
     if (!Object.hasOwn(result, name) && sub['default'] !== undefined) {
       result[name] = structuredClone(sub['default']);
     }
@@ -149,7 +146,7 @@ function check(schema: Schema, value: unknown, path: string, problems: ConfigPro
         result[name],
         at,
       );
-    } else if (isObject(extra)) {
+    } else if (isPlainObject(extra)) {
       result[name] = check(extra, result[name], at, problems);
     }
   }

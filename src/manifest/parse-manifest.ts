@@ -12,7 +12,8 @@ import type { PathEscape } from './contained-path.js';
 import { checkEngineRange, isEngineRange } from './engine-range.js';
 import { checkKnownKeys } from './known-keys.js';
 import type { PluginManifest } from './manifest.js';
-import { isPlainObject, orDefault } from './parse-service.js';
+import { isPlainObject } from '../plain-object.js';
+import { orDefault } from './parse-service.js';
 import { parseServices } from './parse-services.js';
 import { describeValue, fieldPath, invalidManifest, ProblemList } from './problem-list.js';
 

@@ -6,6 +6,7 @@ import { ISOLATIONS } from './manifest.js';
 import type { Isolation, ResourceLimits, ServiceManifest } from './manifest.js';
 import { fieldPath } from './problem-list.js';
 import type { ProblemList } from './problem-list.js';
+import { isPlainObject } from '../plain-object.js';
 
 /** Service names: an identifier or kebab-case word, so `plugin/service` stays unambiguous. */
 export const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -30,13 +31,6 @@ const RESOURCE_LIMIT_KEYS = [
   'codeRangeSizeMb',
   'stackSizeMb',
 ] as const satisfies readonly (keyof ResourceLimits)[];
-
-/** True for a JSON object: not null, not an array, not a class instance. */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 /**
  * `value`, or `fallback` when the key is absent. Only absence means "use the default":

@@ -2,7 +2,8 @@
  * Validation of a manifest's `services` array together with its `serviceOrder`, which
  * can only be judged against the service names.
  */
-import { isPlainObject, parseService, SERVICE_NAME } from './parse-service.js';
+import { isPlainObject } from '../plain-object.js';
+import { parseService, SERVICE_NAME } from './parse-service.js';
 import type { ServiceManifest } from './manifest.js';
 import { fieldPath } from './problem-list.js';
 import type { ProblemList } from './problem-list.js';

@@ -3,7 +3,7 @@
  * runs again) or fails once (the breaker opened, the host closed), and every wait is
  * bounded by the caller's deadline and signal.
  */
-import { BerthError, codes } from '../errors.js';
+import { BerthError, callAbortedError, codes } from '../errors.js';
 
 /** See the module comment. */
 export interface Gate {
@@ -64,12 +64,7 @@ export function createGate(): Gate {
         };
         expireIn(Math.max(0, ms));
         if (signal !== undefined) {
-          onAbort = () =>
-            reject(
-              new BerthError(codes.CALL_ABORTED, 'the caller aborted the call', {
-                cause: signal.reason,
-              }),
-            );
+          onAbort = () => reject(callAbortedError(signal.reason));
           if (signal.aborted) onAbort();
           else signal.addEventListener('abort', onAbort, { once: true });
         }

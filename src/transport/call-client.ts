@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import type { MessagePort } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { BerthError, codes, fromWireError, type WireError } from '../errors.js';
+import { BerthError, callAbortedError, codes, fromWireError, type WireError } from '../errors.js';
 import { createDeadlineTimer } from './deadlines.js';
 import { Lease } from './lease.js';
 import { ArenaReader, type ArenaSlot } from './result-arena.js';
@@ -301,7 +301,5 @@ function timeoutError(timeoutMs: number): BerthError {
 }
 
 function abortError(signal: AbortSignal): BerthError {
-  return new BerthError(codes.CALL_ABORTED, 'the caller aborted the call', {
-    cause: signal.reason,
-  });
+  return callAbortedError(signal.reason);
 }

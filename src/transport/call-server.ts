@@ -11,7 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { MessagePort } from 'node:worker_threads';
-import { BerthError, codes, isBerthError, toWireError } from '../errors.js';
+import { BerthError, callAbortedError, codes, isBerthError, toWireError } from '../errors.js';
 import { ArenaWriter } from './result-arena.js';
 import { RingReader, RingWriter } from './record-ring.js';
 import { FrameReceiver, FrameSender } from './shared-channel.js';
@@ -112,9 +112,7 @@ export function serveCalls(options: ServeOptions, dispatch: Dispatch): CallServe
 
   const onFrame = (frame: AnyFrame): void => {
     if (frame[0] === Frame.CANCEL) {
-      running
-        .get(frame[1])
-        ?.cancel(new BerthError(codes.CALL_ABORTED, 'the caller aborted the call'));
+      running.get(frame[1])?.cancel(callAbortedError());
       running.delete(frame[1]);
       return;
     }

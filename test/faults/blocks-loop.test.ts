@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { codes } from '../../src/index.js';
 import type { Blocks } from '../fixtures/plugins/fault-blocks-loop/index.js';
-import { rejection, timed, useFaultHosts } from './fault-host.js';
+import { timed, useFaultHosts } from './fault-host.js';
+import { rejection } from '../support/rejection.js';
 
 const PLUGIN = 'fault-blocks-loop';
 const HANG_TIMEOUT_MS = 500;

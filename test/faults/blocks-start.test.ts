@@ -3,7 +3,8 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { codes } from '../../src/index.js';
 import type { BlocksStart } from '../fixtures/plugins/fault-blocks-start/index.js';
-import { rejection, useFaultHosts } from './fault-host.js';
+import { useFaultHosts } from './fault-host.js';
+import { rejection } from '../support/rejection.js';
 
 const PLUGIN = 'fault-blocks-start';
 const HANG_MS = 300;

@@ -2,7 +2,8 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { codes } from '../../src/index.js';
 import type { Exits } from '../fixtures/plugins/fault-exits/index.js';
-import { rejection, timed, useFaultHosts } from './fault-host.js';
+import { timed, useFaultHosts } from './fault-host.js';
+import { rejection } from '../support/rejection.js';
 
 const PLUGIN = 'fault-exits';
 

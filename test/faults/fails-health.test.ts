@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { codes } from '../../src/index.js';
 import type { FailsHealth, HealthMode } from '../fixtures/plugins/fault-fails-health/index.js';
-import { rejection, timed, useFaultHosts } from './fault-host.js';
+import { timed, useFaultHosts } from './fault-host.js';
+import { rejection } from '../support/rejection.js';
 
 const PLUGIN = 'fault-fails-health';
 const HEALTH = { intervalMs: 50, timeoutMs: 200, failures: 3 };

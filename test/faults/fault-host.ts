@@ -130,18 +130,6 @@ export function useFaultHosts(): (plugins: string[], options?: HostOptions) => P
   };
 }
 
-/** Captures what a call rejects with, failing the test if it resolves. */
-export async function rejection(
-  promise: Promise<unknown>,
-): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error('expected the call to reject');
-}
-
 /** Runs `work` and returns its outcome with the milliseconds it took. */
 export async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const started = performance.now();

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { codes } from '../../src/index.js';
 import type { HostileWire, Target } from '../fixtures/plugins/fault-hostile-wire/index.js';
-import { rejection, useFaultHosts, type FaultHost } from './fault-host.js';
+import { useFaultHosts, type FaultHost } from './fault-host.js';
+import { rejection } from '../support/rejection.js';
 
 const PLUGIN = 'fault-hostile-wire';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { codes } from '../../src/index.js';
 import type { Leaks } from '../fixtures/plugins/fault-leaks-heap/index.js';
-import { rejection, timed, useFaultHosts } from './fault-host.js';
+import { timed, useFaultHosts } from './fault-host.js';
+import { rejection } from '../support/rejection.js';
 
 const PLUGIN = 'fault-leaks-heap';
 

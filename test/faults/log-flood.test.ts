@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { codes } from '../../src/index.js';
 import { createServiceMetrics } from '../../src/service/metrics.js';
 import type { LogFlood } from '../fixtures/plugins/fault-log-flood/index.js';
-import { rejection, timed, useFaultHosts, type FaultHost } from './fault-host.js';
+import { timed, useFaultHosts, type FaultHost } from './fault-host.js';
+import { rejection } from '../support/rejection.js';
 
 const FLOOD_LINES = 1_000_000;
 /** Lines per turn of the plugin's event loop: a turn takes some 10-30 ms here. */

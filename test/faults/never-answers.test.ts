@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { codes, isBerthError, type PluginHost } from '../../src/index.js';
 import type { Silent } from '../fixtures/plugins/fault-never-answers/index.js';
-import { rejection, timed, useFaultHosts } from './fault-host.js';
+import { timed, useFaultHosts } from './fault-host.js';
+import { rejection } from '../support/rejection.js';
 
 const PLUGIN = 'fault-never-answers';
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { codes } from '../../src/index.js';
 import { countLiveWorkers } from '../../src/isolation/thread-runtime.js';
 import type { NeverStarts } from '../fixtures/plugins/fault-never-starts/index.js';
-import { rejection, timed, useFaultHosts } from './fault-host.js';
+import { timed, useFaultHosts } from './fault-host.js';
+import { rejection } from '../support/rejection.js';
 
 const PLUGIN = 'fault-never-starts';
 // Long enough for the neighbour to start on a loaded machine: the limit applies to both.

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { codes } from '../../src/index.js';
 import type { Poison } from '../fixtures/plugins/fault-poison/index.js';
-import { rejection, useFaultHosts } from './fault-host.js';
+import { useFaultHosts } from './fault-host.js';
+import { rejection } from '../support/rejection.js';
 
 const PLUGIN = 'fault-poison';
 

@@ -12,7 +12,8 @@ import {
   usePoolHosts,
   type PoolHost,
 } from '../integration/pool-host.js';
-import { rejection, timed } from './fault-host.js';
+import { timed } from './fault-host.js';
+import { rejection } from '../support/rejection.js';
 
 const HANG_TIMEOUT_MS = 500;
 

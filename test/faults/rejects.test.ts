@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { codes } from '../../src/index.js';
 import type { Rejects } from '../fixtures/plugins/fault-rejects/index.js';
-import { rejection, useFaultHosts } from './fault-host.js';
+import { useFaultHosts } from './fault-host.js';
+import { rejection } from '../support/rejection.js';
 
 const PLUGIN = 'fault-rejects';
 

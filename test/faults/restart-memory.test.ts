@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { codes } from '../../src/index.js';
 import type { ExitsBusy } from '../fixtures/plugins/fault-exits-busy/index.js';
-import { rejection, useFaultHosts } from './fault-host.js';
+import { useFaultHosts } from './fault-host.js';
+import { rejection } from '../support/rejection.js';
 
 const PLUGIN = 'fault-exits-busy';
 const CYCLES = 200;

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHost, isBerthError, type PluginHost } from '../../src/index.js';
 import type { Soak } from '../fixtures/plugins/soak/index.js';
-import { seededRandom as seeded } from '../seeded-random.js';
+import { seededRandom as seeded } from '../support/seeded-random.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/plugins/', import.meta.url));
 const CALLS = 100_000;

@@ -4,7 +4,8 @@ import { codes } from '../../src/index.js';
 import type { Exits } from '../fixtures/plugins/fault-exits/index.js';
 import type { Silent } from '../fixtures/plugins/fault-never-answers/index.js';
 import type { Throws } from '../fixtures/plugins/fault-throws/index.js';
-import { rejection, useFaultHosts } from './fault-host.js';
+import { useFaultHosts } from './fault-host.js';
+import { rejection } from '../support/rejection.js';
 
 describe('supervision at the edges', () => {
   const start = useFaultHosts();

@@ -10,7 +10,8 @@ import {
 } from '../../src/errors.js';
 import { codes, isBerthError, type HostOptions } from '../../src/index.js';
 import type { Hostile, Throws } from '../fixtures/plugins/fault-throws/index.js';
-import { rejection, useFaultHosts } from './fault-host.js';
+import { useFaultHosts } from './fault-host.js';
+import { rejection } from '../support/rejection.js';
 
 const PLUGIN = 'fault-throws';
 

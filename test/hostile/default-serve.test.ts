@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { endBerth, runBerth, servingUrl, type BerthProcess } from '../berth-process.js';
+import { endBerth, runBerth, servingUrl, type BerthProcess } from '../support/berth-process.js';
 import { send } from './hostile-client.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { codes, createHost, Lease, type HostOptions, type PluginHost } from '../../src/index.js';
 import type { Shapes } from '../fixtures/plugins/data-plane/index.js';
-import { seededRandom as random } from '../seeded-random.js';
+import { seededRandom as random } from '../support/seeded-random.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/plugins/', import.meta.url));
 /** A small arena, so the tests reach its edges quickly. */

@@ -16,18 +16,9 @@ import {
 import { countLiveWorkers } from '../../src/isolation/thread-runtime.js';
 import type { Echo } from '../fixtures/plugins/echo/index.js';
 import type { Doomed } from '../fixtures/plugins/exits-in-call/index.js';
+import { rejection } from '../support/rejection.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/plugins/', import.meta.url));
-
-/** Captures what a call rejects with, failing the test if it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error('expected the call to reject');
-}
 
 describe.each(['inline', 'thread'] as const)('a host in %s mode', (isolation) => {
   let host: PluginHost | undefined;

@@ -10,20 +10,11 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { codes, createHost, type HostOptions, type PluginHost } from '../../src/index.js';
 import type { Front } from '../fixtures/plugins/lifecycle/index.js';
+import { rejection } from '../support/rejection.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = join(root, 'test/fixtures/plugins');
 const fixture = join(fixtures, 'lifecycle');
-
-/** What a call or an operation rejects with; fails the test if it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('the plugin lifecycle through the host API', () => {
   let work: string;

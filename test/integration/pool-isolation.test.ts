@@ -6,7 +6,8 @@
 import { readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { codes, isBerthError } from '../../src/index.js';
-import { rejection, timed } from '../faults/fault-host.js';
+import { timed } from '../faults/fault-host.js';
+import { rejection } from '../support/rejection.js';
 import { POOL_PLUGIN, POOL_THREADS, usePoolHosts } from './pool-host.js';
 
 describe('pool isolation', () => {

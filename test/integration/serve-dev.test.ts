@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { codes } from '../../src/index.js';
-import { endBerth, runBerth, servingUrl, type BerthProcess } from '../berth-process.js';
+import { endBerth, runBerth, servingUrl, type BerthProcess } from '../support/berth-process.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 function serve(args: string[], cwd: string): BerthProcess {

@@ -20,6 +20,7 @@ import {
 } from '../../src/upgrade/index.js';
 import { createTempDirs } from '../fixtures/discovery/plugin-folders.js';
 import type { VersionedConfig } from '../fixtures/plugins/versioned/index.js';
+import { rejection } from '../support/rejection.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = fileURLToPath(new URL('../fixtures/plugins/versioned/', import.meta.url));
@@ -143,15 +144,6 @@ function upgradeOptions(
   start: () => Promise<SupervisedInstance>,
 ): UpgradeOptions<SupervisedInstance> {
   return { router, start, plugin: 'versioned', fromVersion: '1.0.0', toVersion: '2.0.0' };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
 }
 
 describe('upgradeInstance over real supervisors', () => {

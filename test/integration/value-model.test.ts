@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { codes, createHost, type HostOptions, type PluginHost } from '../../src/index.js';
 import type { Values } from '../fixtures/plugins/value-model/index.js';
 import { CROSSINGS, describeValue, REFUSALS } from '../fixtures/plugins/value-model/values.js';
-import { rejection } from '../faults/fault-host.js';
+import { rejection } from '../support/rejection.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/plugins/', import.meta.url));
 const PLUGIN = 'value-model';

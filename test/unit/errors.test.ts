@@ -15,7 +15,7 @@ import {
   toWireError,
   type WireError,
 } from '../../src/errors.js';
-import { seededRandom as random } from '../seeded-random.js';
+import { seededRandom as random } from '../support/seeded-random.js';
 
 describe('error codes', () => {
   it('are exactly this list: codes are public API, never renamed or reused', () => {

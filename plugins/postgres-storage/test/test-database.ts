@@ -1,5 +1,5 @@
 /**
- * The database the PostgreSQL tests share (from test/postgres-setup.ts) and the fresh,
+ * The database the PostgreSQL tests share (from test/support/postgres-setup.ts) and the fresh,
  * uniquely named schema each test gets in it, so tests run in parallel without seeing
  * each other's data.
  */
@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 
-/** The test database's URL (test/postgres-setup.ts fails the run when there is none). */
+/** The test database's URL (test/support/postgres-setup.ts fails the run when there is none). */
 export const databaseUrl: string = inject('postgresUrl');
 
 /**

@@ -24,6 +24,7 @@
  */
 import { BerthError, codes } from '../../errors.js';
 import type { ServiceConfig } from '../context.js';
+import { isPlainObject } from '../../plain-object.js';
 
 /** Where the SQL comes from, for error messages. */
 export interface SubstitutionSite {
@@ -66,7 +67,7 @@ export function substituteConfig(
       );
     let value: unknown = config;
     let used = 0;
-    while (used < keys.length && isRecord(value)) {
+    while (used < keys.length && isPlainObject(value)) {
       const key = keys[used] ?? '';
       if (!Object.hasOwn(value, key)) {
         throw refuse(
@@ -103,16 +104,12 @@ function renderValue(value: unknown, refuse: (problem: string) => BerthError): s
       }
       return value;
     default:
-      if (isRecord(value)) throw refuse('is an object: name one of its keys (@config.a.b)');
+      if (isPlainObject(value)) throw refuse('is an object: name one of its keys (@config.a.b)');
       throw refuse(
         `is ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `of type ${typeof value}`}; ` +
           'only numbers, booleans and plain strings can be substituted',
       );
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function countNewlines(text: string, end: number): number {

@@ -14,7 +14,7 @@ import {
   type StreamEncoder,
 } from '../../../src/transport/codec.js';
 import { Frame } from '../../../src/transport/wire.js';
-import { seededRandom } from '../../seeded-random.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 /**
  * A private copy of encoded bytes. (Not `Buffer#slice`: that is a view, on memory the

@@ -39,7 +39,7 @@ import {
   createSharedBuffers,
 } from '../../../src/transport/shared-layout.js';
 import { Frame, type AnyFrame } from '../../../src/transport/wire.js';
-import { seededRandom as mulberry32 } from '../../seeded-random.js';
+import { seededRandom as mulberry32 } from '../../support/seeded-random.js';
 
 /** About five seconds on a shared two-core machine. */
 const DEFAULT_CASES = 1_500;

@@ -15,7 +15,7 @@ import {
   RecordKind,
   TAIL_INDEX,
 } from '../../../src/transport/shared-layout.js';
-import { seededRandom } from '../../seeded-random.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 const RING = 1 << 16;
 const WRAP = 2 ** 32;
