@@ -9,6 +9,7 @@ import { DEFAULT_PLUGIN_DIR, resolvePluginDirs } from '../discovery/index.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from '../supervisor/restart-policy.js';
 import type { HealthPolicy } from '../supervisor/supervisor.js';
 import { DEFAULT_LOG_LIMITS, type LogLimits } from '../transport/log-sink.js';
+import { ISOLATIONS, type Isolation } from '../manifest/index.js';
 import { createLogger } from './create-logger.js';
 
 /** Config overrides: plugin name -> service name -> config merged over its defaultConfig. */
@@ -22,8 +23,12 @@ export interface HostOptions {
    * (colon-separated), else `./plugins`.
    */
   plugins?: string[];
-  /** Forces one isolation for every plugin; by default each service's manifest decides. */
-  isolation?: 'inline' | 'thread';
+  /**
+   * Forces one isolation for every plugin, for development and tests; by default each
+   * plugin's manifest decides. A forced `pool` runs each plugin on a pool of the threads
+   * its manifest asks for, two when it asks for no pool.
+   */
+  isolation?: Isolation;
   /**
    * How inline isolation passes arguments and results. `copy` (the default) sends them
    * through the codec of the other modes, so a plugin sees and returns values exactly as
@@ -95,7 +100,7 @@ export interface ResolvedHostOptions {
   pluginDirs: string[];
   /** Folders that may be absent without a warning: the implicit default only. */
   optionalPluginDirs: string[];
-  isolation: 'inline' | 'thread' | undefined;
+  isolation: Isolation | undefined;
   inlineValues: 'copy' | 'reference';
   dataDir: string;
   logger: Logger;
@@ -120,8 +125,12 @@ export interface ResolvedHostOptions {
 /** Applies defaults; throws BERTH_ERR_CONFIG_INVALID naming the option for a bad value. */
 export function resolveHostOptions(options: HostOptions, cwd = process.cwd()): ResolvedHostOptions {
   const { isolation } = options;
-  if (isolation !== undefined && isolation !== 'inline' && isolation !== 'thread') {
-    throw invalid('isolation', `"inline" or "thread"`, isolation);
+  if (isolation !== undefined && !ISOLATIONS.includes(isolation)) {
+    throw invalid(
+      'isolation',
+      `one of ${ISOLATIONS.map((mode) => `"${mode}"`).join(', ')}`,
+      isolation,
+    );
   }
   const { inlineValues = 'copy' } = options;
   if (inlineValues !== 'copy' && inlineValues !== 'reference') {

@@ -13,7 +13,7 @@ import { createPluginLogs } from '../isolation/plugin-logs.js';
 import { createPoolRuntime } from '../isolation/pool-runtime.js';
 import type { PluginRuntime, RuntimeSpec } from '../isolation/runtime.js';
 import { createThreadRuntime } from '../isolation/thread-runtime.js';
-import type { LoadedManifest } from '../manifest/index.js';
+import type { Isolation, LoadedManifest } from '../manifest/index.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { createRouter } from '../upgrade/create-router.js';
 import { supervisedInstance } from '../upgrade/supervised-instance.js';
@@ -44,16 +44,15 @@ export function makeRecord(
 ): PluginRecord {
   const { manifest } = loaded;
   const { options } = context;
-  const isolation = trial
-    ? 'thread'
-    : (options.isolation ??
-      (manifest.services.every((s) => s.isolation === 'inline') ? 'inline' : 'thread'));
-  // A plugin whose every service asks for a pool runs on one, unless the host forces a mode.
+  // A manifest's services all ask for one isolation (parseManifest refuses a mix); the
+  // host's `isolation` option overrides it, and an install's trial start is a thread.
+  const declared = manifest.services[0]?.isolation ?? 'thread';
+  const isolation: Isolation = trial ? 'thread' : (options.isolation ?? declared);
+  const threads = Math.max(1, ...manifest.services.map((s) => s.threads));
+  // A pool forced on a plugin that does not declare one gets two threads, so that it is one.
   const pool =
-    !trial &&
-    options.isolation === undefined &&
-    manifest.services.every((s) => s.isolation === 'pool')
-      ? { threads: Math.max(...manifest.services.map((s) => s.threads)) }
+    isolation === 'pool'
+      ? { threads: declared === 'pool' ? threads : Math.max(2, threads) }
       : undefined;
   const dataDir = join(options.dataDir, 'plugins', manifest.name);
   // One worker per plugin: its services share the limits; the first service that sets them wins.
@@ -107,7 +106,7 @@ export function makeRecord(
     dir: loaded.dir,
     mainPath: loaded.mainPath,
     dataDir,
-    isolation: pool === undefined ? isolation : 'pool',
+    isolation,
     supervisor,
     router: createRouter(supervisedInstance(supervisor)),
     loaded,

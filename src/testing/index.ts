@@ -9,6 +9,7 @@ import { pino, type Logger } from 'pino';
 import { createHost, type PluginHost } from '../host/plugin-host.js';
 import { readManifest } from '../manifest/index.js';
 import type { Remote } from '../host/remote.js';
+import type { Isolation } from '../manifest/index.js';
 
 /** Options for {@link startTestPlugin}. */
 export interface TestPluginOptions {
@@ -17,7 +18,7 @@ export interface TestPluginOptions {
    * by reference; `thread` runs in a real worker, as production does, where every
    * argument, result and error is encoded. Run a plugin's tests both ways.
    */
-  isolation?: 'inline' | 'thread';
+  isolation?: Isolation;
   /** Config per service, merged over the manifest's defaultConfig. */
   config?: Record<string, Record<string, unknown>>;
   /** Default: a silent logger. */
