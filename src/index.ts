@@ -3,7 +3,7 @@
  * module only, as any application would.
  */
 export { createHost, PluginHost } from './host/plugin-host.js';
-export type { ServiceOptions } from './host/plugin-host.js';
+export type { ServiceOptions } from './host/service-proxy.js';
 export type { ConfigChange, ConfigureOptions } from './host/plugin-lifecycle.js';
 export type { HostOptions, PluginConfigs } from './host/host-options.js';
 export type { PluginInfo, PluginState } from './host/plugin-record.js';

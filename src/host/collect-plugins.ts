@@ -101,3 +101,17 @@ export async function collectPlugins(
   }
   return { plugins, problems };
 }
+
+/** Warns of each plugin the `enable` option names that no plugin folder holds. */
+export function warnEnabledNotFound(
+  found: readonly LoadedManifest[],
+  enable: readonly string[] | undefined,
+  pluginDirs: readonly string[],
+  log: Logger,
+): void {
+  for (const name of enable ?? []) {
+    if (!found.some((p) => p.manifest.name === name)) {
+      log.warn({ plugin: name, pluginDirs }, `plugin "${name}" is enabled but was not found`);
+    }
+  }
+}

@@ -21,7 +21,13 @@
  * lock), so a drop-in never interleaves with an operator's enable or with another upgrade.
  */
 import semver from 'semver';
-import type { DiscoveryProblem, PluginDirEvent } from '../discovery/index.js';
+import {
+  watchPluginDirs,
+  type DiscoveryProblem,
+  type DiscoveryResult,
+  type PluginDirEvent,
+  type PluginDirWatcher,
+} from '../discovery/index.js';
 import { BerthError, codes } from '../errors.js';
 import type { LoadedManifest } from '../manifest/index.js';
 import type { ProblemOrigin } from './host-problems.js';
@@ -182,4 +188,33 @@ function notStarted(plugin: LoadedManifest, cause: BerthError | undefined): Bert
       'and drop it in again',
     { plugin: name, cause, data: { dir: plugin.dir, version } },
   );
+}
+
+/** Where {@link watchDropIns} watches, and how it scans. */
+export interface DropInWatch {
+  pluginDirs: readonly string[];
+  /** What the host found at start: changes are told against it. */
+  baseline: DiscoveryResult;
+  /** Scans the plugin folders and npm roots, as the host does at start. */
+  find(): Promise<DiscoveryResult>;
+}
+
+/**
+ * Watches the host's plugin folders and hands each change to a drop-in handler. A change
+ * that could not be taken is logged (unless the host is closing) and tried at the next.
+ */
+export function watchDropIns(host: DropInHost, watch: DropInWatch): PluginDirWatcher {
+  return watchPluginDirs([...watch.pluginDirs], {
+    baseline: watch.baseline,
+    discover: async () => {
+      const found = await watch.find();
+      host.problems.settle(found.problems);
+      return found;
+    },
+    onEvent: createDropInHandler(host),
+    onError: (error) => {
+      if (host.signal.aborted) return;
+      host.log.warn({ err: error }, 'watching the plugin folders: a change was not taken');
+    },
+  });
 }

@@ -38,6 +38,11 @@ export class HostProblems {
     return true;
   }
 
+  /** Reports each of `problems` (see {@link add}). */
+  addAll(problems: readonly DiscoveryProblem[], origin: ProblemOrigin): void {
+    for (const problem of problems) this.add(problem, origin);
+  }
+
   /** Forgets every problem of the folder `dir`, whoever found it. */
   clear(dir: string): void {
     for (const [key, { problem }] of this.#entries) {

@@ -17,22 +17,24 @@
  * `plugin:recovered`, `plugin:failed`, `plugin:stopped`; `plugin:installed`,
  * `plugin:enabled`, `plugin:disabled`, `plugin:removed`, `plugin:configured`;
  * `plugin:upgraded`, `plugin:upgrade-failed`; and `host:closed`.
+ *
+ * (A little over 300 lines: it is the public API, each method documented; the work is
+ * in the modules named above.)
  */
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import {
-  watchPluginDirs,
-  type DiscoveryProblem,
-  type DiscoveryResult,
-  type LoadedManifest,
-  type PluginDirWatcher,
+import type {
+  DiscoveryProblem,
+  DiscoveryResult,
+  LoadedManifest,
+  PluginDirWatcher,
 } from '../discovery/index.js';
 import { BerthError, codes } from '../errors.js';
 import { createStateStore, type StateStore } from '../lifecycle/state-store.js';
-import { collectPlugins } from './collect-plugins.js';
-import { createDropInHandler } from './drop-in-handler.js';
+import { collectPlugins, warnEnabledNotFound } from './collect-plugins.js';
+import { watchDropIns } from './drop-in-handler.js';
 import { findPlugins } from './find-plugins.js';
 import { resolveHostOptions, type HostOptions, type ResolvedHostOptions } from './host-options.js';
 import { HostProblems } from './host-problems.js';
@@ -41,23 +43,10 @@ import type { LifecycleHost } from './lifecycle-host.js';
 import { PluginLifecycle, type ConfigChange, type ConfigureOptions } from './plugin-lifecycle.js';
 import { describePlugin, type PluginInfo, type PluginRecord } from './plugin-record.js';
 import { PluginRecords } from './plugin-records.js';
-import { createServiceResolver, type ResolvedService } from './resolve-service.js';
 import { resolveServiceConfig } from './resolve-service-config.js';
-import { uninstallPlugin } from './uninstall-plugin.js';
-import { createServiceProxy, type LeasedRemote, type Remote } from './remote.js';
-
-/** Per-proxy call options. */
-export interface ServiceOptions {
-  /** Aborts every call made through this proxy when it fires. */
-  signal?: AbortSignal;
-  /** The deadline of each call made through this proxy; default the host's `callTimeoutMs`. */
-  timeoutMs?: number;
-  /**
-   * Results as {@link Lease}s whose byte arrays are views on the plugin's result arena
-   * (no copy), valid until released. Default false: results are the caller's to keep.
-   */
-  zeroCopy?: boolean;
-}
+import { uninstallRecord } from './uninstall-plugin.js';
+import type { LeasedRemote, Remote } from './remote.js';
+import { serviceProxy, type ServiceOptions } from './service-proxy.js';
 
 /** Makes a host. Nothing is discovered or started until `start()`. */
 export function createHost(options: HostOptions = {}): PluginHost {
@@ -101,7 +90,7 @@ export class PluginHost extends EventEmitter {
       launch: (record) => this.#launch(record),
       configOf: (loaded, service, overrides) =>
         resolveServiceConfig(loaded, service, this.#options.config, overrides),
-      migrateDown: (record) => this.#migrateDown(record),
+      migrateDown: uninstallRecord,
       emit: (event, payload) => this.emit(event, payload),
       assertOpen: () => {
         if (this.#closing !== undefined) throw this.#closedError();
@@ -129,26 +118,12 @@ export class PluginHost extends EventEmitter {
     const found = await this.#find();
     await this.#store.load();
     const collected = await collectPlugins(found.plugins, this.#store, enable, this.#log);
-    for (const [problems, origin] of [
-      [found.problems, 'scan'],
-      [collected.problems, 'host'],
-    ] as const) {
-      for (const problem of problems) this.#problems.add(problem, origin);
-    }
+    this.#problems.addAll(found.problems, 'scan');
+    this.#problems.addAll(collected.problems, 'host');
     for (const { dir, error } of this.#problems.list()) {
       this.#log.warn({ dir, code: error.code, err: error }, `plugin skipped: ${error.message}`);
     }
-    const wanted = found.plugins.filter(
-      (p) => enable === undefined || enable.includes(p.manifest.name),
-    );
-    for (const name of enable ?? []) {
-      if (!wanted.some((p) => p.manifest.name === name)) {
-        this.#log.warn(
-          { plugin: name, pluginDirs },
-          `plugin "${name}" is enabled but was not found`,
-        );
-      }
-    }
+    warnEnabledNotFound(found.plugins, enable, pluginDirs, this.#log);
     for (const { active, versions, enabled } of collected.plugins) {
       const record = makeRecord(this.#records, active, false);
       record.versions = versions;
@@ -174,29 +149,19 @@ export class PluginHost extends EventEmitter {
   #watch(baseline: DiscoveryResult): void {
     const { enable, autoEnable } = this.#options;
     const lifecycle = this.#lifecycle;
-    const onEvent = createDropInHandler({
-      ...this.#lifecycleHost,
-      problems: this.#problems,
-      signal: this.#closed.signal,
-      // A call cannot outlive its deadline, so neither need the drain.
-      drainTimeoutMs: this.#options.callTimeoutMs,
-      exclusive: (name, task) => lifecycle.exclusive(name, task),
-      startsDropIn: (name) => autoEnable || enable?.includes(name) === true,
-      enableNames: (name) => enable?.includes(name) === true,
-    });
-    this.#watcher = watchPluginDirs(this.#options.pluginDirs, {
-      baseline,
-      discover: async () => {
-        const found = await this.#find();
-        this.#problems.settle(found.problems);
-        return found;
+    this.#watcher = watchDropIns(
+      {
+        ...this.#lifecycleHost,
+        problems: this.#problems,
+        signal: this.#closed.signal,
+        // A call cannot outlive its deadline, so neither need the drain.
+        drainTimeoutMs: this.#options.callTimeoutMs,
+        exclusive: (name, task) => lifecycle.exclusive(name, task),
+        startsDropIn: (name) => autoEnable || enable?.includes(name) === true,
+        enableNames: (name) => enable?.includes(name) === true,
       },
-      onEvent,
-      onError: (error) => {
-        if (this.#closing !== undefined) return;
-        this.#log.warn({ err: error }, 'watching the plugin folders: a change was not taken');
-      },
-    });
+      { pluginDirs: this.#options.pluginDirs, baseline, find: () => this.#find() },
+    );
   }
 
   /** The config of each service of `loaded`, in start order; throws CONFIG_INVALID. */
@@ -217,18 +182,6 @@ export class PluginHost extends EventEmitter {
       record.supervisor.refuse(error as BerthError);
       return;
     }
-    await this.#startPlugin(record);
-  }
-
-  /** Runs the plugin's migrations down in a fresh runtime (uninstall-plugin.ts). */
-  async #migrateDown(record: PluginRecord): Promise<void> {
-    const { onExit: _onExit, ...spec } = record.runtimeSpec(() => {});
-    // Down migrations run once, so a pool plugin's run in one worker thread.
-    const isolation = record.isolation === 'pool' ? 'thread' : record.isolation;
-    await uninstallPlugin({ ...spec, isolation });
-  }
-
-  async #startPlugin(record: PluginRecord): Promise<void> {
     await mkdir(record.dataDir, { recursive: true });
     await record.supervisor.start();
   }
@@ -242,25 +195,9 @@ export class PluginHost extends EventEmitter {
   service<T>(name: string, options: ServiceOptions & { zeroCopy: true }): LeasedRemote<T>;
   service<T>(name: string, options?: ServiceOptions): Remote<T>;
   service<T>(name: string, options: ServiceOptions = {}): Remote<T> | LeasedRemote<T> {
-    const callOptions = {
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-      zeroCopy: options.zeroCopy,
-    };
-    const resolve = createServiceResolver(this.#plugins, name, () => this.#starting !== undefined);
-    return createServiceProxy<T>((method, args) => {
-      if (this.#closing !== undefined) return Promise.reject(this.#closedError());
-      let target: ResolvedService;
-      try {
-        target = resolve();
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      const { service } = target;
-      // Through the router, so that an upgrade can move new calls and drain old ones.
-      return target.record.router.use((instance) =>
-        instance.call(service, method, args, callOptions),
-      );
+    return serviceProxy<T>(this.#plugins, name, options, {
+      started: () => this.#starting !== undefined,
+      closed: () => (this.#closing === undefined ? undefined : this.#closedError()),
     });
   }
 
@@ -272,17 +209,7 @@ export class PluginHost extends EventEmitter {
    * (BERTH_ERR_PLUGIN_DISABLED): enable it.
    */
   async restart(name: string): Promise<void> {
-    const record = this.#plugins.get(name);
-    if (record === undefined)
-      throw new BerthError(codes.PLUGIN_NOT_FOUND, `no plugin named "${name}"`, { plugin: name });
-    if (!record.enabled) {
-      throw new BerthError(
-        codes.PLUGIN_DISABLED,
-        `plugin "${name}" is disabled, so it cannot be restarted; enable it (berth plugins enable ${name}, or POST /v1/plugins/${name}/enable)`,
-        { plugin: name },
-      );
-    }
-    await record.supervisor.restart();
+    await this.#lifecycle.restart(name);
   }
 
   /**

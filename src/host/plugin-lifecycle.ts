@@ -172,6 +172,24 @@ export class PluginLifecycle {
   }
 
   /**
+   * Restarts an enabled plugin now (the supervisor's restart: an open breaker closes,
+   * restarts asked for meanwhile join this one). Not an exclusive operation: it changes
+   * nothing the lifecycle records. A disabled plugin is refused with
+   * BERTH_ERR_PLUGIN_DISABLED, saying to enable it.
+   */
+  async restart(name: string): Promise<void> {
+    const record = findRecord(this.#host, name);
+    if (!record.enabled) {
+      throw new BerthError(
+        codes.PLUGIN_DISABLED,
+        `plugin "${name}" is disabled, so it cannot be restarted; enable it (berth plugins enable ${name}, or POST /v1/plugins/${name}/enable)`,
+        { plugin: name },
+      );
+    }
+    await record.supervisor.restart();
+  }
+
+  /**
    * Removes a disabled plugin, or one inactive installed version (remove-plugin.ts),
    * after the operations on it begun before.
    */

@@ -13,6 +13,7 @@ import type { BerthError } from '../errors.js';
 import { createInlineRuntime } from '../isolation/inline-runtime.js';
 import type { RuntimeSpec } from '../isolation/runtime.js';
 import { createThreadRuntime } from '../isolation/thread-runtime.js';
+import type { PluginRecord } from './plugin-record.js';
 
 /** What {@link uninstallPlugin} runs: a runtime spec, without `onExit`, and where to run it. */
 export interface UninstallSpec extends Omit<RuntimeSpec, 'onExit'> {
@@ -54,4 +55,14 @@ export async function uninstallPlugin(spec: UninstallSpec): Promise<void> {
   // A worker that died between its START answer and the stop: its migrations were
   // reverted, but the caller hears of the crash rather than a clean end.
   if (crash !== undefined) throw crash;
+}
+
+/**
+ * Runs the down migrations of the plugin of `record` (see {@link uninstallPlugin}) as it
+ * runs, except that a pool plugin's run once, in one worker thread.
+ */
+export async function uninstallRecord(record: PluginRecord): Promise<void> {
+  const { onExit: _onExit, ...spec } = record.runtimeSpec(() => {});
+  const isolation = record.isolation === 'pool' ? 'thread' : record.isolation;
+  await uninstallPlugin({ ...spec, isolation });
 }
