@@ -43,9 +43,9 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^\\.\\./src/(?!transport/|sdk/|contracts/|errors\\.js$)',
+              regex: '^\\.\\./src/(?!transport/|sdk/|contracts/|errors\\.js$|wire-error\\.js$)',
               message:
-                'workers/ may import only src/transport, src/sdk, src/contracts and src/errors.',
+                'workers/ may import only src/transport, src/sdk, src/contracts, src/errors and src/wire-error.',
             },
           ],
         },

@@ -7,7 +7,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
-import { BerthError, codes, toWireError } from '../src/errors.js';
+import { BerthError, codes } from '../src/errors.js';
+import { toWireError } from '../src/wire-error.js';
 import { loadPlugin } from '../src/sdk/load-plugin.js';
 import { startPluginInstance, type PluginInstance } from '../src/sdk/plugin-instance.js';
 import { serveCalls, type CallServer } from '../src/transport/call-server.js';

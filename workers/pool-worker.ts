@@ -16,7 +16,8 @@
 import { BroadcastChannel, parentPort, threadId, workerData } from 'node:worker_threads';
 import { move } from 'piscina';
 import { pino } from 'pino';
-import { BerthError, codes, toWireError } from '../src/errors.js';
+import { BerthError, codes } from '../src/errors.js';
+import { toWireError } from '../src/wire-error.js';
 import { loadPlugin } from '../src/sdk/load-plugin.js';
 import { startPluginInstance, type PluginInstance } from '../src/sdk/plugin-instance.js';
 import { startHeartbeat } from '../src/transport/heartbeat.js';

@@ -7,7 +7,8 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import semver from 'semver';
 
-import { BerthError, codes, describeThrown } from '../errors.js';
+import { BerthError, codes } from '../errors.js';
+import { describeThrown } from '../wire-error.js';
 import { checkHostVersion } from '../manifest/engine-range.js';
 import { MANIFEST_FILE, readManifest, type LoadedManifest } from '../manifest/read-manifest.js';
 import type { ParseManifestOptions } from '../manifest/parse-manifest.js';

@@ -12,7 +12,8 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
-import { BerthError, codes, describeThrown } from '../errors.js';
+import { BerthError, codes } from '../errors.js';
+import { describeThrown } from '../wire-error.js';
 import { checkContainedPath, isInsideDir } from '../manifest/contained-path.js';
 import { MANIFEST_FILE } from '../manifest/read-manifest.js';
 import type { DiscoveryProblem } from './discovery-result.js';

@@ -11,7 +11,8 @@
  * record still reaches whichever instance serves now. Both versions share the plugin's
  * data folder while they overlap.
  */
-import { BerthError, codes, describeThrown, isBerthError } from '../errors.js';
+import { BerthError, codes, isBerthError } from '../errors.js';
+import { describeThrown } from '../wire-error.js';
 import type { LoadedManifest } from '../manifest/index.js';
 import { upgradeInstance } from '../upgrade/upgrade-instance.js';
 import type { SupervisedInstance } from '../upgrade/supervised-instance.js';

@@ -8,16 +8,8 @@
  * BERTH_ERR_PLUGIN_CRASHED arrives as a plain Error with that `code`), in every
  * isolation mode: inline mode copies it across the wire too ({@link copyAcrossWire}).
  */
-import {
-  BerthError,
-  codes,
-  describeThrown,
-  fromWireError,
-  isBerthError,
-  MAX_MESSAGE_CHARS,
-  MAX_NAME_CHARS,
-  toWireError,
-} from '../errors.js';
+import { BerthError, codes, isBerthError, MAX_MESSAGE_CHARS, MAX_NAME_CHARS } from '../errors.js';
+import { describeThrown, fromWireError, toWireError } from '../wire-error.js';
 import { boundText } from '../error-bounds.js';
 
 /** Where a call went. */

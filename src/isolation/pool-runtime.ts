@@ -31,7 +31,8 @@
  * starts while the pool stops is destroyed without onStop.
  */
 import type { Piscina } from 'piscina';
-import { BerthError, callAbortedError, codes, fromWireError } from '../errors.js';
+import { BerthError, callAbortedError, codes } from '../errors.js';
+import { fromWireError } from '../wire-error.js';
 import { DEFAULT_RESTART_POLICY, recentCrashes } from '../supervisor/restart-policy.js';
 import {
   createPoolCodec,

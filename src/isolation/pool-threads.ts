@@ -13,7 +13,8 @@
  */
 import { BroadcastChannel, type Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { BerthError, codes, fromWireError, toWireError } from '../errors.js';
+import { BerthError, codes } from '../errors.js';
+import { fromWireError, toWireError } from '../wire-error.js';
 import type { ResourceLimits } from '../manifest/manifest.js';
 import { watchHeartbeat } from '../supervisor/watchdog.js';
 import { readHeartbeat } from '../transport/heartbeat.js';

@@ -31,7 +31,8 @@
  * decoding (shared-channel.ts); a violation ends the worker, never the host.
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { BerthError, codes, fromWireError, toWireError } from '../errors.js';
+import { BerthError, codes } from '../errors.js';
+import { fromWireError, toWireError } from '../wire-error.js';
 import { createCallClient } from '../transport/call-client.js';
 import { createLivenessBuffer, readHeartbeat } from '../transport/heartbeat.js';
 import { watchHeartbeat } from '../supervisor/watchdog.js';

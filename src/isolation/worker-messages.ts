@@ -6,7 +6,7 @@
  *
  * Pure functions, so they are tested without threads.
  */
-import type { WireError } from '../errors.js';
+import type { WireError } from '../wire-error.js';
 import type { HealthReport } from '../sdk/context.js';
 import { MAX_LOG_BATCH } from './plugin-logs.js';
 import type { PoolThreadMessage } from '../transport/pool-wire.js';

@@ -14,7 +14,8 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BerthError, codes, describeThrown } from '../errors.js';
+import { BerthError, codes } from '../errors.js';
+import { describeThrown } from '../wire-error.js';
 import { writeFileAtomic } from './write-file-atomic.js';
 import { isPlainObject } from '../plain-object.js';
 

@@ -6,7 +6,8 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
-import { BerthError, codes, describeThrown } from '../errors.js';
+import { BerthError, codes } from '../errors.js';
+import { describeThrown } from '../wire-error.js';
 import { isInsideDir } from './contained-path.js';
 import { jsonErrorPosition } from './json-error-position.js';
 import type { PluginManifest } from './manifest.js';

@@ -4,7 +4,8 @@
  * runs: inside a worker, inline in the host, and in `berth/testing`.
  */
 import { pathToFileURL } from 'node:url';
-import { BerthError, codes, describeThrown } from '../errors.js';
+import { BerthError, codes } from '../errors.js';
+import { describeThrown } from '../wire-error.js';
 import { isPluginDefinition, type PluginDefinition } from './define-plugin.js';
 
 /**

@@ -8,7 +8,8 @@
  * decides how to present them.
  */
 import type { Logger } from 'pino';
-import { BerthError, codes, describeThrown } from '../errors.js';
+import { BerthError, codes } from '../errors.js';
+import { describeThrown } from '../wire-error.js';
 import type { CallContext, HealthReport, ServiceConfig, ServiceContext } from './context.js';
 import type { AnyMethod, PluginDefinition, ServiceImplementation } from './define-plugin.js';
 import { createServiceMigrator } from './migrations/service-migrator.js';

@@ -5,7 +5,8 @@
  * `onStart`; then runs `onStop` of every service it made, in reverse order. No service
  * takes calls.
  */
-import { BerthError, codes, describeThrown } from '../errors.js';
+import { BerthError, codes } from '../errors.js';
+import { describeThrown } from '../wire-error.js';
 import type { ServiceContext } from './context.js';
 import type { ServiceImplementation } from './define-plugin.js';
 import { createServiceMigrator } from './migrations/service-migrator.js';

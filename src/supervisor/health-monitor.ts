@@ -7,7 +7,8 @@
  * after the backend does. The state machine stays the supervisor's: the monitor reports
  * to it through callbacks.
  */
-import { BerthError, codes, describeThrown } from '../errors.js';
+import { BerthError, codes } from '../errors.js';
+import { describeThrown } from '../wire-error.js';
 import { TIMED_OUT, withDeadline } from '../isolation/deadline.js';
 import type { PluginRuntime } from '../isolation/runtime.js';
 

@@ -30,7 +30,8 @@
  * readiness to health-monitor.ts.
  */
 import type { Logger } from 'pino';
-import { BerthError, codes, describeThrown, isBerthError } from '../errors.js';
+import { BerthError, codes, isBerthError } from '../errors.js';
+import { describeThrown } from '../wire-error.js';
 import type { CallOptions, DataPlaneStats, PluginRuntime } from '../isolation/runtime.js';
 import type { PluginManifest } from '../manifest/index.js';
 import { CallRouter } from './call-router.js';

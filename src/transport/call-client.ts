@@ -9,7 +9,8 @@
 import { performance } from 'node:perf_hooks';
 import type { MessagePort } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { BerthError, callAbortedError, codes, fromWireError, type WireError } from '../errors.js';
+import { BerthError, callAbortedError, codes } from '../errors.js';
+import { fromWireError, type WireError } from '../wire-error.js';
 import { createDeadlineTimer } from './deadlines.js';
 import { Lease } from './lease.js';
 import { ArenaReader, type ArenaSlot } from './result-arena.js';

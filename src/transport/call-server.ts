@@ -11,7 +11,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { MessagePort } from 'node:worker_threads';
-import { BerthError, callAbortedError, codes, isBerthError, toWireError } from '../errors.js';
+import { BerthError, callAbortedError, codes, isBerthError } from '../errors.js';
+import { toWireError } from '../wire-error.js';
 import { ArenaWriter } from './result-arena.js';
 import { RingReader, RingWriter } from './record-ring.js';
 import { FrameReceiver, FrameSender } from './shared-channel.js';

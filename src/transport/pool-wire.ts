@@ -28,7 +28,7 @@
  * so a thread that dies or hangs names the calls it takes with it.
  */
 import { Packr } from 'msgpackr';
-import type { WireError } from '../errors.js';
+import type { WireError } from '../wire-error.js';
 import { HEARTBEAT_INDEX } from './heartbeat.js';
 import type { LogLimits } from './log-sink.js';
 import {

@@ -14,7 +14,8 @@
  * receiver hands space back; nothing blocks a thread, nothing is dropped.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { codes, describeThrown, isBerthError, type BerthError } from '../errors.js';
+import { codes, isBerthError, type BerthError } from '../errors.js';
+import { describeThrown } from '../wire-error.js';
 import {
   createStreamDecoder,
   createStreamEncoder,

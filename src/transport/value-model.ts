@@ -12,7 +12,8 @@
  * out as a plain Uint8Array, as with structured clone.
  */
 import type { Options } from 'msgpackr';
-import { BerthError, codes, describeThrown } from '../errors.js';
+import { BerthError, codes } from '../errors.js';
+import { describeThrown } from '../wire-error.js';
 import { findUnencodable, refusedInstance } from './find-unencodable.js';
 
 /** Thrown from msgpackr's hooks; the slow walk then names the path. */

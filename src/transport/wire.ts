@@ -18,7 +18,7 @@
  *     ◀─▶ the data port carries what does not fit (in ring order, by PORT records)
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { WireError } from '../errors.js';
+import type { WireError } from '../wire-error.js';
 import type { LogLimits } from './log-sink.js';
 import type { SharedBuffers } from './shared-layout.js';
 

@@ -10,7 +10,8 @@
  * It knows nothing of plugins or threads: an instance is anything with `health()` and
  * `stop()`, and the calls are whatever the router's users run.
  */
-import { BerthError, codes, describeThrown } from '../errors.js';
+import { BerthError, codes } from '../errors.js';
+import { describeThrown } from '../wire-error.js';
 import { TIMED_OUT, withDeadline } from '../isolation/deadline.js';
 import type { HealthReport } from '../sdk/context.js';
 import type { Router } from './create-router.js';

@@ -6,8 +6,8 @@ import {
   MAX_MESSAGE_CHARS,
   MAX_NAME_CHARS,
   MAX_STACK_CHARS,
-  PLUGIN_REPORTABLE_CODES,
 } from '../../src/errors.js';
+import { PLUGIN_REPORTABLE_CODES } from '../../src/wire-error.js';
 import { codes, isBerthError, type HostOptions } from '../../src/index.js';
 import type { Hostile, Throws } from '../fixtures/plugins/fault-throws/index.js';
 import { useFaultHosts } from './fault-host.js';

@@ -49,7 +49,7 @@ const within = (to: string, ...prefixes: string[]): boolean =>
   prefixes.some((prefix) => to.startsWith(prefix));
 
 describe('the import rules of DESIGN.md', () => {
-  it('workers/ import only src/transport, src/sdk, src/contracts and src/errors', () => {
+  it('workers/ import only src/transport, src/sdk, src/contracts and the shared error modules', () => {
     expect(
       violations('workers', (to) =>
         within(
@@ -58,6 +58,7 @@ describe('the import rules of DESIGN.md', () => {
           'src/sdk/',
           'src/contracts/',
           'src/errors.ts',
+          'src/wire-error.ts',
           'src/plain-object.ts',
         ),
       ),
@@ -67,14 +68,21 @@ describe('the import rules of DESIGN.md', () => {
   it('src/transport imports nothing host-side', () => {
     expect(
       violations('src/transport', (to) =>
-        within(to, 'src/transport/', 'src/errors.ts', 'src/plain-object.ts'),
+        within(to, 'src/transport/', 'src/errors.ts', 'src/wire-error.ts', 'src/plain-object.ts'),
       ),
     ).toEqual([]);
   });
 
   it('src/sdk and src/contracts, which run inside workers, import nothing host-side', () => {
     const sideless = (to: string): boolean =>
-      within(to, 'src/sdk/', 'src/contracts/', 'src/errors.ts', 'src/plain-object.ts');
+      within(
+        to,
+        'src/sdk/',
+        'src/contracts/',
+        'src/errors.ts',
+        'src/wire-error.ts',
+        'src/plain-object.ts',
+      );
     expect([...violations('src/sdk', sideless), ...violations('src/contracts', sideless)]).toEqual(
       [],
     );

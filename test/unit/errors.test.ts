@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   BerthError,
   codes,
-  describeThrown,
-  fromWireError,
   isBerthError,
   MAX_CAUSE_DEPTH,
   MAX_CODE_CHARS,
@@ -11,10 +9,14 @@ import {
   MAX_MESSAGE_CHARS,
   MAX_NAME_CHARS,
   MAX_STACK_CHARS,
+} from '../../src/errors.js';
+import {
+  describeThrown,
+  fromWireError,
   PLUGIN_REPORTABLE_CODES,
   toWireError,
   type WireError,
-} from '../../src/errors.js';
+} from '../../src/wire-error.js';
 import { seededRandom as random } from '../support/seeded-random.js';
 
 describe('error codes', () => {

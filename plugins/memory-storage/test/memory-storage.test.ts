@@ -17,8 +17,8 @@ import type {
   ServiceImplementation,
   StorageLayer,
 } from 'berth/sdk';
-import { fromWireError, toWireError } from '../../../src/errors.js';
-import type { WireError } from '../../../src/errors.js';
+import { fromWireError, toWireError } from '../../../src/wire-error.js';
+import type { WireError } from '../../../src/wire-error.js';
 import { describeStorageConformance } from '../../../test/conformance/storage-conformance.js';
 import type { OpenedStorage } from '../../../test/conformance/storage-conformance.js';
 import plugin from '../src/index.js';

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BerthError,
-  codes,
-  fromWireError,
-  isBerthError,
-  MAX_MESSAGE_CHARS,
-} from '../../../src/errors.js';
+import { BerthError, codes, isBerthError, MAX_MESSAGE_CHARS } from '../../../src/errors.js';
+import { fromWireError } from '../../../src/wire-error.js';
 import { copyAcrossWire, presentCallError } from '../../../src/isolation/call-error.js';
 
 const site = { plugin: 'p', service: 's', method: 'm' };
