@@ -17,6 +17,7 @@ import { describeThrown } from '../wire-error.js';
 import { checkContainedPath, isInsideDir } from '../manifest/contained-path.js';
 import { MANIFEST_FILE } from '../manifest/read-manifest.js';
 import type { DiscoveryProblem } from './discovery-result.js';
+import { isPlainObject } from '../plain-object.js';
 
 /** A plugin folder declared by an installed package. */
 export interface NpmPluginFolder {
@@ -123,35 +124,9 @@ async function checkPackage(
     packageName: name,
   });
   const data = { file: packageFile, field: 'berth', path: declared, package: name };
-  const escape = typeof declared === 'string' ? checkContainedPath(declared) : undefined;
-  if (escape !== undefined) {
-    return problem(
-      new BerthError(
-        codes.PATH_ESCAPE,
-        `package "${name}" (${packageFile}): "berth" is ${JSON.stringify(declared)}, ` +
-          `${escape === 'absolute' ? 'an absolute path' : 'a path that leads out of the package'}; ` +
-          `it must name the plugin.json inside the package, relative to it`,
-        { data },
-      ),
-    );
-  }
-  if (typeof declared !== 'string' || basename(declared.replaceAll('\\', '/')) !== MANIFEST_FILE) {
-    return problem(
-      new BerthError(
-        codes.MANIFEST_INVALID,
-        `package "${name}" (${packageFile}): "berth" must be a relative path to the ` +
-          `package's ${MANIFEST_FILE}, such as "${MANIFEST_FILE}" or "dist/${MANIFEST_FILE}"; ` +
-          `got ${JSON.stringify(declared)}`,
-        {
-          data: {
-            ...data,
-            expected: `a relative path to a file named ${MANIFEST_FILE}`,
-          },
-        },
-      ),
-    );
-  }
-  const manifestPath = resolve(packageDir, declared.replaceAll('\\', '/'));
+  const declaredPath = checkDeclared(name, packageFile, declared);
+  if (declaredPath instanceof BerthError) return problem(declaredPath);
+  const manifestPath = resolve(packageDir, declaredPath.replaceAll('\\', '/'));
   let real: string;
   let realPackage: string;
   try {
@@ -183,12 +158,43 @@ async function checkPackage(
   return { dir: dirname(manifestPath), packageName: name };
 }
 
+/**
+ * The `berth` field of a package.json as the path of its plugin.json, or why it cannot
+ * be one: it must be a relative path inside the package to a file named plugin.json.
+ */
+function checkDeclared(name: string, packageFile: string, declared: unknown): string | BerthError {
+  const data = { file: packageFile, field: 'berth', path: declared, package: name };
+  const escape = typeof declared === 'string' ? checkContainedPath(declared) : undefined;
+  if (escape !== undefined) {
+    return new BerthError(
+      codes.PATH_ESCAPE,
+      `package "${name}" (${packageFile}): "berth" is ${JSON.stringify(declared)}, ` +
+        `${escape === 'absolute' ? 'an absolute path' : 'a path that leads out of the package'}; ` +
+        `it must name the plugin.json inside the package, relative to it`,
+      { data },
+    );
+  }
+  if (typeof declared !== 'string' || basename(declared.replaceAll('\\', '/')) !== MANIFEST_FILE) {
+    return new BerthError(
+      codes.MANIFEST_INVALID,
+      `package "${name}" (${packageFile}): "berth" must be a relative path to the ` +
+        `package's ${MANIFEST_FILE}, such as "${MANIFEST_FILE}" or "dist/${MANIFEST_FILE}"; ` +
+        `got ${JSON.stringify(declared)}`,
+      {
+        data: {
+          ...data,
+          expected: `a relative path to a file named ${MANIFEST_FILE}`,
+        },
+      },
+    );
+  }
+  return declared;
+}
+
 function parseObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
+    return isPlainObject(value) ? value : undefined;
   } catch {
     return undefined;
   }

@@ -48,6 +48,9 @@ export interface DropInHost extends UpgradeHost {
  * Makes the listener the host gives its watcher. It rejects only for what the host could
  * not do at all (a state file it cannot write, a host closing); each plugin's failure is
  * reported as described in the module comment instead.
+ *
+ * (size: one closure over the set of folders whose drop-in failed; its parts are the
+ * named handlers add, change and remove.)
  */
 export function createDropInHandler(host: DropInHost): (event: PluginDirEvent) => Promise<void> {
   // Folders whose drop-in did not start: a new version in one is another try, not an upgrade.

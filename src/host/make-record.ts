@@ -9,7 +9,7 @@ import type { BerthError } from '../errors.js';
 import { createBufferShelf } from '../isolation/buffer-shelf.js';
 import { createInlineRuntime } from '../isolation/inline-runtime.js';
 import { pluginEnv } from '../isolation/plugin-env.js';
-import { createPluginLogs } from '../isolation/plugin-logs.js';
+import { createPluginLogs, type PluginLogs } from '../isolation/plugin-logs.js';
 import { createPoolRuntime } from '../isolation/pool-runtime.js';
 import type { PluginRuntime, RuntimeSpec } from '../isolation/runtime.js';
 import { createThreadRuntime } from '../isolation/thread-runtime.js';
@@ -55,36 +55,9 @@ export function makeRecord(
       ? { threads: declared === 'pool' ? threads : Math.max(2, threads) }
       : undefined;
   const dataDir = join(options.dataDir, 'plugins', manifest.name);
-  // One worker per plugin: its services share the limits; the first service that sets them wins.
-  const limits = manifest.services.map((s) => s.resourceLimits).find((l) => l !== undefined);
-  // Kept across the plugin's restarts: the buffers are reused, the log budget carries on.
-  const arenaBytes = manifest.arenaBytes ?? options.dataPlane.arenaBytes;
-  const buffers = createBufferShelf(arenaBytes);
+  // Kept across the plugin's restarts: the log budget carries on.
   const logs = createPluginLogs(manifest.name, context.log, options.logLimits);
-  const env = pluginEnv(manifest.env);
-  const runtimeSpec = (onExit: (error: BerthError) => void): RuntimeSpec => ({
-    boot: {
-      name: manifest.name,
-      version: manifest.version,
-      mainPath: loaded.mainPath,
-      dataDir,
-      // Read at every (re)start, so a restart runs with the config last accepted.
-      services: context.serviceConfigs(loaded),
-      migrations: manifest.migrations.map((m) => join(loaded.dir, m.replaceAll('\\', '/'))),
-    },
-    logger: context.log,
-    resourceLimits: limits,
-    startTimeoutMs: options.startTimeoutMs,
-    stopTimeoutMs: options.stopTimeoutMs,
-    hangTimeoutMs: options.hangTimeoutMs,
-    buffers,
-    logs,
-    logLimits: options.logLimits,
-    env,
-    spinUs: options.dataPlane.spinUs,
-    inlineValues: options.inlineValues,
-    onExit,
-  });
+  const runtimeSpec = runtimeSpecs(context, loaded, dataDir, logs);
   const makeRuntime = (onExit: (error: BerthError) => void): PluginRuntime => {
     const spec = runtimeSpec(onExit);
     if (pool !== undefined) return createPoolRuntime(spec, pool);
@@ -122,4 +95,48 @@ export function makeRecord(
     logs,
     runtimeSpec,
   };
+}
+
+/**
+ * The spec of each runtime `loaded` gets, given its `onExit`: its boot (read at every
+ * start, so a restart runs with the config last accepted) and the limits, buffers and
+ * log budget its runtimes share across restarts.
+ */
+function runtimeSpecs(
+  context: RecordContext,
+  loaded: LoadedManifest,
+  dataDir: string,
+  logs: PluginLogs,
+): (onExit: (error: BerthError) => void) => RuntimeSpec {
+  const { manifest } = loaded;
+  const { options } = context;
+  // One worker per plugin: its services share the limits; the first service that sets them wins.
+  const limits = manifest.services.map((s) => s.resourceLimits).find((l) => l !== undefined);
+  // Kept across the plugin's restarts: the buffers are reused.
+  const arenaBytes = manifest.arenaBytes ?? options.dataPlane.arenaBytes;
+  const buffers = createBufferShelf(arenaBytes);
+  const env = pluginEnv(manifest.env);
+  return (onExit: (error: BerthError) => void): RuntimeSpec => ({
+    boot: {
+      name: manifest.name,
+      version: manifest.version,
+      mainPath: loaded.mainPath,
+      dataDir,
+      // Read at every (re)start, so a restart runs with the config last accepted.
+      services: context.serviceConfigs(loaded),
+      migrations: manifest.migrations.map((m) => join(loaded.dir, m.replaceAll('\\', '/'))),
+    },
+    logger: context.log,
+    resourceLimits: limits,
+    startTimeoutMs: options.startTimeoutMs,
+    stopTimeoutMs: options.stopTimeoutMs,
+    hangTimeoutMs: options.hangTimeoutMs,
+    buffers,
+    logs,
+    logLimits: options.logLimits,
+    env,
+    spinUs: options.dataPlane.spinUs,
+    inlineValues: options.inlineValues,
+    onExit,
+  });
 }

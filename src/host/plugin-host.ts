@@ -18,8 +18,8 @@
  * `plugin:enabled`, `plugin:disabled`, `plugin:removed`, `plugin:configured`;
  * `plugin:upgraded`, `plugin:upgrade-failed`; and `host:closed`.
  *
- * (A little over 300 lines: it is the public API, each method documented; the work is
- * in the modules named above.)
+ * (size: a little over 300 lines, for it is the public API, each method documented; the
+ * work is in the modules named above.)
  */
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';

@@ -44,50 +44,57 @@ function requireJson(body: unknown): Buffer {
   return body;
 }
 
-/** Registers the metadata routes over `storage`. */
+/**
+ * Publishes `body` as the metadata of `application` at `revision`: created once;
+ * publishing the same bytes again is fine (not created); other bytes under a revision
+ * that is taken are BERTH_ERR_REVISION_CONFLICT.
+ */
+async function publish(
+  storage: () => Remote<StorageLayer>,
+  application: string,
+  revision: string,
+  body: Buffer,
+): Promise<{ application: string; revision: string; created: boolean }> {
+  const key = { cluster: CLUSTER, type: METADATA, namespace: application, name: revision };
+  const taken = (): BerthError =>
+    new BerthError(
+      codes.REVISION_CONFLICT,
+      `application "${application}" already has other metadata under revision "${revision}"; publish it under a new revision`,
+      { data: { application, revision } },
+    );
+  // Read first, so that a republish (the common case: every instance publishes at start)
+  // is a read, and the calls' metrics count a conflict only when there is one.
+  const existing = await storage().get(key);
+  if (existing !== null) {
+    if (Buffer.compare(Buffer.from(existing.body), body) === 0) {
+      return { application, revision, created: false };
+    }
+    throw taken();
+  }
+  try {
+    await storage().put({ ...key, body, expectedRevision: 0 });
+    return { application, revision, created: true };
+  } catch (error) {
+    if (!isBerthError(error, codes.REVISION_CONFLICT)) throw error;
+    // Another publisher won the race for this revision: the same content is still fine.
+    const winner = await storage().get(key);
+    if (winner !== null && Buffer.compare(Buffer.from(winner.body), body) === 0) {
+      return { application, revision, created: false };
+    }
+    throw taken();
+  }
+}
+
+/** Registers the metadata and service-definition routes over `storage`. */
 export function registerMetadataRoutes(
   app: FastifyInstance,
   storage: () => Remote<StorageLayer>,
 ): void {
-  const publish = async (
-    application: string,
-    revision: string,
-    body: Buffer,
-  ): Promise<{ application: string; revision: string; created: boolean }> => {
-    const key = { cluster: CLUSTER, type: METADATA, namespace: application, name: revision };
-    const taken = (): BerthError =>
-      new BerthError(
-        codes.REVISION_CONFLICT,
-        `application "${application}" already has other metadata under revision "${revision}"; publish it under a new revision`,
-        { data: { application, revision } },
-      );
-    // Read first, so that a republish (the common case: every instance publishes at start)
-    // is a read, and the calls' metrics count a conflict only when there is one.
-    const existing = await storage().get(key);
-    if (existing !== null) {
-      if (Buffer.compare(Buffer.from(existing.body), body) === 0) {
-        return { application, revision, created: false };
-      }
-      throw taken();
-    }
-    try {
-      await storage().put({ ...key, body, expectedRevision: 0 });
-      return { application, revision, created: true };
-    } catch (error) {
-      if (!isBerthError(error, codes.REVISION_CONFLICT)) throw error;
-      // Another publisher won the race for this revision: the same content is still fine.
-      const winner = await storage().get(key);
-      if (winner !== null && Buffer.compare(Buffer.from(winner.body), body) === 0) {
-        return { application, revision, created: false };
-      }
-      throw taken();
-    }
-  };
-
   app.put<{ Params: { application: string; revision: string } }>(
     '/v1/metadata/:application/:revision',
     async (request, reply) => {
       const result = await publish(
+        storage,
         request.params.application,
         request.params.revision,
         requireJson(request.body),
@@ -102,7 +109,7 @@ export function registerMetadataRoutes(
     async (request, reply) => {
       const body = requireJson(request.body);
       const revision = createHash('sha256').update(body).digest('hex');
-      const result = await publish(request.params.application, revision, body);
+      const result = await publish(storage, request.params.application, revision, body);
       void reply.status(result.created ? 201 : 200);
       return result;
     },
@@ -127,7 +134,11 @@ export function registerMetadataRoutes(
       return Buffer.from(found.body);
     },
   );
+  registerDefinitionRoutes(app, storage);
+}
 
+/** PUT and GET of service definitions, by identifier. */
+function registerDefinitionRoutes(app: FastifyInstance, storage: () => Remote<StorageLayer>): void {
   app.put<{ Params: { identifier: string } }>(
     '/v1/definitions/:identifier',
     async (request, reply) => {

@@ -28,6 +28,36 @@ export function createServiceMetrics(host: PluginHost): ServiceMetrics {
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
     registers: [registry],
   });
+  registerPluginGauges(registry, host);
+
+  return {
+    registry,
+    instrument<T>(plugin: string, proxy: Remote<T>): Remote<T> {
+      return new Proxy(proxy as object, {
+        get(target, method) {
+          const call = (target as Record<string | symbol, unknown>)[method];
+          if (typeof method !== 'string' || typeof call !== 'function') return call;
+          return async (...args: unknown[]) => {
+            const stop = latency.startTimer({ plugin, method });
+            try {
+              const value: unknown = await (call as (...a: unknown[]) => Promise<unknown>)(...args);
+              calls.inc({ plugin, method, outcome: 'ok' });
+              return value;
+            } catch (error) {
+              calls.inc({ plugin, method, outcome: isBerthError(error) ? error.code : 'error' });
+              throw error;
+            } finally {
+              stop();
+            }
+          };
+        },
+      }) as Remote<T>;
+    },
+  };
+}
+
+/** Each plugin's restarts, state, calls in flight, dropped log lines and arena use, read at scrape time. */
+function registerPluginGauges(registry: Registry, host: PluginHost): void {
   new Gauge({
     name: 'berth_plugin_restarts',
     help: 'Restarts of each plugin since the host started it',
@@ -79,29 +109,4 @@ export function createServiceMetrics(host: PluginHost): ServiceMetrics {
       }
     },
   });
-
-  return {
-    registry,
-    instrument<T>(plugin: string, proxy: Remote<T>): Remote<T> {
-      return new Proxy(proxy as object, {
-        get(target, method) {
-          const call = (target as Record<string | symbol, unknown>)[method];
-          if (typeof method !== 'string' || typeof call !== 'function') return call;
-          return async (...args: unknown[]) => {
-            const stop = latency.startTimer({ plugin, method });
-            try {
-              const value: unknown = await (call as (...a: unknown[]) => Promise<unknown>)(...args);
-              calls.inc({ plugin, method, outcome: 'ok' });
-              return value;
-            } catch (error) {
-              calls.inc({ plugin, method, outcome: isBerthError(error) ? error.code : 'error' });
-              throw error;
-            } finally {
-              stop();
-            }
-          };
-        },
-      }) as Remote<T>;
-    },
-  };
 }

@@ -101,7 +101,11 @@ export function registerResourceRoutes(
     }
     return result;
   });
+  registerListRoute(app, storage);
+}
 
+/** GET of a page of resources of one type, filtered, ordered and continued. */
+function registerListRoute(app: FastifyInstance, storage: () => Remote<StorageLayer>): void {
   app.get<{
     Params: Omit<KeyParams, 'namespace' | 'name'>;
     Querystring: Record<string, string | undefined>;
