@@ -42,7 +42,7 @@ import { PluginLifecycle, type ConfigChange, type ConfigureOptions } from './plu
 import { describePlugin, type PluginInfo, type PluginRecord } from './plugin-record.js';
 import { PluginRecords } from './plugin-records.js';
 import { createServiceResolver, type ResolvedService } from './resolve-service.js';
-import { resolveServiceConfig } from './resolve-service-config.js';
+import { resolveServiceConfig } from '../config/resolve-service-config.js';
 import { uninstallPlugin } from './uninstall-plugin.js';
 import { createServiceProxy, type LeasedRemote, type Remote } from './remote.js';
 
