@@ -9,10 +9,12 @@
  * The operator's overrides win because they are the most recent decision, made on the
  * running host; a restart must not undo them.
  */
-import type { PluginConfigs } from '../host/host-options.js';
 import type { LoadedManifest } from '../manifest/index.js';
 import { enforceConfigSchema } from './config-schema.js';
 import { mergeConfig } from './deep-merge.js';
+
+/** Config overrides: plugin name -> service name -> config merged over its defaultConfig. */
+export type PluginConfigs = Record<string, Record<string, Record<string, unknown>>>;
 
 /**
  * The config of `service` of the plugin `loaded`. Throws BERTH_ERR_CONFIG_INVALID naming

@@ -11,8 +11,7 @@ import type { HealthPolicy } from '../supervisor/supervisor.js';
 import { DEFAULT_LOG_LIMITS, type LogLimits } from '../transport/log-sink.js';
 import { createLogger } from './create-logger.js';
 
-/** Config overrides: plugin name -> service name -> config merged over its defaultConfig. */
-export type PluginConfigs = Record<string, Record<string, Record<string, unknown>>>;
+import type { PluginConfigs } from '../config/resolve-service-config.js';
 
 /** What `createHost` accepts. Every field is optional. */
 export interface HostOptions {

@@ -1,0 +1,23 @@
+/**
+ * The options every command that reads Berth's config shares, with one meaning each:
+ * `-c/--config` is a berth.config.json (its schema: docs/berth.config.schema.json), and
+ * the others override its keys, as `berth serve --help` and the README list them.
+ */
+import type { Command } from 'commander';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Adds `-c`, `-p`, `-d`, `--mode` and `--log-level` to a command. */
+export function withConfigOptions(command: Command): Command {
+  return command
+    .option('-c, --config <file>', 'a berth.config.json (default: ./berth.config.json if present)')
+    .option('-p, --plugins <dir>', 'a plugins directory or plugin folder (repeatable)', collect, [])
+    .option('-d, --data-dir <dir>', 'where plugins keep their data (default ./data)')
+    .option(
+      '--mode <mode>',
+      'production (each plugin in a worker thread, supervised) or development (inline)',
+    )
+    .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent');
+}
