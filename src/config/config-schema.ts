@@ -10,7 +10,20 @@ import { BerthError, codes } from '../errors.js';
 import type { PluginManifest } from '../manifest/manifest.js';
 import { pluginSchemaAjv } from './create-ajv.js';
 import { formatProblem, schemaProblems } from './schema-problems.js';
-import type { SchemaProblem } from './schema-problems.js';
+
+/**
+ * One way a config fails its schema. `path` (not `field`, as in a manifest problem) is
+ * the key path in the config, as `data.problems` of BERTH_ERR_CONFIG_INVALID has always
+ * named it.
+ */
+export interface ConfigProblem {
+  /** The key path in the config, such as `limits.max` or `servers[0]`; `''` is the config itself. */
+  path: string;
+  /** What belongs there, phrased to follow "must be". */
+  expected: string;
+  /** A short rendering of what was there. */
+  got: string;
+}
 
 // Keyed by the schema object the manifest holds: one compile per manifest read, however
 // often the service is configured or restarted.
@@ -57,14 +70,15 @@ export function configSchemaProblem(schema: Record<string, unknown>): string | u
 export function validateConfig(
   schema: Record<string, unknown>,
   value: unknown,
-): { value: unknown; problems: SchemaProblem[] } {
+): { value: unknown; problems: ConfigProblem[] } {
   const validate = compileConfigSchema(schema);
   // useDefaults writes into what it validates: a copy, so the caller's object stays as is.
   const copy: unknown = structuredClone(value);
   if (validate(copy)) return { value: copy, problems: [] };
+  const problems = schemaProblems(validate.errors, { topLevelKey: 'a config key' });
   return {
     value: copy,
-    problems: schemaProblems(validate.errors, { topLevelKey: 'a config key' }),
+    problems: problems.map(({ field, ...rest }) => ({ path: field, ...rest })),
   };
 }
 
@@ -83,7 +97,9 @@ export function enforceConfigSchema(
   if (schema === undefined) return config;
   const { value, problems } = validateConfig(schema, config);
   if (problems.length === 0) return value as Record<string, unknown>;
-  const lines = problems.map((p) => formatProblem(p, 'the config'));
+  const lines = problems.map(({ path, ...rest }) =>
+    formatProblem({ field: path, ...rest }, 'the config'),
+  );
   throw new BerthError(
     codes.CONFIG_INVALID,
     `plugin "${manifest.name}" service "${service}": the config does not match its configSchema: ` +

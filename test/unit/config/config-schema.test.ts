@@ -28,7 +28,7 @@ const schema = {
 };
 
 const fields = (value: unknown, against: Record<string, unknown> = schema): string[] =>
-  validateConfig(against, value).problems.map((p) => p.field);
+  validateConfig(against, value).problems.map((p) => p.path);
 
 describe('validateConfig', () => {
   it('accepts a matching config and fills in defaults, nested ones included', () => {
@@ -49,17 +49,17 @@ describe('validateConfig', () => {
       pool: { max: 2, min: 1 },
       colour: 'red',
     });
-    expect(problems.map((p) => p.field).sort()).toEqual(
+    expect(problems.map((p) => p.path).sort()).toEqual(
       ['colour', 'greeting', 'greeting', 'limit', 'mode', 'pool.min', 'ratio', 'tags[1]'].sort(),
     );
-    expect(problems).toContainEqual({ field: 'limit', expected: 'a whole number', got: '1.5' });
+    expect(problems).toContainEqual({ path: 'limit', expected: 'a whole number', got: '1.5' });
     expect(problems).toContainEqual({
-      field: 'mode',
+      path: 'mode',
       expected: 'one of "fast", "safe"',
       got: '"slow"',
     });
     expect(problems).toContainEqual({
-      field: 'colour',
+      path: 'colour',
       expected: 'absent (it is not a config key)',
       got: '"red"',
     });
@@ -189,8 +189,8 @@ describe('enforceConfigSchema', () => {
     expect(thrown).toBeInstanceOf(BerthError);
     expect(thrown).toMatchObject({ code: codes.CONFIG_INVALID, plugin: 'demo', service: 'svc' });
     const { data, message } = thrown as BerthError;
-    const problems = data?.['problems'] as { field: string }[];
-    expect(problems.map((p) => p.field).sort()).toEqual(['greeting', 'limit']);
+    const problems = data?.['problems'] as { path: string }[];
+    expect(problems.map((p) => p.path).sort()).toEqual(['greeting', 'limit']);
     expect(message).toContain('limit must be at most 100 (got 500)');
     expect(message).toContain('berth plugins config demo svc key=value');
   });
