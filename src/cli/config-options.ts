@@ -4,6 +4,7 @@
  * the others override its keys, as `berth serve --help` and the README list them.
  */
 import type { Command } from 'commander';
+import { CONFIG_FILE, DEFAULT_SERVICE_CONFIG as DEFAULTS } from '../index.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -12,12 +13,15 @@ function collect(value: string, previous: string[]): string[] {
 /** Adds `-c`, `-p`, `-d`, `--mode` and `--log-level` to a command. */
 export function withConfigOptions(command: Command): Command {
   return command
-    .option('-c, --config <file>', 'a berth.config.json (default: ./berth.config.json if present)')
+    .option('-c, --config <file>', `a ${CONFIG_FILE} (default: ./${CONFIG_FILE} if present)`)
     .option('-p, --plugins <dir>', 'a plugins directory or plugin folder (repeatable)', collect, [])
-    .option('-d, --data-dir <dir>', 'where plugins keep their data (default ./data)')
+    .option('-d, --data-dir <dir>', `where plugins keep their data (default ./${DEFAULTS.dataDir})`)
     .option(
       '--mode <mode>',
-      'production (each plugin in a worker thread, supervised) or development (inline)',
+      `production (each plugin in a worker thread, supervised) or development (inline; default ${DEFAULTS.mode})`,
     )
-    .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent');
+    .option(
+      '--log-level <level>',
+      `trace, debug, info, warn, error, fatal or silent (default ${DEFAULTS.logLevel})`,
+    );
 }

@@ -2,7 +2,13 @@
  * `berth serve`: the resource and service-metadata store over a storage plugin.
  */
 import { Command } from 'commander';
-import { BerthError, codes, createLogger, type LevelWithSilent } from '../index.js';
+import {
+  BerthError,
+  codes,
+  createLogger,
+  DEFAULT_SERVICE_CONFIG as DEFAULTS,
+  type LevelWithSilent,
+} from '../index.js';
 import { loadServiceConfig, startService, type ServiceFlags } from '../service/index.js';
 import { withConfigOptions } from './config-options.js';
 
@@ -29,12 +35,15 @@ export function serveCommand(): Command {
       'serve resources and service metadata over HTTP, stored by a storage plugin',
     ),
   )
-    .option('--host <address>', 'interface to listen on (default 127.0.0.1)')
-    .option('--port <port>', 'port to listen on (default 7070; 0 picks a free one)')
-    .option('--storage-name <plugin>', 'the storage plugin (default sqlite-storage)')
+    .option('--host <address>', `interface to listen on (default ${DEFAULTS.host})`)
+    .option('--port <port>', `port to listen on (default ${DEFAULTS.port}; 0 picks a free one)`)
+    .option('--storage-name <plugin>', `the storage plugin (default ${DEFAULTS.storage.name})`)
     .option('--storage-config <json>', "the storage plugin's config, as JSON")
     .option('--dev', 'development mode: --mode development, with pretty logs')
-    .option('--body-limit <bytes>', 'largest request body accepted (default 4 MiB)')
+    .option(
+      '--body-limit <bytes>',
+      `largest request body accepted, in bytes (default ${DEFAULTS.bodyLimit})`,
+    )
     .action(async ({ dev, ...flags }: ServiceFlags & { dev?: true }) => {
       const config = await loadServiceConfig(dev === true ? developmentFlags(flags) : flags);
       const logger = createLogger({

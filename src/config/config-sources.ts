@@ -33,8 +33,8 @@ const ENV_KEYS: Record<string, string> = {
   BERTH_LOG_LEVEL: 'logLevel',
 };
 
-/** Where each flag goes in the file's shape. */
-const FLAG_KEYS: Record<string, string> = {
+/** Where each flag goes in the file's shape: the key its `--help` line speaks of. */
+export const FLAG_KEYS: Record<string, string> = {
   '--host': 'host',
   '--port': 'port',
   '--data-dir': 'dataDir',
