@@ -5,7 +5,8 @@
 export { createHost, PluginHost } from './host/plugin-host.js';
 export type { ServiceOptions } from './host/service-proxy.js';
 export type { ConfigChange, ConfigureOptions } from './host/plugin-lifecycle.js';
-export type { HostOptions, PluginConfigs } from './host/host-options.js';
+export type { HostOptions } from './host/host-options.js';
+export type { PluginConfigs } from './config/resolve-service-config.js';
 export type { PluginInfo, PluginState } from './host/plugin-record.js';
 export { PLUGIN_STATES } from './supervisor/plugin-states.js';
 export type { LeasedRemote, Remote } from './host/remote.js';
@@ -18,6 +19,9 @@ export { BerthError, codes, isBerthError } from './errors.js';
 export type { BerthErrorCode, ErrorSite } from './errors.js';
 export { BERTH_VERSION } from './version.js';
 export { parseManifest, readManifest } from './manifest/index.js';
+export { DEFAULT_SERVICE_CONFIG, isolationOf, loadServiceConfig } from './config/service-config.js';
+export type { ServiceConfig, ServiceFlags } from './config/service-config.js';
+export { CONFIG_FILE } from './config/berth-config-schema.js';
 export type {
   Isolation,
   PluginManifest,

@@ -9,29 +9,32 @@ import {
   createHost,
   createLogger,
   isBerthError,
+  isolationOf,
+  loadServiceConfig,
+  type ServiceFlags,
   type LevelWithSilent,
   type StorageLayer,
 } from '../index.js';
-import { resolveCliSettings, withHostOptions } from './cli-config.js';
+import { withConfigOptions } from './config-options.js';
 
 const encoder = new TextEncoder();
 
 /** Builds the `demo` command. */
 export function demoCommand(): Command {
-  return withHostOptions(new Command('demo'))
+  return withConfigOptions(new Command('demo'))
     .description('start the plugins and make a few storage calls, printing what happens')
     .option('--service <plugin/service>', 'the storage service to call', 'memory-storage/storage')
-    .action(async (flags: Record<string, unknown>) => {
-      const settings = await resolveCliSettings(flags);
+    .action(async ({ service, ...flags }: ServiceFlags & { service: string }) => {
+      const settings = await loadServiceConfig(flags);
       const logger = createLogger({ level: settings.logLevel as LevelWithSilent });
       const host = createHost({
-        ...(settings.hostPluginDirs === undefined ? {} : { plugins: settings.hostPluginDirs }),
+        ...(settings.plugins === undefined ? {} : { plugins: settings.plugins }),
         dataDir: settings.dataDir,
         config: settings.config,
         logger,
         // Only the plugin the demo calls; others in the folders are not its business.
-        enable: [String(flags['service']).split('/')[0] ?? ''],
-        ...(settings.isolation === undefined ? {} : { isolation: settings.isolation }),
+        enable: [service.split('/')[0] ?? ''],
+        isolation: isolationOf(settings.mode),
       });
       const stop = (): void => void host.close();
       process.once('SIGINT', stop).once('SIGTERM', stop);
@@ -40,7 +43,7 @@ export function demoCommand(): Command {
         await host.start();
         for (const p of host.plugins())
           say(`plugin ${p.name}@${p.version}: ${p.state} (${p.isolation})`);
-        const storage = host.service<StorageLayer>(flags['service'] as string);
+        const storage = host.service<StorageLayer>(service);
         const step = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
           const started = performance.now();
           const value = await run();

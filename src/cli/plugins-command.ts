@@ -8,7 +8,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createHost, discoverPlugins, readManifest, isBerthError } from '../index.js';
+import {
+  createHost,
+  discoverPlugins,
+  readManifest,
+  isBerthError,
+  loadServiceConfig,
+  resolvePluginDirs,
+  type ServiceFlags,
+} from '../index.js';
 import {
   adminTarget,
   callAdmin,
@@ -16,7 +24,7 @@ import {
   withAdminOptions,
   type AdminFlags,
 } from './admin-client.js';
-import { resolveCliSettings, withHostOptions } from './cli-config.js';
+import { withConfigOptions } from './config-options.js';
 import { addLifecycleCommands } from './plugins-lifecycle-commands.js';
 
 /** Builds the `plugins` command and its subcommands. */
@@ -25,13 +33,14 @@ export function pluginsCommand(): Command {
     'inspect plugins, and manage those of a running berth serve',
   );
 
-  withHostOptions(plugins.command('list'))
+  withConfigOptions(plugins.command('list'))
     .description('list the plugins found in the plugin directories, and the folders that failed')
     .option('--json', 'print JSON instead of a table')
-    .action(async (flags: Record<string, unknown>) => {
-      const settings = await resolveCliSettings(flags);
-      const found = await discoverPlugins(settings.pluginDirs);
-      if (flags['json'] === true) {
+    .action(async ({ json, ...flags }: ServiceFlags & { json?: true }) => {
+      const settings = await loadServiceConfig(flags);
+      const pluginDirs = resolvePluginDirs({ config: settings.plugins, cwd: process.cwd() });
+      const found = await discoverPlugins(pluginDirs);
+      if (json === true) {
         const problems = found.problems.map(({ dir, error }) => ({
           dir,
           code: error.code,
@@ -41,7 +50,7 @@ export function pluginsCommand(): Command {
         process.stdout.write(`${JSON.stringify({ plugins: list, problems }, null, 2)}\n`);
         return;
       }
-      process.stdout.write(`plugin directories: ${settings.pluginDirs.join(', ')}\n`);
+      process.stdout.write(`plugin directories: ${pluginDirs.join(', ')}\n`);
       for (const { manifest, dir } of found.plugins) {
         const services = manifest.services
           .map((s) => `${s.name} (${s.contract}, ${s.isolation})`)

@@ -2,12 +2,15 @@
  * `berth serve`: the resource and service-metadata store over a storage plugin.
  */
 import { Command } from 'commander';
-import { BerthError, codes, createLogger, type LevelWithSilent } from '../index.js';
+import {
+  BerthError,
+  codes,
+  createLogger,
+  DEFAULT_SERVICE_CONFIG as DEFAULTS,
+  type LevelWithSilent,
+} from '../index.js';
 import { loadServiceConfig, startService, type ServiceFlags } from '../service/index.js';
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
+import { withConfigOptions } from './config-options.js';
 
 /**
  * `--dev`: development mode, where plugins run inline in this process so a debugger's
@@ -27,19 +30,20 @@ function developmentFlags(flags: ServiceFlags): ServiceFlags {
 
 /** Builds the `serve` command. */
 export function serveCommand(): Command {
-  return new Command('serve')
-    .description('serve resources and service metadata over HTTP, stored by a storage plugin')
-    .option('-c, --config <file>', 'a berth.config.json (default: ./berth.config.json if present)')
-    .option('--host <address>', 'interface to listen on (default 127.0.0.1)')
-    .option('--port <port>', 'port to listen on (default 7070; 0 picks a free one)')
-    .option('-d, --data-dir <dir>', 'where plugins keep their data (default ./data)')
-    .option('-p, --plugins <dir>', 'a plugins directory or plugin folder (repeatable)', collect, [])
-    .option('--storage-name <plugin>', 'the storage plugin (default sqlite-storage)')
+  return withConfigOptions(
+    new Command('serve').description(
+      'serve resources and service metadata over HTTP, stored by a storage plugin',
+    ),
+  )
+    .option('--host <address>', `interface to listen on (default ${DEFAULTS.host})`)
+    .option('--port <port>', `port to listen on (default ${DEFAULTS.port}; 0 picks a free one)`)
+    .option('--storage-name <plugin>', `the storage plugin (default ${DEFAULTS.storage.name})`)
     .option('--storage-config <json>', "the storage plugin's config, as JSON")
-    .option('--mode <mode>', 'production (thread isolation, supervised) or development (inline)')
     .option('--dev', 'development mode: --mode development, with pretty logs')
-    .option('--body-limit <bytes>', 'largest request body accepted (default 4 MiB)')
-    .option('--log-level <level>', 'trace, debug, info, warn, error or silent')
+    .option(
+      '--body-limit <bytes>',
+      `largest request body accepted, in bytes (default ${DEFAULTS.bodyLimit})`,
+    )
     .action(async ({ dev, ...flags }: ServiceFlags & { dev?: true }) => {
       const config = await loadServiceConfig(dev === true ? developmentFlags(flags) : flags);
       const logger = createLogger({

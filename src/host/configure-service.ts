@@ -9,7 +9,7 @@
  * is what every later start (a crash, a host restart) runs with.
  */
 import { BerthError, codes } from '../errors.js';
-import { nextOverrides } from '../lifecycle/config-patch.js';
+import { nextOverrides } from '../config/config-patch.js';
 import type { LifecycleHost } from './lifecycle-host.js';
 import type { PluginRecord } from './plugin-record.js';
 import { isPlainObject } from '../plain-object.js';

@@ -12,8 +12,7 @@ import { DEFAULT_LOG_LIMITS, type LogLimits } from '../transport/log-sink.js';
 import { ISOLATIONS, type Isolation } from '../manifest/index.js';
 import { createLogger } from './create-logger.js';
 
-/** Config overrides: plugin name -> service name -> config merged over its defaultConfig. */
-export type PluginConfigs = Record<string, Record<string, Record<string, unknown>>>;
+import type { PluginConfigs } from '../config/resolve-service-config.js';
 
 /** What `createHost` accepts. Every field is optional. */
 export interface HostOptions {

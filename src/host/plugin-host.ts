@@ -43,7 +43,7 @@ import type { LifecycleHost } from './lifecycle-host.js';
 import { PluginLifecycle, type ConfigChange, type ConfigureOptions } from './plugin-lifecycle.js';
 import { describePlugin, type PluginInfo, type PluginRecord } from './plugin-record.js';
 import { PluginRecords } from './plugin-records.js';
-import { resolveServiceConfig } from './resolve-service-config.js';
+import { resolveServiceConfig } from '../config/resolve-service-config.js';
 import { uninstallRecord } from './uninstall-plugin.js';
 import type { LeasedRemote, Remote } from './remote.js';
 import { serviceProxy, type ServiceOptions } from './service-proxy.js';

@@ -3,7 +3,7 @@
  */
 import semver from 'semver';
 import { BerthError, codes } from '../errors.js';
-import { PLUGIN_NAME } from '../manifest/parse-manifest.js';
+import { PLUGIN_NAME } from '../manifest/manifest-schema.js';
 
 /** A plugin name and, optionally, one of its versions. */
 export interface PluginRef {

@@ -5,9 +5,9 @@
  */
 export { ISOLATIONS } from './manifest.js';
 export type { Isolation, PluginManifest, ResourceLimits, ServiceManifest } from './manifest.js';
-export { parseManifest, PLUGIN_NAME } from './parse-manifest.js';
+export { parseManifest } from './parse-manifest.js';
+export { CONTRACT, PLUGIN_NAME, SERVICE_NAME } from './manifest-schema.js';
 export type { ParseManifestOptions } from './parse-manifest.js';
-export { CONTRACT, SERVICE_NAME } from './parse-service.js';
 export { checkEngineRange, checkHostVersion, isEngineRange } from './engine-range.js';
 export { checkContainedPath, isInsideDir } from './contained-path.js';
 export type { PathEscape } from './contained-path.js';

@@ -3,19 +3,17 @@
  * or explains everything wrong with it. Pure: no filesystem, no plugin code, so it runs
  * before anything of the plugin's loads (`readManifest` adds the filesystem checks).
  */
-import semver from 'semver';
-
+import { describeValue, fieldPath } from '../config/field-path.js';
 import { BerthError, codes } from '../errors.js';
+import { isPlainObject } from '../plain-object.js';
 import { BERTH_VERSION } from '../version.js';
+import { checkServices } from './check-services.js';
 import { checkContainedPath } from './contained-path.js';
 import type { PathEscape } from './contained-path.js';
 import { checkEngineRange, isEngineRange } from './engine-range.js';
-import { checkKnownKeys } from './known-keys.js';
-import type { PluginManifest } from './manifest.js';
-import { isPlainObject } from '../plain-object.js';
-import { orDefault } from './parse-service.js';
-import { parseServices } from './parse-services.js';
-import { describeValue, fieldPath, invalidManifest, ProblemList } from './problem-list.js';
+import type { Isolation, PluginManifest, ServiceManifest } from './manifest.js';
+import { checkManifestSchema } from './manifest-schema.js';
+import { invalidManifest, ProblemList } from './problem-list.js';
 
 /** Options for {@link parseManifest} and `readManifest`. */
 export interface ParseManifestOptions {
@@ -23,31 +21,11 @@ export interface ParseManifestOptions {
   hostVersion?: string | undefined;
 }
 
-/** Plugin names: lower-case kebab-case, at most 214 characters like an npm package. */
-export const PLUGIN_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const MAX_NAME_LENGTH = 214;
-
-const MANIFEST_KEYS = [
-  '$schema',
-  'name',
-  'version',
-  'description',
-  'engines',
-  'main',
-  'services',
-  'serviceOrder',
-  'migrations',
-  'arenaBytes',
-  'env',
-] as const;
-
-/** An environment variable's name; the host's own (`BERTH_*`) are never a plugin's. */
-const ENV_NAME = /^(?!BERTH_)[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-
 /**
- * Validates a manifest and returns it with defaults applied (`description: ''`,
- * `serviceOrder` = the services in declared order, `migrations: []`, and the service
- * defaults). It throws, in this order:
+ * Validates a manifest against plugin.schema.json and the checks a schema cannot
+ * express, and returns it with defaults applied (`description: ''`, `serviceOrder` = the
+ * services in declared order, `migrations: []`, `env: []`, and the service defaults).
+ * It throws, in this order:
  * - `ENGINE_INCOMPATIBLE` when `engines.berth` is a valid range that excludes the host
  *   version, whatever else is wrong, since a manifest made for another Berth may
  *   legitimately use fields this one does not know;
@@ -61,110 +39,67 @@ export function parseManifest(
   file: string,
   options: ParseManifestOptions = {},
 ): PluginManifest {
-  const problems = new ProblemList();
   if (!isPlainObject(raw)) {
     throw invalidManifest(file, [
       { field: '', expected: 'a JSON object', got: describeValue(raw) },
     ]);
   }
-  // A const of the narrowed type, since narrowing does not reach into `check` below.
-  const fields: Record<string, unknown> = raw;
   const plugin = typeof raw['name'] === 'string' ? raw['name'] : undefined;
-
   const engines = raw['engines'];
   const range = isPlainObject(engines) ? engines['berth'] : undefined;
   if (typeof range === 'string' && isEngineRange(range)) {
     checkEngineRange(range, options.hostVersion ?? BERTH_VERSION, file, plugin);
   }
 
-  checkKnownKeys(raw, MANIFEST_KEYS, '', problems);
-  check(raw['$schema'] === undefined || typeof raw['$schema'] === 'string', '$schema', 'a string');
-
-  const { name, version, main } = raw;
-  const description = orDefault(raw['description'], '');
-  check(
-    typeof name === 'string' && name.length <= MAX_NAME_LENGTH && PLUGIN_NAME.test(name),
-    'name',
-    'a lower-case kebab-case name of at most 214 characters such as "sqlite-storage"',
-  );
-  check(
-    typeof version === 'string' && semver.valid(version) === version,
-    'version',
-    'a semver version such as "1.0.0"',
-  );
-  check(typeof description === 'string', 'description', 'a string');
-
-  if (!isPlainObject(engines)) {
-    problems.add('engines', 'an object such as { "berth": "^1.0.0" }', engines);
-  } else {
-    checkKnownKeys(engines, ['berth'], 'engines', problems);
-    const ok = typeof range === 'string' && isEngineRange(range);
-    check(ok, 'engines.berth', 'a semver range of Berth versions such as "^1.0.0"', range);
+  const problems = new ProblemList();
+  problems.addAll(checkManifestSchema(raw));
+  // The schema checks it is a non-blank string; whether npm reads it as a range is code.
+  if (typeof range === 'string' && range.trim() !== '' && !isEngineRange(range)) {
+    problems.add('engines.berth', 'a semver range of Berth versions such as "^1.0.0"', range);
   }
-
-  check(
-    isRelativePathText(main),
-    'main',
-    'a path relative to the plugin folder such as "dist/index.js"',
-  );
-
-  const { services, serviceOrder } = parseServices(raw['services'], raw['serviceOrder'], problems);
-  const migrations = parseMigrations(raw['migrations'], problems);
-  const arenaBytes = raw['arenaBytes'];
-  if (arenaBytes !== undefined) {
-    check(
-      Number.isInteger(arenaBytes) && (arenaBytes as number) >= 65_536,
-      'arenaBytes',
-      'a whole number of bytes, at least 65536 (the result arena of the plugin worker)',
-    );
-  }
-
-  const env = orDefault(raw['env'], []);
-  check(
-    Array.isArray(env) && env.every((item) => typeof item === 'string' && ENV_NAME.test(item)),
-    'env',
-    'an array of environment variable names the plugin needs, such as ["AWS_REGION"] (never BERTH_*)',
-  );
-
+  checkServices(raw['services'], raw['serviceOrder'], problems);
   problems.throwIfAny(file, plugin);
-  const manifest: PluginManifest = {
-    name: name as string,
-    version: version as string,
-    description: description as string,
-    engines: { berth: range as string },
-    main: main as string,
-    services,
-    serviceOrder,
-    migrations,
-    env: [...(env as string[])],
-  };
-  if (typeof arenaBytes === 'number') manifest.arenaBytes = arenaBytes;
+
+  const manifest = withDefaults(raw);
   checkPaths(manifest, file);
   return manifest;
-
-  function check(ok: boolean, field: string, expected: string, got: unknown = fields[field]): void {
-    if (!ok) problems.add(field, expected, got);
-  }
 }
 
-function parseMigrations(raw: unknown, problems: ProblemList): string[] {
-  if (raw === undefined) return [];
-  if (!Array.isArray(raw)) {
-    problems.add('migrations', 'an array of paths relative to the plugin folder', raw);
-    return [];
-  }
-  raw.forEach((item: unknown, index) => {
-    if (!isRelativePathText(item)) {
-      const expected = 'a path relative to the plugin folder such as "migrations/001_init.sql"';
-      problems.add(fieldPath('migrations', index), expected, item);
-    }
-  });
-  return [...(raw as string[])];
+/** The manifest of a `raw` that passed every check, with the schema's defaults. */
+function withDefaults(raw: Record<string, unknown>): PluginManifest {
+  const services = (raw['services'] as Record<string, unknown>[]).map(serviceWithDefaults);
+  const manifest: PluginManifest = {
+    name: raw['name'] as string,
+    version: raw['version'] as string,
+    description: (raw['description'] as string | undefined) ?? '',
+    engines: { berth: (raw['engines'] as { berth: string }).berth },
+    main: raw['main'] as string,
+    services,
+    serviceOrder: [
+      ...((raw['serviceOrder'] as string[] | undefined) ?? services.map((s) => s.name)),
+    ],
+    migrations: [...((raw['migrations'] as string[] | undefined) ?? [])],
+    env: [...((raw['env'] as string[] | undefined) ?? [])],
+  };
+  if (typeof raw['arenaBytes'] === 'number') manifest.arenaBytes = raw['arenaBytes'];
+  return manifest;
 }
 
-/** A non-empty string that can name a file; whether it escapes is checked separately. */
-function isRelativePathText(value: unknown): value is string {
-  return typeof value === 'string' && value.trim() !== '' && !value.includes('\0');
+function serviceWithDefaults(raw: Record<string, unknown>): ServiceManifest {
+  const service: ServiceManifest = {
+    name: raw['name'] as string,
+    contract: raw['contract'] as string,
+    isolation: (raw['isolation'] as Isolation | undefined) ?? 'thread',
+    threads: (raw['threads'] as number | undefined) ?? 1,
+    defaultConfig: (raw['defaultConfig'] as Record<string, unknown> | undefined) ?? {},
+    idempotent: [...((raw['idempotent'] as string[] | undefined) ?? [])],
+  };
+  const { configSchema, resourceLimits } = raw;
+  if (configSchema !== undefined) service.configSchema = configSchema as Record<string, unknown>;
+  if (resourceLimits !== undefined) {
+    service.resourceLimits = { ...(resourceLimits as ServiceManifest['resourceLimits']) };
+  }
+  return service;
 }
 
 const ESCAPE_TEXT = {

@@ -2,41 +2,13 @@
  * The problems found in one manifest, collected so that the author sees every mistake at
  * once instead of fixing them one run at a time.
  */
+import { describeValue } from '../config/field-path.js';
+import { formatProblem } from '../config/schema-problems.js';
+import type { SchemaProblem } from '../config/schema-problems.js';
 import { BerthError, codes } from '../errors.js';
 
 /** One thing wrong with a manifest: where, what was expected there, what was found. */
-export interface ManifestProblem {
-  /** The field path, such as `services[1].contract`; `''` is the manifest itself. */
-  field: string;
-  /** What belongs there, phrased to follow "must be": `a semver version such as "1.0.0"`. */
-  expected: string;
-  /** A short rendering of what was found (`"storage"`, `nothing`, `an array`). */
-  got: string;
-}
-
-const MAX_GOT_LENGTH = 60;
-
-/** A manifest field path with `key` appended: `services[1]` + `name`, `migrations` + 0. */
-export function fieldPath(prefix: string, key: string | number): string {
-  if (typeof key === 'number') return `${prefix}[${key}]`;
-  const part = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : JSON.stringify(key);
-  if (prefix === '') return part;
-  return part.startsWith('"') ? `${prefix}[${part}]` : `${prefix}.${part}`;
-}
-
-/**
- * A short, single-line rendering of a JSON value for messages. Never throws and never
- * returns more than about 60 characters, whatever the manifest holds.
- */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : 'an array';
-  if (typeof value === 'object') return 'an object';
-  const text = JSON.stringify(value);
-  if (text.length <= MAX_GOT_LENGTH) return text;
-  return `${text.slice(0, MAX_GOT_LENGTH - 1)}…${typeof value === 'string' ? '"' : ''}`;
-}
+export type ManifestProblem = SchemaProblem;
 
 /**
  * Collects manifest problems, then raises them all in one `MANIFEST_INVALID` error.
@@ -48,6 +20,11 @@ export class ProblemList {
   /** Records that `field` should have been `expected` but held `value`. */
   add(field: string, expected: string, value: unknown): void {
     this.#items.push({ field, expected, got: describeValue(value) });
+  }
+
+  /** Records problems already described, such as a schema's (see checkManifestSchema). */
+  addAll(problems: readonly ManifestProblem[]): void {
+    this.#items.push(...problems);
   }
 
   /** How many problems have been recorded so far. */
@@ -74,7 +51,7 @@ export function invalidManifest(
   problems: readonly ManifestProblem[],
   plugin?: string,
 ): BerthError {
-  const lines = problems.map(formatProblem);
+  const lines = problems.map((p) => formatProblem(p, 'the manifest'));
   const message =
     lines.length === 1
       ? `plugin.json at ${file}: ${lines.join('')}`
@@ -83,9 +60,4 @@ export function invalidManifest(
     plugin,
     data: { file, field: problems[0]?.field ?? '', problems: problems.map((p) => ({ ...p })) },
   });
-}
-
-function formatProblem(problem: ManifestProblem): string {
-  const subject = problem.field === '' ? 'the manifest' : problem.field;
-  return `${subject} must be ${problem.expected} (got ${problem.got})`;
 }

@@ -9,11 +9,12 @@ import { join, resolve } from 'node:path';
 import { BerthError, codes } from '../errors.js';
 import { describeThrown } from '../wire-error.js';
 import { isInsideDir } from './contained-path.js';
-import { jsonErrorPosition } from './json-error-position.js';
+import { describeJsonError, jsonErrorPosition } from '../config/json-error-position.js';
+import { fieldPath } from '../config/field-path.js';
 import type { PluginManifest } from './manifest.js';
 import { parseManifest } from './parse-manifest.js';
 import type { ParseManifestOptions } from './parse-manifest.js';
-import { fieldPath, invalidManifest } from './problem-list.js';
+import { invalidManifest } from './problem-list.js';
 import type { ManifestProblem } from './problem-list.js';
 
 /** The file name every plugin folder holds. */
@@ -99,12 +100,11 @@ function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(body);
   } catch (error) {
-    const at = jsonErrorPosition(body) ?? { position: 0, line: 1, column: 1 };
+    const at = jsonErrorPosition(body);
     throw new BerthError(
       codes.MANIFEST_PARSE,
-      `plugin.json at ${file} is not valid JSON: ${describeThrown(error)} ` +
-        `(line ${at.line}, column ${at.column})`,
-      { cause: error, data: { file, ...at } },
+      `plugin.json at ${file} is not valid JSON: ${describeThrown(error)}${describeJsonError(at)}`,
+      { cause: error, data: { file, ...(at ?? { position: 0, line: 1, column: 1 }) } },
     );
   }
 }

@@ -6,8 +6,10 @@ import {
   BerthError,
   codes,
   createHost,
+  isolationOf,
   type Logger,
   type PluginHost,
+  type ServiceConfig,
   type StorageLayer,
 } from '../index.js';
 import { registerAdminRoutes } from './admin-routes.js';
@@ -19,7 +21,6 @@ import { loadOrCreateToken } from './token-file.js';
 import { registerMetadataRoutes } from './metadata-routes.js';
 import { createServiceMetrics } from './metrics.js';
 import { registerResourceRoutes } from './resource-routes.js';
-import type { ServiceConfig } from './service-config.js';
 
 /** A running service. */
 export interface RunningService {
@@ -40,10 +41,14 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
   const host = createHost({
     ...(config.plugins === undefined ? {} : { plugins: config.plugins }),
     dataDir: config.dataDir,
-    isolation: config.mode === 'development' ? 'inline' : 'thread',
+    isolation: isolationOf(config.mode),
     logger,
     enable: [storageName],
-    config: { [storageName]: { storage: config.storage.config } },
+    // The storage plugin's `storage.config` is its service's config, whatever `config` says.
+    config: {
+      ...config.config,
+      [storageName]: { ...config.config[storageName], storage: config.storage.config },
+    },
     // Plugins dropped into the plugin folders are taken, and upgraded in place, while it serves.
     watch: true,
   });

@@ -191,7 +191,8 @@ describe('the plugin lifecycle through the host API', () => {
       code: codes.CONFIG_INVALID,
       plugin: 'lifecycle',
       service: 'front',
-      data: { problems: [{ path: 'limit' }, { path: 'colour' }] },
+      // An unknown key first: a misspelt key often explains the rest.
+      data: { problems: [{ path: 'colour' }, { path: 'limit' }] },
     });
     const byPlugin = await rejection(
       host.configure('lifecycle', 'front', { greeting: 'forbidden' }),

@@ -31,14 +31,14 @@ function target(file: string, specifier: string): string | undefined {
 
 function violations(
   dir: string,
-  allowed: (to: string, from: string) => boolean,
+  allowed: (to: string, from: string, specifier: string) => boolean,
   packages = (_: string) => true,
 ): string[] {
   const bad: string[] = [];
   for (const file of sourceFiles(dir)) {
     for (const specifier of importsOf(file)) {
       const to = target(file, specifier);
-      if (to === undefined ? !packages(specifier) : !allowed(to, file))
+      if (to === undefined ? !packages(specifier) : !allowed(to, file, specifier))
         bad.push(`${file} -> ${specifier}`);
     }
   }
@@ -92,6 +92,25 @@ describe('the import rules of DESIGN.md', () => {
     expect(
       violations('src/cli', (to) => within(to, 'src/cli/', 'src/index.ts', 'src/service/index.ts')),
     ).toEqual([]);
+  });
+
+  it('src/config holds config logic only: no host, service or CLI, and manifests as types', () => {
+    const typeOnly = (file: string, specifier: string): boolean =>
+      readFileSync(join(root, file), 'utf8')
+        .split('\n')
+        .some((line) => line.startsWith('import type ') && line.endsWith(`from '${specifier}';`));
+    const allowed = (to: string, from: string, specifier: string): boolean =>
+      within(
+        to,
+        'src/config/',
+        'src/errors.ts',
+        'src/wire-error.ts',
+        'src/plain-object.ts',
+        'docs/',
+      ) ||
+      // A manifest's shape is config's input; reading one is the manifest's business.
+      (within(to, 'src/manifest/') && typeOnly(from, specifier));
+    expect(violations('src/config', allowed)).toEqual([]);
   });
 
   it('src/service uses the host only through src/index.ts', () => {

@@ -242,11 +242,17 @@ describe('parseManifest', () => {
     expect(
       parseManifest(good({ env: ['AWS_REGION', 'PGHOST'] }), FILE, { hostVersion: HOST }).env,
     ).toEqual(['AWS_REGION', 'PGHOST']);
-    for (const env of [['BERTH_ADMIN_TOKEN'], ['A-B'], 'PATH', [42]]) {
+    // The field names the entry at fault (`env[0]`), or `env` itself when it is no array.
+    for (const [env, field] of [
+      [['BERTH_ADMIN_TOKEN'], 'env[0]'],
+      [['A-B'], 'env[0]'],
+      ['PATH', 'env'],
+      [[42], 'env[0]'],
+    ] as const) {
       expect(() => parseManifest(good({ env }), FILE, { hostVersion: HOST })).toThrow(
         expect.objectContaining({
           code: codes.MANIFEST_INVALID,
-          data: expect.objectContaining({ field: 'env' }),
+          data: expect.objectContaining({ field }),
         }),
       );
     }

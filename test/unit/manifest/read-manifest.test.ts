@@ -58,8 +58,9 @@ describe('readManifest', () => {
       position: 22,
       line: 3,
       column: 1,
+      problem: 'expected a property name in double quotes (no trailing comma)',
     });
-    expect(error.message).toContain('line 3, column 1');
+    expect(error.message).toContain('line 3, column 1: expected a property name');
   });
 
   it('reads a manifest saved with a UTF-8 byte order mark', async () => {

@@ -1,33 +1,12 @@
 /**
- * Refusing keys a manifest object does not define. A misspelt optional field
- * (`"servceOrder"`, `"isolaton"`) would otherwise be ignored and its default used in
- * silence, which is the worst way to find a typo.
+ * The known key a misspelt one was meant to be: an unknown key (`"servceOrder"`,
+ * `"isolaton"`, `"prot"`) is refused by the schemas, and the message suggests the
+ * nearest key the schema does define.
  */
-import { fieldPath } from './problem-list.js';
-import type { ProblemList } from './problem-list.js';
 
 // Two edits catch the usual slips (a dropped, doubled or swapped letter) without
 // suggesting unrelated fields for short keys.
 const MAX_SUGGESTION_DISTANCE = 2;
-
-/**
- * Records a problem for every key of `object` that is not in `known`, suggesting the
- * closest known key when one is near. Checks own keys only; never throws.
- */
-export function checkKnownKeys(
-  object: Record<string, unknown>,
-  known: readonly string[],
-  prefix: string,
-  problems: ProblemList,
-): void {
-  for (const key of Object.keys(object)) {
-    if (known.includes(key)) continue;
-    const suggestion = closestKey(key, known);
-    const hint = suggestion === undefined ? '' : `; did you mean "${suggestion}"?`;
-    const where = prefix === '' ? 'a manifest field' : `a field of ${prefix}`;
-    problems.add(fieldPath(prefix, key), `absent (it is not ${where}${hint})`, object[key]);
-  }
-}
 
 /** The known key nearest to `key` by edit distance, if any is near enough. */
 export function closestKey(key: string, known: readonly string[]): string | undefined {

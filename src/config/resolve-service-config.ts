@@ -1,7 +1,8 @@
 /**
  * The config one service of a plugin runs with, from its three layers:
  *
- *   manifest defaultConfig  <  host option `config` (berth.json, the service's flags)
+ *   manifest defaultConfig  <  host option `config` (`config` in berth.config.json,
+ *                              `storage.config` for the storage plugin)
  *                           <  operator overrides (host.configure, remembered in the state file)
  *
  * then checked against the service's `configSchema`, whose defaults fill what is missing.
@@ -9,14 +10,16 @@
  * running host; a restart must not undo them.
  */
 import type { LoadedManifest } from '../manifest/index.js';
-import { enforceConfigSchema } from '../lifecycle/validate-config.js';
-import type { PluginConfigs } from './host-options.js';
-import { mergeConfig } from './merge-config.js';
+import { enforceConfigSchema } from './config-schema.js';
+import { mergeConfig } from './deep-merge.js';
+
+/** Config overrides: plugin name -> service name -> config merged over its defaultConfig. */
+export type PluginConfigs = Record<string, Record<string, Record<string, unknown>>>;
 
 /**
  * The config of `service` of the plugin `loaded`. Throws BERTH_ERR_CONFIG_INVALID naming
- * every key that fails the service's schema, or BERTH_ERR_MANIFEST_INVALID when the
- * schema itself uses what Berth does not enforce.
+ * every key that fails the service's schema (the schema itself was checked when the
+ * manifest was read).
  */
 export function resolveServiceConfig(
   loaded: LoadedManifest,
@@ -30,5 +33,5 @@ export function resolveServiceConfig(
     mergeConfig(declared?.defaultConfig ?? {}, hostConfig[manifest.name]?.[service]),
     overrides,
   );
-  return enforceConfigSchema(manifest, loaded.manifestPath, service, merged);
+  return enforceConfigSchema(manifest, service, merged);
 }

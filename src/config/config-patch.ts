@@ -2,7 +2,7 @@
  * How an operator's config change combines with the overrides already recorded: as a
  * JSON merge patch (RFC 7386), or as a replacement.
  */
-import { isPlainObject } from '../plain-object.js';
+import { deepMerge } from './deep-merge.js';
 
 /**
  * Merges `patch` over `overrides` as a JSON merge patch: objects merge key by key,
@@ -13,21 +13,7 @@ export function applyConfigPatch(
   overrides: Record<string, unknown>,
   patch: Record<string, unknown>,
 ): Record<string, unknown> {
-  const result = new Map(Object.entries(structuredClone(overrides)));
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) {
-      result.delete(key);
-      continue;
-    }
-    const current = result.get(key);
-    result.set(
-      key,
-      isPlainObject(current) && isPlainObject(value)
-        ? applyConfigPatch(current, value)
-        : structuredClone(value),
-    );
-  }
-  return Object.fromEntries(result);
+  return deepMerge(overrides, patch, { nullRemoves: true });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyConfigPatch, nextOverrides } from '../../../src/lifecycle/config-patch.js';
+import { applyConfigPatch, nextOverrides } from '../../../src/config/config-patch.js';
 
 describe('config patches', () => {
   it('merge objects key by key, replace other values, and remove keys set to null', () => {
