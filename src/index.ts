@@ -19,7 +19,11 @@ export { BerthError, codes, isBerthError } from './errors.js';
 export type { BerthErrorCode, ErrorSite } from './errors.js';
 export { BERTH_VERSION } from './version.js';
 export { parseManifest, readManifest } from './manifest/index.js';
-export { DEFAULT_SERVICE_CONFIG, isolationOf, loadServiceConfig } from './config/service-config.js';
+export {
+  DEFAULT_SERVICE_CONFIG,
+  forcedIsolation,
+  loadServiceConfig,
+} from './config/service-config.js';
 export type { ServiceConfig, ServiceFlags } from './config/service-config.js';
 export { CONFIG_FILE } from './config/berth-config-schema.js';
 export type {

@@ -10,7 +10,7 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** Adds `-c`, `-p`, `-d`, `--mode` and `--log-level` to a command. */
+/** Adds `-c`, `-p`, `-d`, `--mode`, `--isolation` and `--log-level` to a command. */
 export function withConfigOptions(command: Command): Command {
   return command
     .option('-c, --config <file>', `a ${CONFIG_FILE} (default: ./${CONFIG_FILE} if present)`)
@@ -19,6 +19,10 @@ export function withConfigOptions(command: Command): Command {
     .option(
       '--mode <mode>',
       `production (each plugin in a worker thread, supervised) or development (inline; default ${DEFAULTS.mode})`,
+    )
+    .option(
+      '--isolation <mode>',
+      'force inline, thread or pool for every plugin, for development (default: each manifest decides)',
     )
     .option(
       '--log-level <level>',

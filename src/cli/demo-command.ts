@@ -9,7 +9,7 @@ import {
   createHost,
   createLogger,
   isBerthError,
-  isolationOf,
+  forcedIsolation,
   loadServiceConfig,
   type ServiceFlags,
   type LevelWithSilent,
@@ -34,7 +34,7 @@ export function demoCommand(): Command {
         logger,
         // Only the plugin the demo calls; others in the folders are not its business.
         enable: [service.split('/')[0] ?? ''],
-        isolation: isolationOf(settings.mode),
+        ...forcedIsolation(settings),
       });
       const stop = (): void => void host.close();
       process.once('SIGINT', stop).once('SIGTERM', stop);

@@ -30,6 +30,7 @@ const ENV_KEYS: Record<string, string> = {
   BERTH_STORAGE: 'storage.name',
   BERTH_STORAGE_CONFIG: 'storage.config',
   BERTH_MODE: 'mode',
+  BERTH_ISOLATION: 'isolation',
   BERTH_ADMIN_TOKEN: 'adminToken',
   BERTH_LOG_LEVEL: 'logLevel',
 };
@@ -43,6 +44,7 @@ export const FLAG_KEYS: Record<string, string> = {
   '--storage-name': 'storage.name',
   '--storage-config': 'storage.config',
   '--mode': 'mode',
+  '--isolation': 'isolation',
   '--log-level': 'logLevel',
   '--body-limit': 'bodyLimit',
 };
@@ -73,6 +75,7 @@ export async function readConfigSources(
     '--storage-name': flags.storageName,
     '--storage-config': flags.storageConfig,
     '--mode': flags.mode,
+    '--isolation': flags.isolation,
     '--log-level': flags.logLevel,
     '--body-limit': flags.bodyLimit,
   };

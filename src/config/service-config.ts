@@ -9,6 +9,7 @@
 import { resolve } from 'node:path';
 
 import { BerthError, codes } from '../errors.js';
+import type { Isolation } from '../manifest/index.js';
 import type { PluginConfigs } from './resolve-service-config.js';
 import { CONFIG_FILE, schemaDefaults } from './berth-config-schema.js';
 import { readConfigSources } from './config-sources.js';
@@ -23,8 +24,10 @@ export interface ServiceConfig {
   /** Plugin folders; undefined lets the host use ./plugins. */
   plugins: string[] | undefined;
   storage: { name: string; config: Record<string, unknown> };
-  /** `production`: thread isolation under the supervisor; `development`: inline, so breakpoints bind. */
+  /** `production`: each plugin as its manifest asks, supervised; `development`: inline, so breakpoints bind. */
   mode: 'production' | 'development';
+  /** Forces one isolation for every plugin (development, tests); undefined lets `mode` and the manifests decide. */
+  isolation: Isolation | undefined;
   /**
    * The token mutating admin calls must carry as `Authorization: Bearer <token>`. When
    * none is configured, the service generates one in `<dataDir>/admin-token`; listening
@@ -50,9 +53,10 @@ export interface ServiceConfig {
 
 /** The defaults, the schema's: 127.0.0.1:7070, ./data, SQLite, production. */
 export const DEFAULT_SERVICE_CONFIG: ServiceConfig = {
-  ...(schemaDefaults() as Omit<ServiceConfig, 'plugins' | 'adminToken'>),
+  ...(schemaDefaults() as Omit<ServiceConfig, 'plugins' | 'adminToken' | 'isolation'>),
   plugins: undefined,
   adminToken: undefined,
+  isolation: undefined,
 };
 
 /** Flags as the commands pass them (all optional). */
@@ -65,6 +69,7 @@ export type ServiceFlags = Partial<
     | 'storageName'
     | 'storageConfig'
     | 'mode'
+    | 'isolation'
     | 'logLevel'
     | 'bodyLimit',
     string
@@ -73,9 +78,15 @@ export type ServiceFlags = Partial<
   plugins?: string[];
 };
 
-/** How a mode runs plugins: each in a worker thread, or all inline so breakpoints bind. */
-export function isolationOf(mode: ServiceConfig['mode']): 'thread' | 'inline' {
-  return mode === 'development' ? 'inline' : 'thread';
+/**
+ * The host option that forces one isolation on every plugin: `isolation` when set, else inline in
+ * development (so breakpoints bind), else none (each manifest decides).
+ */
+export function forcedIsolation(config: Pick<ServiceConfig, 'mode' | 'isolation'>): {
+  isolation?: Isolation;
+} {
+  const isolation = config.isolation ?? (config.mode === 'development' ? 'inline' : undefined);
+  return isolation === undefined ? {} : { isolation };
 }
 
 /**

@@ -6,7 +6,7 @@ import {
   BerthError,
   codes,
   createHost,
-  isolationOf,
+  forcedIsolation,
   type Logger,
   type PluginHost,
   type ServiceConfig,
@@ -41,7 +41,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
   const host = createHost({
     ...(config.plugins === undefined ? {} : { plugins: config.plugins }),
     dataDir: config.dataDir,
-    isolation: isolationOf(config.mode),
+    ...forcedIsolation(config),
     logger,
     enable: [storageName],
     // The storage plugin's `storage.config` is its service's config, whatever `config` says.

@@ -6,7 +6,11 @@ import type { BerthError } from '../../../src/errors.js';
 import { codes } from '../../../src/errors.js';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_SERVICE_CONFIG, loadServiceConfig } from '../../../src/config/service-config.js';
+import {
+  DEFAULT_SERVICE_CONFIG,
+  forcedIsolation,
+  loadServiceConfig,
+} from '../../../src/config/service-config.js';
 
 describe('the service configuration', () => {
   let cwd: string;
@@ -47,9 +51,25 @@ describe('the service configuration', () => {
     });
   });
 
+  it('forces an isolation by flag or environment, the flag winning; development alone means inline', async () => {
+    const pool = await loadServiceConfig({ isolation: 'pool' }, { BERTH_ISOLATION: 'thread' }, cwd);
+    expect(pool.isolation).toBe('pool');
+    expect(forcedIsolation(pool)).toEqual({ isolation: 'pool' });
+    const fromEnv = await loadServiceConfig({}, { BERTH_ISOLATION: 'thread' }, cwd);
+    expect(forcedIsolation(fromEnv)).toEqual({ isolation: 'thread' });
+    const dev = await loadServiceConfig({ mode: 'development' }, {}, cwd);
+    expect(forcedIsolation(dev)).toEqual({ isolation: 'inline' });
+    const devPool = await loadServiceConfig({ mode: 'development', isolation: 'pool' }, {}, cwd);
+    expect(forcedIsolation(devPool)).toEqual({ isolation: 'pool' });
+    // Production forces nothing: each manifest decides (a pool plugin runs on its pool).
+    expect(forcedIsolation(await loadServiceConfig({}, {}, cwd))).toEqual({});
+  });
+
   it.each([
     [{ port: '70000' }, {}, 'port'],
     [{ mode: 'fast' }, {}, 'mode'],
+    [{ isolation: 'process' }, {}, 'isolation'],
+    [{}, { BERTH_ISOLATION: 'fiber' }, 'isolation'],
     [{}, { BERTH_STORAGE_CONFIG: '[1]' }, 'storage.config'],
     [{}, { BERTH_STORAGE_CONFIG: '{"a":}' }, 'storage.config'],
     [{ bodyLimit: 'lots' }, {}, 'bodyLimit'],
