@@ -13,6 +13,7 @@ import {
   loadServiceConfig,
   type ServiceFlags,
   type LevelWithSilent,
+  type Remote,
   type StorageLayer,
 } from '../index.js';
 import { withConfigOptions } from './config-options.js';
@@ -43,53 +44,7 @@ export function demoCommand(): Command {
         await host.start();
         for (const p of host.plugins())
           say(`plugin ${p.name}@${p.version}: ${p.state} (${p.isolation})`);
-        const storage = host.service<StorageLayer>(service);
-        const step = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
-          const started = performance.now();
-          const value = await run();
-          say(`${label}  [${(performance.now() - started).toFixed(2)} ms]`);
-          return value;
-        };
-        const resource = (name: string, app: string) => ({
-          cluster: 'demo',
-          type: 'apps/v1/deployments',
-          namespace: 'default',
-          name,
-          labels: { app },
-          body: encoder.encode(JSON.stringify({ kind: 'Deployment', metadata: { name } })),
-        });
-        const web = await step('put web', () => storage.put(resource('web', 'web')));
-        await step('put api', () => storage.put(resource('api', 'api')));
-        await step('put worker', () => storage.put(resource('worker', 'api')));
-        const got = await step('get web', () =>
-          storage.get({
-            cluster: 'demo',
-            type: 'apps/v1/deployments',
-            namespace: 'default',
-            name: 'web',
-          }),
-        );
-        say(`  web is at revision ${got?.revision}, ${got?.body.byteLength} bytes`);
-        const listed = await step('list app=api', () =>
-          storage.list({ cluster: 'demo', labelSelector: 'app=api' }),
-        );
-        say(`  found: ${listed.items.map((item) => item.name).join(', ')}`);
-        try {
-          await storage.put({ ...resource('web', 'web'), expectedRevision: web.revision - 1 });
-        } catch (error) {
-          if (!isBerthError(error)) throw error;
-          say(`put web with a stale revision: refused with ${error.code}`);
-        }
-        await step('delete worker', () =>
-          storage.delete({
-            cluster: 'demo',
-            type: 'apps/v1/deployments',
-            namespace: 'default',
-            name: 'worker',
-          }),
-        );
-        const rest = await storage.list({ cluster: 'demo' });
-        say(`  left: ${rest.items.map((item) => item.name).join(', ')}`);
+        await tour(host.service<StorageLayer>(service), say);
       } catch (error) {
         say(
           `demo failed: ${isBerthError(error) ? `${error.code}: ` : ''}${(error as Error).message}`,
@@ -100,4 +55,54 @@ export function demoCommand(): Command {
         logger.flush();
       }
     });
+}
+
+/** The demo's calls: puts, a get, a list by label, a stale put refused, a delete. */
+async function tour(storage: Remote<StorageLayer>, say: (line: string) => boolean): Promise<void> {
+  const step = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const value = await run();
+    say(`${label}  [${(performance.now() - started).toFixed(2)} ms]`);
+    return value;
+  };
+  const resource = (name: string, app: string) => ({
+    cluster: 'demo',
+    type: 'apps/v1/deployments',
+    namespace: 'default',
+    name,
+    labels: { app },
+    body: encoder.encode(JSON.stringify({ kind: 'Deployment', metadata: { name } })),
+  });
+  const web = await step('put web', () => storage.put(resource('web', 'web')));
+  await step('put api', () => storage.put(resource('api', 'api')));
+  await step('put worker', () => storage.put(resource('worker', 'api')));
+  const got = await step('get web', () =>
+    storage.get({
+      cluster: 'demo',
+      type: 'apps/v1/deployments',
+      namespace: 'default',
+      name: 'web',
+    }),
+  );
+  say(`  web is at revision ${got?.revision}, ${got?.body.byteLength} bytes`);
+  const listed = await step('list app=api', () =>
+    storage.list({ cluster: 'demo', labelSelector: 'app=api' }),
+  );
+  say(`  found: ${listed.items.map((item) => item.name).join(', ')}`);
+  try {
+    await storage.put({ ...resource('web', 'web'), expectedRevision: web.revision - 1 });
+  } catch (error) {
+    if (!isBerthError(error)) throw error;
+    say(`put web with a stale revision: refused with ${error.code}`);
+  }
+  await step('delete worker', () =>
+    storage.delete({
+      cluster: 'demo',
+      type: 'apps/v1/deployments',
+      namespace: 'default',
+      name: 'worker',
+    }),
+  );
+  const rest = await storage.list({ cluster: 'demo' });
+  say(`  left: ${rest.items.map((item) => item.name).join(', ')}`);
 }

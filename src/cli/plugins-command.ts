@@ -36,88 +36,20 @@ export function pluginsCommand(): Command {
   withConfigOptions(plugins.command('list'))
     .description('list the plugins found in the plugin directories, and the folders that failed')
     .option('--json', 'print JSON instead of a table')
-    .action(async ({ json, ...flags }: ServiceFlags & { json?: true }) => {
-      const settings = await loadServiceConfig(flags);
-      const pluginDirs = resolvePluginDirs({ config: settings.plugins, cwd: process.cwd() });
-      const found = await discoverPlugins(pluginDirs);
-      if (json === true) {
-        const problems = found.problems.map(({ dir, error }) => ({
-          dir,
-          code: error.code,
-          message: error.message,
-        }));
-        const list = found.plugins.map(({ manifest, dir }) => ({ ...manifest, dir }));
-        process.stdout.write(`${JSON.stringify({ plugins: list, problems }, null, 2)}\n`);
-        return;
-      }
-      process.stdout.write(`plugin directories: ${pluginDirs.join(', ')}\n`);
-      for (const { manifest, dir } of found.plugins) {
-        const services = manifest.services
-          .map((s) => `${s.name} (${s.contract}, ${s.isolation})`)
-          .join(', ');
-        process.stdout.write(`  ${manifest.name}@${manifest.version}  ${services}\n    ${dir}\n`);
-      }
-      if (found.plugins.length === 0) process.stdout.write('  no plugins found\n');
-      for (const { dir, error } of found.problems) {
-        process.stdout.write(`  ✗ ${dir}\n    ${error.code}: ${error.message}\n`);
-      }
-      if (found.problems.length > 0) process.exitCode = 1;
-    });
+    .action(listPlugins);
 
   plugins
     .command('validate')
     .description('check a plugin folder: its plugin.json, then a trial start in a worker thread')
     .argument('<dir>', 'the plugin folder')
     .option('--no-load', 'check the manifest only; do not start the plugin')
-    .action(async (dir: string, flags: { load: boolean }) => {
-      try {
-        const { manifest, mainPath } = await readManifest(dir);
-        process.stdout.write(
-          `✓ ${manifest.name}@${manifest.version}: plugin.json is valid (main: ${mainPath})\n`,
-        );
-        if (flags.load) {
-          await trialStart(dir, manifest.name);
-          process.stdout.write(
-            `✓ ${manifest.name}: loads and starts in a worker thread, and stops cleanly\n`,
-          );
-        }
-      } catch (error) {
-        if (!isBerthError(error)) throw error;
-        process.stderr.write(`✗ ${error.code}: ${error.message}\n`);
-        process.exitCode = 1;
-      }
-    });
+    .action(validatePlugin);
   plugins
     .command('status')
     .description('ask a running berth serve for its plugins: state, restarts, uptime, last error')
     .argument('[name]', 'one plugin')
     .option('--url <url>', 'the running berth serve', DEFAULT_ADMIN_URL)
-    .action(async (name: string | undefined, flags: { url: string }) => {
-      const answer = await callAdmin(
-        { url: flags.url },
-        'GET',
-        name === undefined ? '/v1/plugins' : `/v1/plugins/${encodeURIComponent(name)}`,
-      );
-      const list = (name === undefined ? (answer as { plugins: unknown[] }).plugins : [answer]) as {
-        name: string;
-        version: string;
-        state: string;
-        enabled: boolean;
-        restarts: number;
-        uptimeMs: number;
-        lastError?: { code: string; message: string };
-      }[];
-      for (const p of list) {
-        const error =
-          p.lastError === undefined
-            ? ''
-            : `  last error ${p.lastError.code}: ${p.lastError.message}`;
-        const disabled = p.enabled ? '' : ' (disabled)';
-        process.stdout.write(
-          `${p.name}@${p.version}  ${p.state}${disabled}  restarts ${p.restarts}  up ${(p.uptimeMs / 1000).toFixed(0)} s${error}\n`,
-        );
-      }
-    });
+    .action(printStatus);
 
   withAdminOptions(plugins.command('restart'))
     .description('restart a plugin of a running berth serve (closes an open breaker)')
@@ -133,6 +65,81 @@ export function pluginsCommand(): Command {
 
   addLifecycleCommands(plugins);
   return plugins;
+}
+
+/** `plugins list`: the plugins in the plugin directories, and the folders that failed. */
+async function listPlugins({ json, ...flags }: ServiceFlags & { json?: true }): Promise<void> {
+  const settings = await loadServiceConfig(flags);
+  const pluginDirs = resolvePluginDirs({ config: settings.plugins, cwd: process.cwd() });
+  const found = await discoverPlugins(pluginDirs);
+  if (json === true) {
+    const problems = found.problems.map(({ dir, error }) => ({
+      dir,
+      code: error.code,
+      message: error.message,
+    }));
+    const list = found.plugins.map(({ manifest, dir }) => ({ ...manifest, dir }));
+    process.stdout.write(`${JSON.stringify({ plugins: list, problems }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`plugin directories: ${pluginDirs.join(', ')}\n`);
+  for (const { manifest, dir } of found.plugins) {
+    const services = manifest.services
+      .map((s) => `${s.name} (${s.contract}, ${s.isolation})`)
+      .join(', ');
+    process.stdout.write(`  ${manifest.name}@${manifest.version}  ${services}\n    ${dir}\n`);
+  }
+  if (found.plugins.length === 0) process.stdout.write('  no plugins found\n');
+  for (const { dir, error } of found.problems) {
+    process.stdout.write(`  ✗ ${dir}\n    ${error.code}: ${error.message}\n`);
+  }
+  if (found.problems.length > 0) process.exitCode = 1;
+}
+
+/** `plugins validate`: the manifest, then (unless --no-load) a trial start. */
+async function validatePlugin(dir: string, flags: { load: boolean }): Promise<void> {
+  try {
+    const { manifest, mainPath } = await readManifest(dir);
+    process.stdout.write(
+      `✓ ${manifest.name}@${manifest.version}: plugin.json is valid (main: ${mainPath})\n`,
+    );
+    if (flags.load) {
+      await trialStart(dir, manifest.name);
+      process.stdout.write(
+        `✓ ${manifest.name}: loads and starts in a worker thread, and stops cleanly\n`,
+      );
+    }
+  } catch (error) {
+    if (!isBerthError(error)) throw error;
+    process.stderr.write(`✗ ${error.code}: ${error.message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+/** `plugins status`: what a running berth serve says of its plugins, one line each. */
+async function printStatus(name: string | undefined, flags: { url: string }): Promise<void> {
+  const answer = await callAdmin(
+    { url: flags.url },
+    'GET',
+    name === undefined ? '/v1/plugins' : `/v1/plugins/${encodeURIComponent(name)}`,
+  );
+  const list = (name === undefined ? (answer as { plugins: unknown[] }).plugins : [answer]) as {
+    name: string;
+    version: string;
+    state: string;
+    enabled: boolean;
+    restarts: number;
+    uptimeMs: number;
+    lastError?: { code: string; message: string };
+  }[];
+  for (const p of list) {
+    const error =
+      p.lastError === undefined ? '' : `  last error ${p.lastError.code}: ${p.lastError.message}`;
+    const disabled = p.enabled ? '' : ' (disabled)';
+    process.stdout.write(
+      `${p.name}@${p.version}  ${p.state}${disabled}  restarts ${p.restarts}  up ${(p.uptimeMs / 1000).toFixed(0)} s${error}\n`,
+    );
+  }
 }
 
 /** Starts the plugin in `dir` in a worker with a throwaway data dir; throws its start error. */

@@ -101,6 +101,11 @@ export function addLifecycleCommands(plugins: Command): void {
       say(`✓ removed ${ref}`);
     });
 
+  addConfigCommand(plugins);
+}
+
+/** `plugins config NAME SERVICE key=value...`: a live config change. */
+function addConfigCommand(plugins: Command): void {
   withAdminOptions(plugins.command('config'))
     .description(
       "change a service's config live in a running berth serve: checked against its " +

@@ -38,30 +38,7 @@ export interface RunningService {
 export async function startService(config: ServiceConfig, logger: Logger): Promise<RunningService> {
   const adminToken = await resolveAdminToken(config, logger);
   const storageName = config.storage.name;
-  const host = createHost({
-    ...(config.plugins === undefined ? {} : { plugins: config.plugins }),
-    dataDir: config.dataDir,
-    ...forcedIsolation(config),
-    logger,
-    enable: [storageName],
-    // The storage plugin's `storage.config` is its service's config, whatever `config` says.
-    config: {
-      ...config.config,
-      [storageName]: { ...config.config[storageName], storage: config.storage.config },
-    },
-    // Plugins dropped into the plugin folders are taken, and upgraded in place, while it serves.
-    watch: true,
-  });
-  await host.start();
-  const storagePlugin = host.plugins().find((p) => p.name === storageName);
-  if (storagePlugin === undefined) {
-    await host.close();
-    throw new BerthError(
-      codes.PLUGIN_NOT_FOUND,
-      `the storage plugin "${storageName}" was not found in the plugin folders; check --plugins and --storage-name`,
-      { plugin: storageName },
-    );
-  }
+  const host = await startHost(config, logger);
   const metrics = createServiceMetrics(host);
   const storage = metrics.instrument(
     storageName,
@@ -115,6 +92,36 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
       return closing;
     },
   };
+}
+
+/** Starts the host with the storage plugin enabled; throws PLUGIN_NOT_FOUND without it. */
+async function startHost(config: ServiceConfig, logger: Logger): Promise<PluginHost> {
+  const storageName = config.storage.name;
+  const host = createHost({
+    ...(config.plugins === undefined ? {} : { plugins: config.plugins }),
+    dataDir: config.dataDir,
+    ...forcedIsolation(config),
+    logger,
+    enable: [storageName],
+    // The storage plugin's `storage.config` is its service's config, whatever `config` says.
+    config: {
+      ...config.config,
+      [storageName]: { ...config.config[storageName], storage: config.storage.config },
+    },
+    // Plugins dropped into the plugin folders are taken, and upgraded in place, while it serves.
+    watch: true,
+  });
+  await host.start();
+  const storagePlugin = host.plugins().find((p) => p.name === storageName);
+  if (storagePlugin === undefined) {
+    await host.close();
+    throw new BerthError(
+      codes.PLUGIN_NOT_FOUND,
+      `the storage plugin "${storageName}" was not found in the plugin folders; check --plugins and --storage-name`,
+      { plugin: storageName },
+    );
+  }
+  return host;
 }
 
 function portOf(app: FastifyInstance): number {
