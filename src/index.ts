@@ -4,7 +4,7 @@
  */
 export { createHost, PluginHost } from './host/plugin-host.js';
 export type { ServiceOptions } from './host/service-proxy.js';
-export type { ConfigChange, ConfigureOptions } from './host/plugin-lifecycle.js';
+export type { ConfigChange, ConfigureOptions } from './host/lifecycle/plugin-lifecycle.js';
 export type { HostOptions } from './host/host-options.js';
 export type { PluginConfigs } from './config/resolve-service-config.js';
 export type { PluginInfo, PluginState } from './host/plugin-record.js';

@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import type { DiscoveryProblem } from '../discovery/index.js';
 import { BerthError, codes } from '../errors.js';
 import { readManifest, type LoadedManifest } from '../manifest/index.js';
-import type { StateStore } from '../lifecycle/state-store.js';
+import type { StateStore } from './lifecycle/state-store.js';
 
 /** One plugin the host takes. */
 export interface CollectedPlugin {

@@ -4,10 +4,11 @@
  * src/isolation, errors to src/errors.
  *
  * Operators manage plugins while it runs (install, enable, disable, remove, configure:
- * plugin-lifecycle.ts); what they decide is kept in the data directory
- * (src/lifecycle/state-store.ts) and taken up again at the next start
+ * the operator's lifecycle, in lifecycle/); what they decide is kept in the data
+ * directory (lifecycle/state-store.ts) and taken up again at the next start
  * (collect-plugins.ts). With `watch`, it also takes plugins dropped into its plugin
- * folders and upgrades running ones in place (drop-in-handler.ts, upgrade-plugin.ts).
+ * folders and upgrades running ones in place (lifecycle/drop-in-handler.ts,
+ * lifecycle/upgrade-plugin.ts).
  *
  * A call from a proxy costs one cached lookup (resolve-service.ts) and one router hop
  * (src/upgrade/create-router.ts) before the supervisor.
@@ -32,19 +33,23 @@ import type {
   PluginDirWatcher,
 } from '../discovery/index.js';
 import { BerthError, codes } from '../errors.js';
-import { createStateStore, type StateStore } from '../lifecycle/state-store.js';
+import { createStateStore, type StateStore } from './lifecycle/state-store.js';
 import { collectPlugins, warnEnabledNotFound } from './collect-plugins.js';
-import { watchDropIns } from './drop-in-handler.js';
+import { watchDropIns } from './lifecycle/drop-in-handler.js';
 import { findPlugins } from './find-plugins.js';
 import { resolveHostOptions, type HostOptions, type ResolvedHostOptions } from './host-options.js';
 import { HostProblems } from './host-problems.js';
 import { makeRecord, type RecordContext } from './make-record.js';
-import type { LifecycleHost } from './lifecycle-host.js';
-import { PluginLifecycle, type ConfigChange, type ConfigureOptions } from './plugin-lifecycle.js';
+import type { LifecycleHost } from './lifecycle/lifecycle-host.js';
+import {
+  PluginLifecycle,
+  type ConfigChange,
+  type ConfigureOptions,
+} from './lifecycle/plugin-lifecycle.js';
 import { describePlugin, type PluginInfo, type PluginRecord } from './plugin-record.js';
 import { PluginRecords } from './plugin-records.js';
 import { resolveServiceConfig } from '../config/resolve-service-config.js';
-import { uninstallRecord } from './uninstall-plugin.js';
+import { uninstallRecord } from './lifecycle/uninstall-plugin.js';
 import type { LeasedRemote, Remote } from './remote.js';
 import { serviceProxy, type ServiceOptions } from './service-proxy.js';
 

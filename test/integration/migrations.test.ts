@@ -14,7 +14,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { codes, createHost } from '../../src/index.js';
 import type { PluginHost } from '../../src/index.js';
-import { uninstallPlugin } from '../../src/host/uninstall-plugin.js';
+import { uninstallPlugin } from '../../src/host/lifecycle/uninstall-plugin.js';
 import type { MigratingStore } from '../fixtures/plugins/migrating/index.js';
 import { uninstallSpecFor } from './uninstall-spec.js';
 

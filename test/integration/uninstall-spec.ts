@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { pino } from 'pino';
-import type { UninstallSpec } from '../../src/host/uninstall-plugin.js';
+import type { UninstallSpec } from '../../src/host/lifecycle/uninstall-plugin.js';
 import { readManifest } from '../../src/manifest/index.js';
 import { runtimeParts } from './runtime-parts.js';
 

@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHost } from '../../src/index.js';
 import type { PluginHost, StorageLayer } from '../../src/index.js';
-import { uninstallPlugin } from '../../src/host/uninstall-plugin.js';
+import { uninstallPlugin } from '../../src/host/lifecycle/uninstall-plugin.js';
 import {
   databaseUrl,
   dropSchema,

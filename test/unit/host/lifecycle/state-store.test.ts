@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { codes } from '../../../src/errors.js';
-import { createStateStore, STATE_FILE } from '../../../src/lifecycle/state-store.js';
+import { codes } from '../../../../src/errors.js';
+import { createStateStore, STATE_FILE } from '../../../../src/host/lifecycle/state-store.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const storeModule = new URL('../../../src/lifecycle/state-store.ts', import.meta.url).href;
+const root = fileURLToPath(new URL('../../../..', import.meta.url));
+const storeModule = new URL('../../../../src/host/lifecycle/state-store.js', import.meta.url).href;
 
 describe('the lifecycle state store', () => {
   let dataDir: string;

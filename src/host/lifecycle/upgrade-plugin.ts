@@ -11,14 +11,14 @@
  * record still reaches whichever instance serves now. Both versions share the plugin's
  * data folder while they overlap.
  */
-import { BerthError, codes, isBerthError } from '../errors.js';
-import { describeThrown } from '../wire-error.js';
-import type { LoadedManifest } from '../manifest/index.js';
-import { upgradeInstance } from '../upgrade/upgrade-instance.js';
-import type { SupervisedInstance } from '../upgrade/supervised-instance.js';
-import type { HostProblems } from './host-problems.js';
+import { BerthError, codes, isBerthError } from '../../errors.js';
+import { describeThrown } from '../../wire-error.js';
+import type { LoadedManifest } from '../../manifest/index.js';
+import { upgradeInstance } from '../../upgrade/upgrade-instance.js';
+import type { SupervisedInstance } from '../../upgrade/supervised-instance.js';
+import type { HostProblems } from '../host-problems.js';
 import type { LifecycleHost } from './lifecycle-host.js';
-import type { PluginRecord } from './plugin-record.js';
+import type { PluginRecord } from '../plugin-record.js';
 
 /** What an upgrade needs of its host, beyond the lifecycle's capabilities. */
 export interface UpgradeHost extends LifecycleHost {

@@ -9,11 +9,11 @@
  * runtime is then stopped; no call ever reaches the plugin.
  */
 import { mkdir } from 'node:fs/promises';
-import type { BerthError } from '../errors.js';
-import { createInlineRuntime } from '../isolation/inline-runtime.js';
-import type { RuntimeSpec } from '../isolation/runtime.js';
-import { createThreadRuntime } from '../isolation/thread-runtime.js';
-import type { PluginRecord } from './plugin-record.js';
+import type { BerthError } from '../../errors.js';
+import { createInlineRuntime } from '../../isolation/inline-runtime.js';
+import type { RuntimeSpec } from '../../isolation/runtime.js';
+import { createThreadRuntime } from '../../isolation/thread-runtime.js';
+import type { PluginRecord } from '../plugin-record.js';
 
 /** What {@link uninstallPlugin} runs: a runtime spec, without `onExit`, and where to run it. */
 export interface UninstallSpec extends Omit<RuntimeSpec, 'onExit'> {

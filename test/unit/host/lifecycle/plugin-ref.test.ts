@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { codes } from '../../../src/errors.js';
-import { parsePluginRef } from '../../../src/lifecycle/plugin-ref.js';
+import { codes } from '../../../../src/errors.js';
+import { parsePluginRef } from '../../../../src/host/lifecycle/plugin-ref.js';
 
 describe('plugin references', () => {
   it('name a plugin, or one version of it', () => {

@@ -14,10 +14,10 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BerthError, codes } from '../errors.js';
-import { describeThrown } from '../wire-error.js';
+import { BerthError, codes } from '../../errors.js';
+import { describeThrown } from '../../wire-error.js';
 import { writeFileAtomic } from './write-file-atomic.js';
-import { isPlainObject } from '../plain-object.js';
+import { isPlainObject } from '../../plain-object.js';
 
 /** The state file's name inside the data directory. */
 export const STATE_FILE = 'berth-state.json';

@@ -20,13 +20,13 @@
  * state file before it resolves, so it survives a restart of the host.
  */
 import { resolve } from 'node:path';
-import { BerthError, codes } from '../errors.js';
-import { readManifest, type LoadedManifest } from '../manifest/index.js';
-import { parsePluginRef } from '../lifecycle/plugin-ref.js';
+import { BerthError, codes } from '../../errors.js';
+import { readManifest, type LoadedManifest } from '../../manifest/index.js';
+import { parsePluginRef } from './plugin-ref.js';
 import { configureService, type ConfigChange, type ConfigureOptions } from './configure-service.js';
 import { createKeyedLock } from './keyed-lock.js';
 import { findRecord, findVersion, type LifecycleHost } from './lifecycle-host.js';
-import type { PluginRecord } from './plugin-record.js';
+import type { PluginRecord } from '../plugin-record.js';
 import { removePlugin } from './remove-plugin.js';
 
 export type { ConfigChange, ConfigureOptions, LifecycleHost };

@@ -4,10 +4,10 @@
  * lifecycle may do to a host is spelled out here.
  */
 import type { Logger } from 'pino';
-import { BerthError, codes } from '../errors.js';
-import type { LoadedManifest } from '../manifest/index.js';
-import type { StateStore } from '../lifecycle/state-store.js';
-import type { PluginRecord } from './plugin-record.js';
+import { BerthError, codes } from '../../errors.js';
+import type { LoadedManifest } from '../../manifest/index.js';
+import type { StateStore } from './state-store.js';
+import type { PluginRecord } from '../plugin-record.js';
 
 /** What the lifecycle needs of its host. */
 export interface LifecycleHost {

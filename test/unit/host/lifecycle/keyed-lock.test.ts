@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createKeyedLock } from '../../../src/host/keyed-lock.js';
+import { createKeyedLock } from '../../../../src/host/lifecycle/keyed-lock.js';
 
 /** A task that records when it starts and ends, and ends when told. */
 function task(log: string[], name: string): { run: () => Promise<string>; end: () => void } {

@@ -27,11 +27,11 @@ import {
   type DiscoveryResult,
   type PluginDirEvent,
   type PluginDirWatcher,
-} from '../discovery/index.js';
-import { BerthError, codes } from '../errors.js';
-import type { LoadedManifest } from '../manifest/index.js';
-import type { ProblemOrigin } from './host-problems.js';
-import type { PluginRecord } from './plugin-record.js';
+} from '../../discovery/index.js';
+import { BerthError, codes } from '../../errors.js';
+import type { LoadedManifest } from '../../manifest/index.js';
+import type { ProblemOrigin } from '../host-problems.js';
+import type { PluginRecord } from '../plugin-record.js';
 import { upgradePlugin, type UpgradeHost } from './upgrade-plugin.js';
 
 /** What the handler needs of its host, beyond an upgrade's needs. */

@@ -2,8 +2,8 @@
  * How operators name a plugin, or one installed version of it: `echo` or `echo@1.2.0`.
  */
 import semver from 'semver';
-import { BerthError, codes } from '../errors.js';
-import { PLUGIN_NAME } from '../manifest/manifest-schema.js';
+import { BerthError, codes } from '../../errors.js';
+import { PLUGIN_NAME } from '../../manifest/manifest-schema.js';
 
 /** A plugin name and, optionally, one of its versions. */
 export interface PluginRef {

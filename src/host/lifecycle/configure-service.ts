@@ -8,11 +8,11 @@
  * leaves both the running config and the recorded one as they were, and an accepted one
  * is what every later start (a crash, a host restart) runs with.
  */
-import { BerthError, codes } from '../errors.js';
-import { nextOverrides } from '../config/config-patch.js';
+import { BerthError, codes } from '../../errors.js';
+import { nextOverrides } from '../../config/config-patch.js';
 import type { LifecycleHost } from './lifecycle-host.js';
-import type { PluginRecord } from './plugin-record.js';
-import { isPlainObject } from '../plain-object.js';
+import type { PluginRecord } from '../plugin-record.js';
+import { isPlainObject } from '../../plain-object.js';
 
 /** The outcome of a config change. */
 export interface ConfigChange {

@@ -9,9 +9,9 @@
  * the next start would take it again; installing it again undoes that. Files the plugin
  * wrote in its data folder stay: its migrations decide what its data becomes.
  */
-import { BerthError, codes } from '../errors.js';
+import { BerthError, codes } from '../../errors.js';
 import { findRecord, findVersion, type LifecycleHost } from './lifecycle-host.js';
-import type { PluginRecord } from './plugin-record.js';
+import type { PluginRecord } from '../plugin-record.js';
 
 /**
  * Removes the plugin `name`, or its installed `version`. Rejects with
