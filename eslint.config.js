@@ -52,4 +52,20 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: ['src/isolation/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./supervisor/',
+              message: 'src/isolation must not import src/supervisor (the supervisor imports it).',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -21,7 +21,7 @@
  * other threads keep serving, and piscina starts a replacement, which starts the plugin
  * anew. piscina has no hang detection: each thread beats a heartbeat, and one whose loop
  * stalls for hangTimeoutMs is terminated alone (its calls reject with PLUGIN_HUNG) and
- * replaced. A pool whose threads die {@link DEATH_POLICY}.budget times within its window,
+ * replaced. A pool whose threads die {@link POOL_DEATH_BUDGET}.budget times within its window,
  * or whose replacement thread cannot start the plugin, is given up: the supervisor hears
  * of it (onExit) and restarts the plugin with backoff, or opens its breaker.
  *
@@ -32,7 +32,6 @@
  */
 import type { Piscina } from 'piscina';
 import { BerthError, callAbortedError, codes, fromWireError } from '../errors.js';
-import { DEFAULT_RESTART_POLICY, recentCrashes } from '../supervisor/restart-policy.js';
 import {
   createPoolCodec,
   POOL_WIRE_VERSION,
@@ -44,15 +43,13 @@ import { Lease } from '../transport/lease.js';
 import type { ServiceMethods } from '../transport/wire.js';
 import { presentCallError } from './call-error.js';
 import { createPiscina, LIVENESS_BYTES } from './create-piscina.js';
+import { POOL_DEATH_BUDGET, recentCrashes } from './crash-window.js';
 import { TIMED_OUT, withDeadline } from './deadline.js';
 import { createPoolCalls } from './pool-calls.js';
 import { piscinaRejectionError, poolGivenUpError } from './pool-errors.js';
 import { createPoolThreads, type PoolThreads } from './pool-threads.js';
 import type { PluginRuntime, RuntimeSpec } from './runtime.js';
 import { readHealthReport, readServiceMethods } from './worker-messages.js';
-
-/** Thread deaths within the window that give the pool up: the supervisor's default budget. */
-export const DEATH_POLICY = DEFAULT_RESTART_POLICY;
 
 /** How long a thread remembers the cancel of a call without a deadline that it has not seen. */
 const FORGET_CANCEL_MS = 60_000;
@@ -173,10 +170,10 @@ export function createPoolRuntime(spec: RuntimeSpec, options: PoolOptions): Plug
     if (phase !== 'running') return;
     spec.logger.error({ plugin, code: error.code, err: error.cause, threadId }, error.message);
     const now = Date.now();
-    deaths = [...recentCrashes(deaths, now, DEATH_POLICY), now];
-    if (deaths.length >= DEATH_POLICY.budget) {
+    deaths = [...recentCrashes(deaths, now, POOL_DEATH_BUDGET), now];
+    if (deaths.length >= POOL_DEATH_BUDGET.budget) {
       giveUp(
-        `its pool threads died ${deaths.length} times within ${DEATH_POLICY.windowMs} ms`,
+        `its pool threads died ${deaths.length} times within ${POOL_DEATH_BUDGET.windowMs} ms`,
         error,
       );
     }

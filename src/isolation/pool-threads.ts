@@ -15,7 +15,7 @@ import { BroadcastChannel, type Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { BerthError, codes, fromWireError, toWireError } from '../errors.js';
 import type { ResourceLimits } from '../manifest/manifest.js';
-import { watchHeartbeat } from '../supervisor/watchdog.js';
+import { watchHeartbeat } from './watchdog.js';
 import { readHeartbeat } from '../transport/heartbeat.js';
 import {
   POOL_WIRE_VERSION,

@@ -34,7 +34,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { BerthError, codes, fromWireError, toWireError } from '../errors.js';
 import { createCallClient } from '../transport/call-client.js';
 import { createLivenessBuffer, readHeartbeat } from '../transport/heartbeat.js';
-import { watchHeartbeat } from '../supervisor/watchdog.js';
+import { watchHeartbeat } from './watchdog.js';
 import {
   ControlOp,
   WIRE_VERSION,

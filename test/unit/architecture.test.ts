@@ -80,6 +80,10 @@ describe('the import rules of DESIGN.md', () => {
     );
   });
 
+  it('src/isolation imports nothing from src/supervisor (the supervisor imports isolation)', () => {
+    expect(violations('src/isolation', (to) => !within(to, 'src/supervisor/'))).toEqual([]);
+  });
+
   it('src/cli uses the host only through src/index.ts (and the service through its index)', () => {
     expect(
       violations('src/cli', (to) => within(to, 'src/cli/', 'src/index.ts', 'src/service/index.ts')),
