@@ -43,9 +43,28 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^\\.\\./src/(?!transport/|sdk/|contracts/|errors\\.js$)',
+              regex: '^\\.\\./src/(?!plugin-side/|transport/|sdk/|contracts/|errors\\.js$)',
               message:
-                'workers/ may import only src/transport, src/sdk, src/contracts and src/errors.',
+                'workers/ may import only src/plugin-side, src/transport, src/sdk, src/contracts and src/errors.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The plugin side runs inside plugin threads: it never reaches into host-side rooms.
+    files: ['src/plugin-side/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex:
+                '^\\.\\./(?!plugin-side/|transport/|sdk/|contracts/|errors\\.js$|plain-object\\.js$)',
+              message:
+                'src/plugin-side may import only src/transport, src/sdk, src/contracts, src/errors and src/plain-object.',
             },
           ],
         },

@@ -11,8 +11,8 @@
 import { createValueCopier } from '../transport/copy-value.js';
 import { Lease } from '../transport/lease.js';
 import { BerthError, callAbortedError, codes } from '../errors.js';
-import { loadPlugin } from '../sdk/load-plugin.js';
-import { startPluginInstance, type PluginInstance } from '../sdk/plugin-instance.js';
+import { loadPlugin } from '../plugin-side/load-plugin.js';
+import { startPluginInstance, type PluginInstance } from '../plugin-side/plugin-instance.js';
 import { copyAcrossWire, presentCallError } from './call-error.js';
 import { TIMED_OUT, withDeadline } from './deadline.js';
 import type { CallOptions, PluginRuntime, RuntimeSpec } from './runtime.js';

@@ -49,11 +49,28 @@ const within = (to: string, ...prefixes: string[]): boolean =>
   prefixes.some((prefix) => to.startsWith(prefix));
 
 describe('the import rules of DESIGN.md', () => {
-  it('workers/ import only src/transport, src/sdk, src/contracts and src/errors', () => {
+  it('workers/ import only src/plugin-side, src/transport, src/sdk, src/contracts and src/errors', () => {
     expect(
       violations('workers', (to) =>
         within(
           to,
+          'src/plugin-side/',
+          'src/transport/',
+          'src/sdk/',
+          'src/contracts/',
+          'src/errors.ts',
+          'src/plain-object.ts',
+        ),
+      ),
+    ).toEqual([]);
+  });
+
+  it('src/plugin-side, which runs inside plugin threads, imports nothing host-side', () => {
+    expect(
+      violations('src/plugin-side', (to) =>
+        within(
+          to,
+          'src/plugin-side/',
           'src/transport/',
           'src/sdk/',
           'src/contracts/',

@@ -6,9 +6,9 @@
  * takes calls.
  */
 import { BerthError, codes, describeThrown } from '../errors.js';
-import type { ServiceContext } from './context.js';
-import type { ServiceImplementation } from './define-plugin.js';
-import { createServiceMigrator } from './migrations/service-migrator.js';
+import type { ServiceContext } from '../sdk/context.js';
+import type { ServiceImplementation } from '../sdk/define-plugin.js';
+import { createServiceMigrator } from '../sdk/migrations/service-migrator.js';
 import type { InstanceOptions, PluginInstance } from './plugin-instance.js';
 
 /**

@@ -5,7 +5,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { BerthError, codes, describeThrown } from '../errors.js';
-import { isPluginDefinition, type PluginDefinition } from './define-plugin.js';
+import { isPluginDefinition, type PluginDefinition } from '../sdk/define-plugin.js';
 
 /**
  * Loads the plugin at `mainPath`. Throws BERTH_ERR_PLUGIN_LOAD if the import fails,

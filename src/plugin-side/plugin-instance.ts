@@ -9,9 +9,9 @@
  */
 import type { Logger } from 'pino';
 import { BerthError, codes, describeThrown } from '../errors.js';
-import type { CallContext, HealthReport, ServiceConfig, ServiceContext } from './context.js';
-import type { AnyMethod, PluginDefinition, ServiceImplementation } from './define-plugin.js';
-import { createServiceMigrator } from './migrations/service-migrator.js';
+import type { CallContext, HealthReport, ServiceConfig, ServiceContext } from '../sdk/context.js';
+import type { AnyMethod, PluginDefinition, ServiceImplementation } from '../sdk/define-plugin.js';
+import { createServiceMigrator } from '../sdk/migrations/service-migrator.js';
 import { uninstallPluginInstance } from './uninstall-plugin-instance.js';
 
 /** What an instance needs to know about its plugin. */

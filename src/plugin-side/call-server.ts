@@ -12,11 +12,11 @@
 import { performance } from 'node:perf_hooks';
 import type { MessagePort } from 'node:worker_threads';
 import { BerthError, callAbortedError, codes, isBerthError, toWireError } from '../errors.js';
-import { ArenaWriter } from './result-arena.js';
-import { RingReader, RingWriter } from './record-ring.js';
-import { FrameReceiver, FrameSender } from './shared-channel.js';
-import { INLINE_MAX_BYTES, type SharedBuffers } from './shared-layout.js';
-import { Frame, type AnyFrame } from './wire.js';
+import { ArenaWriter } from '../transport/result-arena.js';
+import { RingReader, RingWriter } from '../transport/record-ring.js';
+import { FrameReceiver, FrameSender } from '../transport/shared-channel.js';
+import { INLINE_MAX_BYTES, type SharedBuffers } from '../transport/shared-layout.js';
+import { Frame, type AnyFrame } from '../transport/wire.js';
 
 /**
  * Runs one call, returning its value or a promise of it (or throwing). `signal.signal`
