@@ -96,6 +96,7 @@ export function startPoolThread(port: MessagePort, boot: PoolBoot, threadId: num
         return;
       case 'REQUEST': {
         const { requestId } = message;
+        if (message.threadId !== threadId) return;
         answer(message.op, message.args).then(
           (value) => post({ type: 'REPLY', requestId, threadId, ok: true, value }),
           (error: unknown) =>
