@@ -13,8 +13,8 @@
  *        ◀═══ [ok, value | error]          heartbeat + running-call slots in a SAB
  *   stop: drain, STOP to every thread ───▶ onStop in each, then pool.destroy()
  *
- * piscina runs the threads (create-piscina.ts says how, and why); pool-threads.ts knows
- * what each is doing; pool-calls.ts settles each call once.
+ * piscina runs the threads (create-piscina.ts); pool-threads.ts keeps a worker handle per
+ * thread (worker-handle.ts, as thread isolation does); send-pool-call.ts sends one call.
  *
  * Faults. A thread that dies (an exit, an uncaught error, out of heap) takes only the
  * calls it was running: they reject with BERTH_ERR_PLUGIN_CRASHED (PLUGIN_OOM), the
@@ -25,34 +25,25 @@
  * or whose replacement thread cannot start the plugin, is given up: the supervisor hears
  * of it (onExit) and restarts the plugin with backoff, or opens its breaker.
  *
- * Stop. A task per thread would not reach every thread (piscina may give two to one and
- * none to another), so after the calls drain, STOP is broadcast and every thread that has
- * been booted runs onStop and answers; then pool.destroy(). A replacement thread that
- * starts while the pool stops is destroyed without onStop.
+ * Stop. After the calls drain, STOP goes to every thread that has been booted (each
+ * runs onStop and answers); then pool.destroy(). A replacement thread that starts while
+ * the pool stops is destroyed without onStop.
  */
 import type { Piscina } from 'piscina';
-import { BerthError, callAbortedError, codes, fromWireError } from '../errors.js';
-import {
-  createPoolCodec,
-  POOL_WIRE_VERSION,
-  PoolOp,
-  type Carried,
-  type PoolTask,
-} from '../transport/pool-wire.js';
-import { Lease } from '../transport/lease.js';
+import { BerthError, codes } from '../errors.js';
+import { createPoolCodec, POOL_WIRE_VERSION, PoolOp } from '../transport/pool-wire.js';
 import type { ServiceMethods } from '../transport/wire.js';
-import { presentCallError } from './call-error.js';
+import { drainThenStop, startWithin } from './runtime-steps.js';
+import { heartbeatInterval } from './spawn-plugin-worker.js';
 import { createPiscina, LIVENESS_BYTES } from './create-piscina.js';
 import { POOL_DEATH_BUDGET, recentCrashes } from './crash-window.js';
 import { TIMED_OUT, withDeadline } from './deadline.js';
 import { createPoolCalls } from './pool-calls.js';
-import { piscinaRejectionError, poolGivenUpError } from './pool-errors.js';
+import { poolGivenUpError } from './pool-errors.js';
+import { sendPoolCall } from './send-pool-call.js';
 import { createPoolThreads, type PoolThreads } from './pool-threads.js';
 import type { PluginRuntime, RuntimeSpec } from './runtime.js';
 import { readHealthReport, readServiceMethods } from './worker-messages.js';
-
-/** How long a thread remembers the cancel of a call without a deadline that it has not seen. */
-const FORGET_CANCEL_MS = 60_000;
 
 /** Options of pool isolation. */
 export interface PoolOptions {
@@ -179,19 +170,6 @@ export function createPoolRuntime(spec: RuntimeSpec, options: PoolOptions): Plug
     }
   };
 
-  const settle = (id: number, carried: unknown, deadline: number): void => {
-    try {
-      const [ok, payload] = codec.uncarry(carried as Carried) as [boolean, unknown];
-      if (ok) calls.resolve(id, payload);
-      // Past its deadline the call is the deadline timer's to settle, as CALL_TIMEOUT: a
-      // thread that skips a call too late to run answers with that code, which the wire
-      // does not carry (fromWireError believes no host code).
-      else if (deadline === 0 || Date.now() < deadline) calls.reject(id, fromWireError(payload));
-    } catch (error) {
-      calls.reject(id, piscinaRejectionError(plugin, error));
-    }
-  };
-
   const boot = (): Promise<ServiceMethods> => {
     const channel = `berth-pool:${plugin}:${process.pid}:${Math.random().toString(36).slice(2)}`;
     const started = new Promise<ServiceMethods>((resolve, reject) => {
@@ -205,7 +183,7 @@ export function createPoolRuntime(spec: RuntimeSpec, options: PoolOptions): Plug
         plugin: spec.boot,
         logLevel: spec.logger.level,
         channel,
-        heartbeatIntervalMs: Math.max(5, Math.min(500, spec.hangTimeoutMs / 10)),
+        heartbeatIntervalMs: heartbeatInterval(spec.hangTimeoutMs),
         logLimits: spec.logLimits,
       },
       resourceLimits: spec.resourceLimits,
@@ -247,16 +225,18 @@ export function createPoolRuntime(spec: RuntimeSpec, options: PoolOptions): Plug
 
   const runtime: PluginRuntime = {
     isolation: 'pool',
-    async start() {
-      const started = boot();
-      const outcome = await withDeadline(started, spec.startTimeoutMs);
-      if (outcome !== TIMED_OUT) return outcome;
-      started.catch(() => {}); // the pool is being destroyed; its late failure is moot
-      await runtime.stop();
-      throw new BerthError(
-        codes.START_FAILED,
-        `plugin "${plugin}" did not start within ${spec.startTimeoutMs} ms in its pool of ${size} threads; the pool was destroyed`,
-        { plugin, data: { timeoutMs: spec.startTimeoutMs, threads: size } },
+    start() {
+      const { startTimeoutMs } = spec;
+      return startWithin(
+        boot(),
+        startTimeoutMs,
+        () => runtime.stop(),
+        () =>
+          new BerthError(
+            codes.START_FAILED,
+            `plugin "${plugin}" did not start within ${startTimeoutMs} ms in its pool of ${size} threads; the pool was destroyed`,
+            { plugin, data: { timeoutMs: startTimeoutMs, threads: size } },
+          ),
       );
     },
     call(service, method, args, options = {}) {
@@ -265,37 +245,11 @@ export function createPoolRuntime(spec: RuntimeSpec, options: PoolOptions): Plug
       if (phase !== 'running' || stopping !== undefined || current === undefined) {
         return Promise.reject(notRunning(stopping ? 'is stopping' : 'is not running', site));
       }
-      if (options.signal?.aborted) {
-        return Promise.reject(callAbortedError(options.signal.reason, site));
-      }
-      let encoded: Carried;
-      try {
-        encoded = codec.carry(args, 'args');
-      } catch (error) {
-        return Promise.reject(presentCallError(error, site));
-      }
-      const id = calls.nextId();
-      const deadline = options.timeoutMs === undefined ? 0 : Date.now() + options.timeoutMs;
-      const result = calls.track(id, options, (abandoned) =>
-        threads?.cancel(abandoned, deadline || Date.now() + FORGET_CANCEL_MS),
-      );
-      const task: PoolTask = { id, service, method, args: encoded, deadline };
-      current.run(task).then(
-        (carried: unknown) => {
-          threads?.settled(id);
-          settle(id, carried, deadline);
-        },
-        (error: unknown) => {
-          threads?.settled(id);
-          calls.reject(id, piscinaRejectionError(plugin, error));
-        },
-      );
-      return result.then(
-        // Results arrive as copies the caller owns: a zero-copy call gets one leased for form.
-        (value) => (options.zeroCopy === true ? new Lease(value) : value),
-        (error: unknown) => {
-          throw presentCallError(error, site);
-        },
+      return sendPoolCall(
+        { plugin, pool: current, calls, codec, threads: () => threads },
+        site,
+        args,
+        options,
       );
     },
     async health() {
@@ -327,18 +281,14 @@ export function createPoolRuntime(spec: RuntimeSpec, options: PoolOptions): Plug
     stop() {
       stopping ??= (async () => {
         if (pool === undefined || phase === 'ending') return destroy();
-        if ((await withDeadline(calls.whenIdle(), spec.stopTimeoutMs)) === TIMED_OUT) {
-          spec.logger.warn(
-            { plugin, inFlight: calls.inFlight },
-            'calls still in flight at the stop deadline',
-          );
-        }
-        const stopped = (threads?.request(PoolOp.STOP, []) ?? Promise.resolve()).catch(
-          (error: unknown) => spec.logger.warn({ plugin, err: error }, 'plugin stop failed'),
-        );
-        if ((await withDeadline(stopped, spec.stopTimeoutMs)) === TIMED_OUT) {
-          spec.logger.warn({ plugin }, 'onStop did not finish by the stop deadline');
-        }
+        await drainThenStop({
+          plugin,
+          logger: spec.logger,
+          stopTimeoutMs: spec.stopTimeoutMs,
+          whenIdle: () => calls.whenIdle(),
+          inFlight: () => calls.inFlight,
+          stop: () => threads?.request(PoolOp.STOP, []) ?? Promise.resolve(),
+        });
         end(notRunning('was stopped'));
         await destroy();
       })();

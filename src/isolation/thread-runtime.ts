@@ -24,23 +24,18 @@
  * on a dead thread. The supervisor is told (onExit) only of an end while `running`: a
  * plugin that dies while starting fails its start instead.
  */
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { BerthError, codes } from '../errors.js';
 import { createCallClient, type CallClient } from '../transport/call-client.js';
 import { createLivenessBuffer } from '../transport/heartbeat.js';
 import type { SharedBuffers } from '../transport/shared-layout.js';
-import {
-  ControlOp,
-  WIRE_VERSION,
-  type ServiceMethods,
-  type WorkerBoot,
-} from '../transport/wire.js';
+import { ControlOp, WIRE_VERSION, type ServiceMethods } from '../transport/wire.js';
 import { presentCallError } from './call-error.js';
-import { TIMED_OUT, withDeadline } from './deadline.js';
 import type { CallOptions, PluginRuntime, RuntimeSpec } from './runtime.js';
 import { ThreadEndpoint } from './worker-endpoint.js';
 import { threadDialect } from './worker-dialects.js';
-import { resolveWorkerEntry } from './worker-entry.js';
+import { drainThenStop, startWithin } from './runtime-steps.js';
+import { spawnPluginWorker } from './spawn-plugin-worker.js';
 import { WorkerHandle, type EndCause, type WorkerStateName } from './worker-handle.js';
 import { readHealthReport, readServiceMethods } from './worker-messages.js';
 
@@ -99,16 +94,18 @@ class ThreadRuntime implements PluginRuntime {
     });
   }
 
-  async start(): Promise<ServiceMethods> {
-    const started = this.#boot();
-    const outcome = await withDeadline(started, this.spec.startTimeoutMs);
-    if (outcome !== TIMED_OUT) return outcome;
-    started.catch(() => {}); // the worker is being terminated; its late failure is moot
-    await this.stop();
-    throw new BerthError(
-      codes.START_FAILED,
-      `plugin "${this.#plugin}" did not start within ${this.spec.startTimeoutMs} ms; its worker was terminated`,
-      { plugin: this.#plugin, data: { timeoutMs: this.spec.startTimeoutMs } },
+  start(): Promise<ServiceMethods> {
+    const { startTimeoutMs } = this.spec;
+    return startWithin(
+      this.#boot(),
+      startTimeoutMs,
+      () => this.stop(),
+      () =>
+        new BerthError(
+          codes.START_FAILED,
+          `plugin "${this.#plugin}" did not start within ${startTimeoutMs} ms; its worker was terminated`,
+          { plugin: this.#plugin, data: { timeoutMs: startTimeoutMs } },
+        ),
     );
   }
 
@@ -155,9 +152,7 @@ class ThreadRuntime implements PluginRuntime {
   async #boot(): Promise<ServiceMethods> {
     this.#phase = 'booting';
     const handle = this.#spawn();
-    await new Promise<void>((resolve, reject) => {
-      this.#whenLoaded = { resolve, reject };
-    });
+    await handle.whenReady;
     const methods = readServiceMethods(
       await handle.request(ControlOp.START, []),
       this.spec.boot.services.map((s) => s.name),
@@ -170,30 +165,14 @@ class ThreadRuntime implements PluginRuntime {
     return methods;
   }
 
-  #whenLoaded: { resolve(): void; reject(error: unknown): void } | undefined;
-
   #spawn(): WorkerHandle {
     const { spec } = this;
-    const entry = resolveWorkerEntry('plugin-worker');
     const liveness = createLivenessBuffer();
-    const workerData: WorkerBoot = {
-      protocol: WIRE_VERSION,
-      plugin: spec.boot,
-      logLevel: spec.logger.level,
-      logLimits: spec.logLimits,
+    const worker = spawnPluginWorker(spec, {
       dataPort: this.#dataPort,
       buffers: this.#buffers,
-      spinUs: spec.spinUs ?? DEFAULT_SPIN_US,
       liveness,
-      heartbeatIntervalMs: Math.max(5, Math.min(500, spec.hangTimeoutMs / 10)),
-      envNames: Object.keys(spec.env),
-    };
-    const worker = new Worker(entry.url, {
-      workerData,
-      transferList: [this.#dataPort],
-      argv: entry.argv,
-      env: spec.env,
-      ...(spec.resourceLimits === undefined ? {} : { resourceLimits: spec.resourceLimits }),
+      spinUs: spec.spinUs ?? DEFAULT_SPIN_US,
     });
     liveWorkers += 1;
     const handle = new WorkerHandle({
@@ -206,8 +185,6 @@ class ThreadRuntime implements PluginRuntime {
       maxMessagesPerSecond: MAX_MESSAGES_PER_SECOND,
       logger: spec.logger,
       events: {
-        ready: () => this.#whenLoaded?.resolve(),
-        failed: (error) => this.#whenLoaded?.reject(error),
         ended: (error, cause, from) => this.#ended(error, cause, from),
         logs: (lines, dropped) => spec.logs.take(lines, dropped),
       },
@@ -231,7 +208,6 @@ class ThreadRuntime implements PluginRuntime {
     if (this.#phase === 'ended') return;
     const wasRunning = this.#phase === 'running';
     this.#phase = 'ended';
-    this.#whenLoaded?.reject(error);
     this.#client.rejectAll(() => error);
     this.#client.close();
     this.spec.logs.flush();
@@ -274,18 +250,14 @@ class ThreadRuntime implements PluginRuntime {
     const { spec } = this;
     const plugin = this.#plugin;
     if (this.#phase === 'running') {
-      if ((await withDeadline(this.#client.whenIdle(), spec.stopTimeoutMs)) === TIMED_OUT) {
-        spec.logger.warn(
-          { plugin, inFlight: this.#client.inFlight },
-          'calls still in flight at the stop deadline',
-        );
-      }
-      const stopped = this.#control(ControlOp.STOP).catch((error: unknown) => {
-        spec.logger.warn({ plugin, err: error }, 'plugin stop failed');
+      await drainThenStop({
+        plugin,
+        logger: spec.logger,
+        stopTimeoutMs: spec.stopTimeoutMs,
+        whenIdle: () => this.#client.whenIdle(),
+        inFlight: () => this.#client.inFlight,
+        stop: () => this.#control(ControlOp.STOP),
       });
-      if ((await withDeadline(stopped, spec.stopTimeoutMs)) === TIMED_OUT) {
-        spec.logger.warn({ plugin }, 'onStop did not finish by the stop deadline');
-      }
     }
     const stopped = new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" was stopped`, {
       plugin,

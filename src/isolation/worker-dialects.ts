@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { ControlOp, type ControlOpName, type HostMessage } from '../transport/wire.js';
 import type { PoolBroadcast, PoolOpName, PoolThreadMessage } from '../transport/pool-wire.js';
-import type { HandleMessage, WorkerDialect } from './worker-handle.js';
+import type { HandleMessage, WorkerDialect } from './worker-state.js';
 import { readWorkerMessage } from './worker-messages.js';
 
 const controlOps: readonly string[] = Object.values(ControlOp);

@@ -17,93 +17,29 @@
  * refuses, or one out of turn, ends it as a protocol violation, never the host.
  */
 import assert from 'node:assert/strict';
-import type { Logger } from 'pino';
-import { BerthError, codes, fromWireError, type WireError } from '../errors.js';
+import { BerthError, codes, fromWireError } from '../errors.js';
 import { readHeartbeat } from '../transport/heartbeat.js';
-import type { ServiceMethods } from '../transport/wire.js';
 import { TIMED_OUT, withDeadline } from './deadline.js';
 import { watchHeartbeat } from './watchdog.js';
-import type { WorkerEndpoint } from './worker-endpoint.js';
+import {
+  WORKER_TRANSITIONS,
+  WorkerState,
+  type EndCause,
+  type HandleMessage,
+  type WorkerHandleOptions,
+  type WorkerStateName,
+} from './worker-state.js';
 import {
   exitError,
   hungError,
   mismatchError,
   protocolError,
   type WorkerExit,
-  type WorkerSite,
 } from './worker-errors.js';
 
-/** The states of a worker handle. */
-export const WorkerState = {
-  /** Spawned; nothing heard yet. Its first message must be its hello. */
-  SPAWNED: 'spawned',
-  /** Its wire version is right; it is loading (a pool thread: and starting) the plugin. */
-  LOADING: 'loading',
-  /** Loaded: its heartbeat is watched. */
-  READY: 'ready',
-  /** It could not load the plugin, or not in time, or speaks another wire version. */
-  FAILED: 'failed',
-  /** Gone or given up; final. Every request has been settled. */
-  ENDED: 'ended',
-} as const;
-export type WorkerStateName = (typeof WorkerState)[keyof typeof WorkerState];
-
-/** Which state may follow which: the drawing above, as data. */
-export const WORKER_TRANSITIONS: Readonly<Record<WorkerStateName, readonly WorkerStateName[]>> = {
-  spawned: ['loading', 'failed', 'ended'],
-  loading: ['ready', 'failed', 'ended'],
-  ready: ['ended'],
-  failed: ['ended'],
-  ended: [],
-};
-
-/** What a worker may tell its handle, once its dialect has read and checked it. */
-export type HandleMessage =
-  | { type: 'HELLO'; protocol: number }
-  | { type: 'LOADED'; liveness?: SharedArrayBuffer | undefined; methods?: ServiceMethods }
-  | { type: 'LOAD_FAILED'; error: WireError }
-  | { type: 'REPLY'; id: number; ok: true; value: unknown }
-  | { type: 'REPLY'; id: number; ok: false; error: WireError }
-  | { type: 'LOGS'; lines: string[]; dropped: number };
-
-/** How one kind of worker speaks: how its messages are read, how a request is put. */
-export interface WorkerDialect {
-  /** Checks one raw message: what the handle acts on (in order), or why it is refused. */
-  read(value: unknown): { ok: true; messages: HandleMessage[] } | { ok: false; problem: string };
-  /** The message that asks the worker for control request `id`. */
-  request(id: number, op: string, args: unknown[]): unknown;
-}
-
-/** Why a handle ended: the worker exited, hung, broke the wire, or the host ended it. */
-export type EndCause = 'exit' | 'hang' | 'violation' | 'host';
-
-/** What a handle tells its owner: one listener per state entered. */
-export interface WorkerHandleEvents {
-  loading?(): void;
-  ready?(message: Extract<HandleMessage, { type: 'LOADED' }>): void;
-  failed?(error: BerthError | Error): void;
-  ended(error: BerthError, cause: EndCause, from: WorkerStateName): void;
-  logs?(lines: string[], dropped: number): void;
-}
-
-/** What a handle is made with. */
-export interface WorkerHandleOptions {
-  site: WorkerSite;
-  endpoint: WorkerEndpoint;
-  dialect: WorkerDialect;
-  /** The wire the hello must name, and its version here. */
-  wire: { name: string; version: number };
-  /** A worker whose heartbeat stalls this long is hung, and is terminated. */
-  hangTimeoutMs: number;
-  /** The liveness buffer, when the host made it (else LOADED brings it). */
-  liveness?: SharedArrayBuffer | undefined;
-  /** How long loading may take from the hello before the worker has failed; none if unset. */
-  loadTimeoutMs?: number | undefined;
-  /** Messages the worker may post in a second before it is flooding the host; no bound if unset. */
-  maxMessagesPerSecond?: number | undefined;
-  logger: Logger;
-  events: WorkerHandleEvents;
-}
+export { WORKER_TRANSITIONS, WorkerState };
+export type { EndCause, HandleMessage, WorkerHandleOptions, WorkerStateName };
+export type { WorkerDialect, WorkerHandleEvents } from './worker-state.js';
 
 interface PendingRequest {
   resolve(value: unknown): void;
@@ -122,9 +58,13 @@ export class WorkerHandle {
   #windowStart = 0;
   #windowMessages = 0;
   readonly #exited: Promise<WorkerExit>;
+  readonly #ready: Promise<void>;
+  #settleReady: { resolve(): void; reject(error: unknown): void } | undefined;
 
   constructor(private readonly options: WorkerHandleOptions) {
     this.#liveness = options.liveness;
+    this.#ready = new Promise((resolve, reject) => (this.#settleReady = { resolve, reject }));
+    this.#ready.catch(() => {}); // an owner that never waits for it is not told of it
     options.endpoint.onMessage((value) => this.#onMessage(value));
     this.#exited = new Promise((resolve) => {
       options.endpoint.onExit((exit) => {
@@ -146,6 +86,14 @@ export class WorkerHandle {
   /** Its liveness buffer, once known (pool-wire.ts keeps running calls there too). */
   get liveness(): SharedArrayBuffer | undefined {
     return this.#liveness;
+  }
+
+  /**
+   * Resolves when the worker has loaded the plugin (READY); rejects with why it failed to,
+   * or with its end error if it ended first.
+   */
+  get whenReady(): Promise<void> {
+    return this.#ready;
   }
 
   /** Resolves when the worker's thread (or process) has exited, whatever the state. */
@@ -298,12 +246,14 @@ export class WorkerHandle {
         },
       );
     }
+    this.#settleReady?.resolve();
     this.options.events.ready?.(message);
   }
 
   #fail(error: BerthError | Error): void {
     clearTimeout(this.#loadTimer);
     this.#move(WorkerState.FAILED);
+    this.#settleReady?.reject(error);
     this.options.events.failed?.(error);
   }
 
@@ -316,6 +266,7 @@ export class WorkerHandle {
     clearTimeout(this.#loadTimer);
     for (const pending of this.#requests.values()) pending.reject(error);
     this.#requests.clear();
+    this.#settleReady?.reject(error);
     this.options.events.ended(error, cause, from);
   }
 
