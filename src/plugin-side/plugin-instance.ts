@@ -98,11 +98,140 @@ export interface PluginInstance {
  */
 export async function startPluginInstance(options: InstanceOptions): Promise<PluginInstance> {
   if (options.mode === 'uninstall') return uninstallPluginInstance(options);
-  const migrator = createServiceMigrator({ ...options, direction: 'up' });
-  const running = new Map<string, RunningService>();
-  const stopAll = async (): Promise<void> => {
-    for (const [name, service] of [...running].reverse()) {
-      running.delete(name);
+  const instance = new RunningInstance(options);
+  await instance.startAll();
+  return instance;
+}
+
+/** A plugin's services, made and started in order; stopped in reverse. */
+class RunningInstance implements PluginInstance {
+  methods: Record<string, string[]> = {};
+  readonly #running = new Map<string, RunningService>();
+
+  constructor(private readonly options: InstanceOptions) {}
+
+  /** Makes and starts every service; on a failure, stops those started and throws. */
+  async startAll(): Promise<void> {
+    const { options } = this;
+    const migrator = createServiceMigrator({ ...options, direction: 'up' });
+    for (const { name, config } of options.services) {
+      const factory = options.definition.services[name];
+      const stop = new AbortController();
+      const context = {
+        plugin: options.plugin,
+        version: options.version,
+        service: name,
+        log: options.logger.child({
+          plugin: options.plugin,
+          service: name,
+          version: options.version,
+        }),
+        config,
+        dataDir: options.dataDir,
+        signal: stop.signal,
+      };
+      try {
+        if (factory === undefined) throw new Error(`no factory for service "${name}"`);
+        const implementation = (await factory(context)) as ServiceImplementation;
+        if (typeof implementation?.methods !== 'object' || implementation.methods === null) {
+          throw new Error('the service factory must return an object with `methods`');
+        }
+        this.#running.set(name, { context, stop, implementation });
+        await migrator.afterFactory(implementation, context);
+        await implementation.onStart?.(context);
+      } catch (error) {
+        await this.stop();
+        throw new BerthError(
+          codes.START_FAILED,
+          `plugin "${options.plugin}" service "${name}" failed to start: ${describeThrown(error)}`,
+          { plugin: options.plugin, service: name, cause: error },
+        );
+      }
+    }
+    for (const [name, service] of this.#running) {
+      const methods = service.implementation.methods as Record<string, unknown>;
+      this.methods[name] = Object.keys(methods).filter((key) => typeof methods[key] === 'function');
+    }
+  }
+
+  call(service: string, method: string, args: unknown[], signal?: SignalSource): unknown {
+    const plugin = this.options.plugin;
+    const target = this.#running.get(service);
+    if (target === undefined) {
+      throw new BerthError(
+        codes.SERVICE_NOT_FOUND,
+        `plugin "${plugin}" has no running service "${service}"`,
+        { plugin, service, method },
+      );
+    }
+    const fn = Object.hasOwn(target.implementation.methods, method)
+      ? (target.implementation.methods as Record<string, AnyMethod | undefined>)[method]
+      : undefined;
+    if (typeof fn !== 'function') {
+      throw new BerthError(
+        codes.METHOD_NOT_FOUND,
+        `service "${service}" of plugin "${plugin}" has no method "${method}"; it has: ${this.methods[service]?.join(', ')}`,
+        { plugin, service, method },
+      );
+    }
+    // The isolation layer aborts per-call signals when it stops, so there is no need
+    // for AbortSignal.any here (it is costly per call and leak-prone on Node 20).
+    const context = new MethodContext(target.context, method, signal ?? target.stop.signal);
+    return (fn as (ctx: CallContext, ...rest: unknown[]) => unknown)(context, ...args);
+  }
+
+  async health(): Promise<HealthReport> {
+    let unready: HealthReport | undefined;
+    for (const [name, service] of this.#running) {
+      try {
+        const report = await service.implementation.onHealthCheck?.(service.context);
+        if (report !== undefined && !report.ok)
+          return { ok: false, detail: `${name}: ${report.detail ?? 'unhealthy'}` };
+        if (report?.ready === false && unready === undefined)
+          unready = { ok: true, ready: false, detail: `${name}: ${report.detail ?? 'not ready'}` };
+      } catch (error) {
+        return { ok: false, detail: `${name}: ${describeThrown(error)}` };
+      }
+    }
+    return unready ?? { ok: true };
+  }
+
+  async configure(service: string, next: ServiceConfig): Promise<void> {
+    const plugin = this.options.plugin;
+    const target = this.#running.get(service);
+    if (target === undefined) {
+      throw new BerthError(
+        codes.SERVICE_NOT_FOUND,
+        `plugin "${plugin}" has no running service "${service}"`,
+        { plugin, service },
+      );
+    }
+    const { context, implementation } = target;
+    const refuse = (reason: string, cause?: unknown): BerthError =>
+      new BerthError(
+        codes.CONFIG_INVALID,
+        `plugin "${plugin}" service "${service}" refused the config: ${reason}; the previous config stays in force`,
+        { plugin, service, cause },
+      );
+    let verdict: string | undefined;
+    try {
+      verdict = (await implementation.onConfigValidate?.(context, next)) ?? undefined;
+    } catch (error) {
+      throw refuse(describeThrown(error), error);
+    }
+    if (typeof verdict === 'string') throw refuse(verdict);
+    const prev = context.config;
+    try {
+      await implementation.onConfigChange?.(context, next, prev);
+    } catch (error) {
+      throw refuse(`onConfigChange failed: ${describeThrown(error)}`, error);
+    }
+    context.config = next;
+  }
+
+  async stop(): Promise<void> {
+    for (const [name, service] of [...this.#running].reverse()) {
+      this.#running.delete(name);
       service.stop.abort();
       try {
         await service.implementation.onStop?.(service.context);
@@ -110,131 +239,5 @@ export async function startPluginInstance(options: InstanceOptions): Promise<Plu
         service.context.log.error({ err: error }, 'onStop failed');
       }
     }
-  };
-
-  for (const { name, config } of options.services) {
-    const factory = options.definition.services[name];
-    const stop = new AbortController();
-    const context = {
-      plugin: options.plugin,
-      version: options.version,
-      service: name,
-      log: options.logger.child({
-        plugin: options.plugin,
-        service: name,
-        version: options.version,
-      }),
-      config,
-      dataDir: options.dataDir,
-      signal: stop.signal,
-    };
-    try {
-      if (factory === undefined) throw new Error(`no factory for service "${name}"`);
-      const implementation = (await factory(context)) as ServiceImplementation;
-      if (typeof implementation?.methods !== 'object' || implementation.methods === null) {
-        throw new Error('the service factory must return an object with `methods`');
-      }
-      running.set(name, { context, stop, implementation });
-      await migrator.afterFactory(implementation, context);
-      await implementation.onStart?.(context);
-    } catch (error) {
-      await stopAll();
-      throw new BerthError(
-        codes.START_FAILED,
-        `plugin "${options.plugin}" service "${name}" failed to start: ${describeThrown(error)}`,
-        { plugin: options.plugin, service: name, cause: error },
-      );
-    }
   }
-
-  const methods: Record<string, string[]> = {};
-  for (const [name, service] of running) {
-    methods[name] = Object.keys(service.implementation.methods).filter(
-      (key) =>
-        typeof (service.implementation.methods as Record<string, unknown>)[key] === 'function',
-    );
-  }
-
-  return {
-    methods,
-    call(service, method, args, signal) {
-      const target = running.get(service);
-      if (target === undefined) {
-        throw new BerthError(
-          codes.SERVICE_NOT_FOUND,
-          `plugin "${options.plugin}" has no running service "${service}"`,
-          {
-            plugin: options.plugin,
-            service,
-            method,
-          },
-        );
-      }
-      const fn = Object.hasOwn(target.implementation.methods, method)
-        ? (target.implementation.methods as Record<string, AnyMethod | undefined>)[method]
-        : undefined;
-      if (typeof fn !== 'function') {
-        throw new BerthError(
-          codes.METHOD_NOT_FOUND,
-          `service "${service}" of plugin "${options.plugin}" has no method "${method}"; it has: ${methods[service]?.join(', ')}`,
-          { plugin: options.plugin, service, method },
-        );
-      }
-      // The isolation layer aborts per-call signals when it stops, so there is no need
-      // for AbortSignal.any here (it is costly per call and leak-prone on Node 20).
-      const context = new MethodContext(target.context, method, signal ?? target.stop.signal);
-      return (fn as (ctx: CallContext, ...rest: unknown[]) => unknown)(context, ...args);
-    },
-    async health() {
-      let unready: HealthReport | undefined;
-      for (const [name, service] of running) {
-        try {
-          const report = await service.implementation.onHealthCheck?.(service.context);
-          if (report !== undefined && !report.ok)
-            return { ok: false, detail: `${name}: ${report.detail ?? 'unhealthy'}` };
-          if (report?.ready === false && unready === undefined)
-            unready = {
-              ok: true,
-              ready: false,
-              detail: `${name}: ${report.detail ?? 'not ready'}`,
-            };
-        } catch (error) {
-          return { ok: false, detail: `${name}: ${describeThrown(error)}` };
-        }
-      }
-      return unready ?? { ok: true };
-    },
-    async configure(service, next) {
-      const target = running.get(service);
-      if (target === undefined) {
-        throw new BerthError(
-          codes.SERVICE_NOT_FOUND,
-          `plugin "${options.plugin}" has no running service "${service}"`,
-          { plugin: options.plugin, service },
-        );
-      }
-      const { context, implementation } = target;
-      const refuse = (reason: string, cause?: unknown): BerthError =>
-        new BerthError(
-          codes.CONFIG_INVALID,
-          `plugin "${options.plugin}" service "${service}" refused the config: ${reason}; the previous config stays in force`,
-          { plugin: options.plugin, service, cause },
-        );
-      let verdict: string | undefined;
-      try {
-        verdict = (await implementation.onConfigValidate?.(context, next)) ?? undefined;
-      } catch (error) {
-        throw refuse(describeThrown(error), error);
-      }
-      if (typeof verdict === 'string') throw refuse(verdict);
-      const prev = context.config;
-      try {
-        await implementation.onConfigChange?.(context, next, prev);
-      } catch (error) {
-        throw refuse(`onConfigChange failed: ${describeThrown(error)}`, error);
-      }
-      context.config = next;
-    },
-    stop: stopAll,
-  };
 }
