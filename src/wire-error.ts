@@ -25,7 +25,7 @@ import { isPlainObject } from './plain-object.js';
  * The Berth codes a plugin may report: they come from the plugin's own code (a storage
  * plugin's INVALID_ARGUMENT and REVISION_CONFLICT, which src/service/http-errors.ts maps
  * to 400 and 409) or from the engine that runs inside its worker (src/sdk,
- * src/transport/call-server.ts, workers/): a method or service that is not there, a
+ * src/plugin-side/call-server.ts, workers/): a method or service that is not there, a
  * result that cannot be encoded, a config refused, a start or a migration that failed,
  * a module that cannot be loaded, a worker of another wire version, a backend (a database)
  * the plugin cannot reach. Every other code

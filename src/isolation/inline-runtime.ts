@@ -11,10 +11,12 @@
 import { createValueCopier } from '../transport/copy-value.js';
 import { Lease } from '../transport/lease.js';
 import { BerthError, callAbortedError, codes } from '../errors.js';
-import { loadPlugin } from '../sdk/load-plugin.js';
-import { startPluginInstance, type PluginInstance } from '../sdk/plugin-instance.js';
+import { loadPlugin } from '../plugin-side/load-plugin.js';
+import { startPluginInstance, type PluginInstance } from '../plugin-side/plugin-instance.js';
 import { copyAcrossWire, presentCallError } from './call-error.js';
 import { TIMED_OUT, withDeadline } from './deadline.js';
+import type { HealthReport, ServiceConfig } from '../sdk/context.js';
+import type { ServiceMethods } from '../transport/wire.js';
 import type { CallOptions, PluginRuntime, RuntimeSpec } from './runtime.js';
 
 /** The errors raceEnd makes: the host's own, which do not cross the wire. */
@@ -22,131 +24,153 @@ const hostEnds = new WeakSet<object>();
 
 /** Loads nothing yet: `start()` imports the plugin into this thread. */
 export function createInlineRuntime(spec: RuntimeSpec): PluginRuntime {
-  const plugin = spec.boot.name;
-  let instance: PluginInstance | undefined;
-  let stopping: Promise<void> | undefined;
-  let inFlight = 0;
-  let idle: (() => void) | undefined;
-  const copy = spec.inlineValues === 'reference' ? undefined : createValueCopier();
+  return new InlineRuntime(spec);
+}
 
-  const load = async (): Promise<PluginInstance> => {
-    const { boot } = spec;
-    const definition = await loadPlugin(
+/** A plugin in the host's own thread. */
+class InlineRuntime implements PluginRuntime {
+  readonly isolation = 'inline';
+  #instance: PluginInstance | undefined;
+  #stopping: Promise<void> | undefined;
+  #inFlight = 0;
+  #idle: (() => void) | undefined;
+  readonly #copy: ReturnType<typeof createValueCopier> | undefined;
+  readonly #plugin: string;
+
+  constructor(private readonly spec: RuntimeSpec) {
+    this.#plugin = spec.boot.name;
+    this.#copy = spec.inlineValues === 'reference' ? undefined : createValueCopier();
+  }
+
+  async start(): Promise<ServiceMethods> {
+    const { startTimeoutMs } = this.spec;
+    const loaded = this.#load().catch((error: unknown) => {
+      throw copyAcrossWire(error);
+    });
+    const outcome = await withDeadline(loaded, startTimeoutMs);
+    if (outcome === TIMED_OUT) {
+      // In this thread nothing can be terminated: the late start, if any, is abandoned.
+      const plugin = this.#plugin;
+      throw new BerthError(
+        codes.START_FAILED,
+        `plugin "${plugin}" did not start within ${startTimeoutMs} ms`,
+        { plugin, data: { timeoutMs: startTimeoutMs } },
+      );
+    }
+    this.#instance = outcome;
+    return outcome.methods;
+  }
+
+  async call(service: string, method: string, args: unknown[], options: CallOptions = {}) {
+    const { signal } = options;
+    const plugin = this.#plugin;
+    const instance = this.#instance;
+    if (instance === undefined || this.#stopping !== undefined) {
+      throw new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" is not running`, {
+        plugin,
+        service,
+        method,
+      });
+    }
+    if (signal?.aborted) {
+      throw callAbortedError(signal.reason, { plugin, service, method });
+    }
+    const copy = this.#copy;
+    this.#inFlight += 1;
+    try {
+      const sent = copy === undefined ? args : (copy(args, 'args') as unknown[]);
+      const result = instance.call(service, method, sent, signal);
+      const awaited = await (signal === undefined && options.timeoutMs === undefined
+        ? result
+        : raceEnd(Promise.resolve(result), options));
+      const value = copy === undefined ? awaited : copy(awaited, 'result');
+      // In process there is no arena: a zero-copy result is the value itself, leased for form.
+      return options.zeroCopy === true ? new Lease(value) : value;
+    } catch (error) {
+      // WeakSet.has runs no code of the value's, even a Proxy's.
+      const own = hostEnds.has(error as object);
+      throw presentCallError(own ? error : copyAcrossWire(error), { plugin, service, method });
+    } finally {
+      this.#inFlight -= 1;
+      if (this.#inFlight === 0) this.#idle?.();
+    }
+  }
+
+  async health(): Promise<HealthReport> {
+    const instance = this.#instance;
+    return instance === undefined ? { ok: false, detail: 'not started' } : instance.health();
+  }
+
+  async configure(service: string, config: ServiceConfig): Promise<void> {
+    const plugin = this.#plugin;
+    if (this.#instance === undefined || this.#stopping !== undefined) {
+      throw new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" is not running`, {
+        plugin,
+        service,
+      });
+    }
+    try {
+      await this.#instance.configure(service, config);
+    } catch (error) {
+      throw copyAcrossWire(error);
+    }
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      const instance = this.#instance;
+      if (instance === undefined) return;
+      const { spec } = this;
+      const plugin = this.#plugin;
+      if (this.#inFlight > 0) {
+        const drained = new Promise<void>((resolve) => (this.#idle = resolve));
+        if ((await withDeadline(drained, spec.stopTimeoutMs)) === TIMED_OUT) {
+          const inFlight = this.#inFlight;
+          spec.logger.warn({ plugin, inFlight }, 'calls still in flight at the stop deadline');
+        }
+      }
+      if ((await withDeadline(instance.stop(), spec.stopTimeoutMs)) === TIMED_OUT) {
+        spec.logger.warn({ plugin }, 'onStop did not finish by the stop deadline');
+      }
+    })();
+    return this.#stopping;
+  }
+
+  async kill(reason: BerthError): Promise<void> {
+    // Nothing in this thread can be terminated: stop at once, without draining.
+    const { spec } = this;
+    const message = `stopping inline plugin: ${reason.message}`;
+    spec.logger.warn({ plugin: this.#plugin, code: reason.code }, message);
+    this.#stopping ??= (async () => {
+      await withDeadline(this.#instance?.stop() ?? Promise.resolve(), spec.stopTimeoutMs);
+    })();
+    await this.#stopping;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  #load(): Promise<PluginInstance> {
+    const { boot, logger } = this.spec;
+    const plugin = this.#plugin;
+    return loadPlugin(
       plugin,
       boot.mainPath,
       boot.services.map((s) => s.name),
+    ).then((definition) =>
+      startPluginInstance({
+        definition,
+        plugin,
+        version: boot.version,
+        dataDir: boot.dataDir,
+        services: boot.services,
+        migrations: boot.migrations,
+        mode: boot.mode,
+        logger,
+      }),
     );
-    return startPluginInstance({
-      definition,
-      plugin,
-      version: boot.version,
-      dataDir: boot.dataDir,
-      services: boot.services,
-      migrations: boot.migrations,
-      mode: boot.mode,
-      logger: spec.logger,
-    });
-  };
-
-  const settle = (): void => {
-    inFlight -= 1;
-    if (inFlight === 0) idle?.();
-  };
-
-  return {
-    isolation: 'inline',
-    async start() {
-      const loaded = load().catch((error: unknown) => {
-        throw copyAcrossWire(error);
-      });
-      const outcome = await withDeadline(loaded, spec.startTimeoutMs);
-      if (outcome === TIMED_OUT) {
-        // In this thread nothing can be terminated: the late start, if any, is abandoned.
-        throw new BerthError(
-          codes.START_FAILED,
-          `plugin "${plugin}" did not start within ${spec.startTimeoutMs} ms`,
-          {
-            plugin,
-            data: { timeoutMs: spec.startTimeoutMs },
-          },
-        );
-      }
-      instance = outcome;
-      return instance.methods;
-    },
-    async call(service, method, args, options = {}) {
-      const { signal } = options;
-      if (instance === undefined || stopping !== undefined) {
-        throw new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" is not running`, {
-          plugin,
-          service,
-          method,
-        });
-      }
-      if (signal?.aborted) {
-        throw callAbortedError(signal.reason, { plugin, service, method });
-      }
-      inFlight += 1;
-      try {
-        const sent = copy === undefined ? args : (copy(args, 'args') as unknown[]);
-        const result = instance.call(service, method, sent, signal);
-        const awaited = await (signal === undefined && options.timeoutMs === undefined
-          ? result
-          : raceEnd(Promise.resolve(result), options));
-        const value = copy === undefined ? awaited : copy(awaited, 'result');
-        // In process there is no arena: a zero-copy result is the value itself, leased for form.
-        return options.zeroCopy === true ? new Lease(value) : value;
-      } catch (error) {
-        // WeakSet.has runs no code of the value's, even a Proxy's.
-        const own = hostEnds.has(error as object);
-        throw presentCallError(own ? error : copyAcrossWire(error), { plugin, service, method });
-      } finally {
-        settle();
-      }
-    },
-    async health() {
-      return instance === undefined ? { ok: false, detail: 'not started' } : instance.health();
-    },
-    async configure(service, config) {
-      if (instance === undefined || stopping !== undefined) {
-        throw new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" is not running`, {
-          plugin,
-          service,
-        });
-      }
-      try {
-        await instance.configure(service, config);
-      } catch (error) {
-        throw copyAcrossWire(error);
-      }
-    },
-    stop() {
-      stopping ??= (async () => {
-        if (instance === undefined) return;
-        if (inFlight > 0) {
-          const drained = new Promise<void>((resolve) => (idle = resolve));
-          if ((await withDeadline(drained, spec.stopTimeoutMs)) === TIMED_OUT) {
-            spec.logger.warn({ plugin, inFlight }, 'calls still in flight at the stop deadline');
-          }
-        }
-        if ((await withDeadline(instance.stop(), spec.stopTimeoutMs)) === TIMED_OUT) {
-          spec.logger.warn({ plugin }, 'onStop did not finish by the stop deadline');
-        }
-      })();
-      return stopping;
-    },
-    async kill(reason) {
-      // Nothing in this thread can be terminated: stop at once, without draining.
-      spec.logger.warn({ plugin, code: reason.code }, `stopping inline plugin: ${reason.message}`);
-      stopping ??= (async () => {
-        await withDeadline(instance?.stop() ?? Promise.resolve(), spec.stopTimeoutMs);
-      })();
-      await stopping;
-    },
-    get inFlight() {
-      return inFlight;
-    },
-  };
+  }
 }
 
 /**

@@ -1,58 +1,10 @@
 /**
- * The errors of pool isolation when a thread, not the plugin's code, ends a call: each
- * names the plugin and the thread, and says what happened to the pool.
+ * The errors of pool isolation's own making: a thread that holds an abandoned call, a call
+ * piscina rejected, a pool given up. (What a thread's death means, as for any worker, is
+ * worker-errors.ts.)
  */
 import { BerthError, codes } from '../errors.js';
-import type { ResourceLimits } from '../manifest/manifest.js';
-
-/** What is known of a pool thread that ended on its own. */
-export interface ThreadEnd {
-  plugin: string;
-  threadId: number;
-  exitCode: number;
-  /** The uncaught error or the worker error it reported before exiting, if any. */
-  lastError: Error | undefined;
-  resourceLimits: ResourceLimits | undefined;
-}
-
-const OUT_OF_MEMORY = 'ERR_WORKER_OUT_OF_MEMORY';
-
-/**
- * BERTH_ERR_PLUGIN_OOM when the thread ran out of heap, else BERTH_ERR_PLUGIN_CRASHED
- * with the exit code (and the uncaught error as `cause`).
- */
-export function threadEndError(end: ThreadEnd): BerthError {
-  const { plugin, threadId, exitCode, lastError } = end;
-  if ((lastError as { code?: unknown } | undefined)?.code === OUT_OF_MEMORY) {
-    return new BerthError(
-      codes.PLUGIN_OOM,
-      `plugin "${plugin}": pool thread ${threadId} ran out of heap (resourceLimits ${JSON.stringify(end.resourceLimits ?? {})}); the pool replaces it`,
-      { plugin, cause: lastError, data: { exitCode, threadId } },
-    );
-  }
-  return new BerthError(
-    codes.PLUGIN_CRASHED,
-    `plugin "${plugin}" crashed: pool thread ${threadId} exited with code ${exitCode}` +
-      (lastError === undefined
-        ? ''
-        : ` after an uncaught ${lastError.name}: ${lastError.message}`) +
-      '; the pool replaces it',
-    { plugin, cause: lastError, data: { exitCode, threadId } },
-  );
-}
-
-/** BERTH_ERR_PLUGIN_HUNG for a thread whose event loop stopped beating. */
-export function threadHungError(
-  plugin: string,
-  threadId: number,
-  hangTimeoutMs: number,
-): BerthError {
-  return new BerthError(
-    codes.PLUGIN_HUNG,
-    `plugin "${plugin}" stopped responding: the event loop of pool thread ${threadId} was blocked for over ${hangTimeoutMs} ms; the thread was terminated and the pool replaces it`,
-    { plugin, data: { hangTimeoutMs, threadId } },
-  );
-}
+import { isOutOfMemory } from './worker-errors.js';
 
 /**
  * BERTH_ERR_PLUGIN_HUNG for a thread that went on running a call its caller had given up
@@ -78,7 +30,7 @@ export function threadHeldError(
  */
 export function piscinaRejectionError(plugin: string, error: unknown): BerthError {
   const cause = error instanceof Error ? error : undefined;
-  if ((cause as { code?: unknown } | undefined)?.code === OUT_OF_MEMORY) {
+  if (isOutOfMemory(cause)) {
     return new BerthError(
       codes.PLUGIN_OOM,
       `plugin "${plugin}": a pool thread ran out of heap during the call; the pool replaces it`,

@@ -13,50 +13,33 @@
  *        ◀═══ [ok, value | error]          heartbeat + running-call slots in a SAB
  *   stop: drain, STOP to every thread ───▶ onStop in each, then pool.destroy()
  *
- * piscina runs the threads (create-piscina.ts says how, and why); pool-threads.ts knows
- * what each is doing; pool-calls.ts settles each call once.
+ * piscina runs the threads (create-piscina.ts, open-pool.ts); pool-threads.ts keeps a worker handle per
+ * thread (worker-handle.ts, as thread isolation does); send-pool-call.ts sends one call.
  *
  * Faults. A thread that dies (an exit, an uncaught error, out of heap) takes only the
  * calls it was running: they reject with BERTH_ERR_PLUGIN_CRASHED (PLUGIN_OOM), the
  * other threads keep serving, and piscina starts a replacement, which starts the plugin
  * anew. piscina has no hang detection: each thread beats a heartbeat, and one whose loop
  * stalls for hangTimeoutMs is terminated alone (its calls reject with PLUGIN_HUNG) and
- * replaced. A pool whose threads die {@link DEATH_POLICY}.budget times within its window,
+ * replaced. A pool whose threads die {@link POOL_DEATH_BUDGET}.budget times within its window,
  * or whose replacement thread cannot start the plugin, is given up: the supervisor hears
  * of it (onExit) and restarts the plugin with backoff, or opens its breaker.
- *
- * Stop. A task per thread would not reach every thread (piscina may give two to one and
- * none to another), so after the calls drain, STOP is broadcast and every thread that has
- * been booted runs onStop and answers; then pool.destroy(). A replacement thread that
- * starts while the pool stops is destroyed without onStop.
  */
 import type { Piscina } from 'piscina';
-import { BerthError, callAbortedError, codes } from '../errors.js';
-import { fromWireError } from '../wire-error.js';
-import { DEFAULT_RESTART_POLICY, recentCrashes } from '../supervisor/restart-policy.js';
-import {
-  createPoolCodec,
-  POOL_WIRE_VERSION,
-  PoolOp,
-  type Carried,
-  type PoolTask,
-} from '../transport/pool-wire.js';
-import { Lease } from '../transport/lease.js';
-import type { ServiceMethods } from '../transport/wire.js';
-import { presentCallError } from './call-error.js';
-import { createPiscina, LIVENESS_BYTES } from './create-piscina.js';
+import { BerthError, codes } from '../errors.js';
+import type { HealthReport, ServiceConfig } from '../sdk/context.js';
+import { createPoolCodec, PoolOp } from '../transport/pool-wire.js';
+import type { PluginBoot, ServiceMethods } from '../transport/wire.js';
+import { POOL_DEATH_BUDGET, recentCrashes } from './crash-window.js';
 import { TIMED_OUT, withDeadline } from './deadline.js';
+import { openPool } from './open-pool.js';
 import { createPoolCalls } from './pool-calls.js';
-import { piscinaRejectionError, poolGivenUpError } from './pool-errors.js';
-import { createPoolThreads, type PoolThreads } from './pool-threads.js';
-import type { PluginRuntime, RuntimeSpec } from './runtime.js';
+import { poolGivenUpError } from './pool-errors.js';
+import type { PoolThreads } from './pool-threads.js';
+import { drainThenStop, startWithin } from './runtime-steps.js';
+import type { CallOptions, PluginRuntime, RuntimeSpec } from './runtime.js';
+import { sendPoolCall, type PoolCallTarget } from './send-pool-call.js';
 import { readHealthReport, readServiceMethods } from './worker-messages.js';
-
-/** Thread deaths within the window that give the pool up: the supervisor's default budget. */
-export const DEATH_POLICY = DEFAULT_RESTART_POLICY;
-
-/** How long a thread remembers the cancel of a call without a deadline that it has not seen. */
-const FORGET_CANCEL_MS = 60_000;
 
 /** Options of pool isolation. */
 export interface PoolOptions {
@@ -66,297 +49,249 @@ export interface PoolOptions {
 
 /** Starts nothing yet: `start()` makes the pool. */
 export function createPoolRuntime(spec: RuntimeSpec, options: PoolOptions): PluginRuntime {
-  const plugin = spec.boot.name;
-  const size = Math.max(1, options.threads);
-  const calls = createPoolCalls();
-  const codec = createPoolCodec();
-  let services = spec.boot.services;
-  let pool: Piscina | undefined;
-  let threads: PoolThreads | undefined;
-  let phase: 'new' | 'starting' | 'running' | 'ending' = 'new';
-  let starting:
-    { resolve(methods: ServiceMethods): void; reject(error: unknown): void } | undefined;
-  const readyThreads = new Set<number>();
-  let deaths: number[] = [];
-  let killed = false;
-  let stopping: Promise<void> | undefined;
-  let destroyed: Promise<void> | undefined;
+  return new PoolRuntime(spec, Math.max(1, options.threads));
+}
+
+/** `new` until start(), `starting` until every thread has started, `ending` is final. */
+type PoolPhase = 'new' | 'starting' | 'running' | 'ending';
+
+/** A plugin on a piscina pool of threads. */
+class PoolRuntime implements PluginRuntime {
+  readonly isolation = 'pool';
+  #phase: PoolPhase = 'new';
+  #services: PluginBoot['services'];
+  #pool: Piscina | undefined;
+  #threads: PoolThreads | undefined;
+  #starting: { resolve(methods: ServiceMethods): void; reject(error: unknown): void } | undefined;
+  readonly #readyThreads = new Set<number>();
+  #deaths: number[] = [];
+  #stopping: Promise<void> | undefined;
+  #destroyed: Promise<void> | undefined;
+  readonly #calls = createPoolCalls();
+  readonly #codec = createPoolCodec();
+  readonly #plugin: string;
+  /** What every call is sent with, but the pool. */
+  readonly #parts: Omit<PoolCallTarget, 'pool'>;
+
+  constructor(
+    private readonly spec: RuntimeSpec,
+    private readonly size: number,
+  ) {
+    this.#plugin = spec.boot.name;
+    this.#services = spec.boot.services;
+    const threads = (): PoolThreads | undefined => this.#threads;
+    this.#parts = { plugin: this.#plugin, calls: this.#calls, codec: this.#codec, threads };
+  }
+
+  start(): Promise<ServiceMethods> {
+    const { startTimeoutMs } = this.spec;
+    return startWithin(
+      this.#boot(),
+      startTimeoutMs,
+      () => this.stop(),
+      () =>
+        new BerthError(
+          codes.START_FAILED,
+          `plugin "${this.#plugin}" did not start within ${startTimeoutMs} ms in its pool of ${this.size} threads; the pool was destroyed`,
+          { plugin: this.#plugin, data: { timeoutMs: startTimeoutMs, threads: this.size } },
+        ),
+    );
+  }
+
+  call(service: string, method: string, args: unknown[], options: CallOptions = {}) {
+    const site = { plugin: this.#plugin, service, method };
+    const pool = this.#pool;
+    if (this.#phase !== 'running' || this.#stopping !== undefined || pool === undefined) {
+      const what = this.#stopping ? 'is stopping' : 'is not running';
+      return Promise.reject(this.#notRunning(what, site));
+    }
+    return sendPoolCall({ ...this.#parts, pool }, site, args, options);
+  }
+
+  async health(): Promise<HealthReport> {
+    const threads = this.#threads;
+    if (this.#phase !== 'running' || threads === undefined)
+      throw this.#notRunning('is not running');
+    const reports = (await threads.request(PoolOp.HEALTH, [])).map(readHealthReport);
+    if (reports.includes(undefined)) {
+      this.#violated('a health reply that is not a health report');
+      throw this.#notRunning('broke the wire protocol');
+    }
+    return (
+      reports.find((report) => report?.ok === false) ??
+      reports.find((report) => report?.ready === false) ?? { ok: true }
+    );
+  }
+
+  async configure(service: string, config: ServiceConfig): Promise<void> {
+    const threads = this.#threads;
+    if (this.#phase !== 'running' || threads === undefined || this.#stopping !== undefined) {
+      throw this.#notRunning('is not running', { service });
+    }
+    // Threads that start from now on boot with the new config; a refusal restores it.
+    const previous = this.#services;
+    this.#services = previous.map((s) => (s.name === service ? { name: service, config } : s));
+    try {
+      await threads.request(PoolOp.CONFIGURE, [service, config]);
+    } catch (error) {
+      this.#services = previous;
+      throw error;
+    }
+  }
+
+  /**
+   * After the calls drain, STOP goes to every thread that has been booted (each runs
+   * onStop); then pool.destroy(). A thread that starts meanwhile ends without onStop.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      if (this.#pool === undefined || this.#phase === 'ending') return this.#destroy();
+      const { spec } = this;
+      await drainThenStop({
+        plugin: this.#plugin,
+        logger: spec.logger,
+        stopTimeoutMs: spec.stopTimeoutMs,
+        whenIdle: () => this.#calls.whenIdle(),
+        inFlight: () => this.#calls.inFlight,
+        stop: () => this.#threads?.request(PoolOp.STOP, []) ?? Promise.resolve(),
+      });
+      this.#end(this.#notRunning('was stopped'), true);
+      await this.#destroy();
+    })();
+    return this.#stopping;
+  }
+
+  async kill(reason: BerthError): Promise<void> {
+    if (this.#pool === undefined) return;
+    this.#end(reason, true);
+    await this.#destroy();
+  }
+
+  get inFlight(): number {
+    return this.#calls.inFlight;
+  }
+
+  #boot(): Promise<ServiceMethods> {
+    const started = new Promise<ServiceMethods>((resolve, reject) => {
+      this.#starting = { resolve, reject };
+    });
+    this.#phase = 'starting';
+    const { pool, threads } = openPool(this.spec, this.size, () => this.#services, {
+      ready: (threadId, methods) => this.#threadReady(threadId, methods),
+      failed: (threadId, error) => this.#threadFailed(threadId, error),
+      died: (error, running) => this.#threadDied(error, running),
+      violated: (problem) => this.#violated(problem),
+    });
+    this.#pool = pool;
+    this.#threads = threads;
+    return started;
+  }
+
+  /** Settles everything with `error`, once; tells the supervisor of a running pool's death. */
+  #end(error: BerthError, byHost: boolean): void {
+    if (this.#phase === 'ending') return;
+    const wasRunning = this.#phase === 'running';
+    this.#phase = 'ending';
+    this.#calls.rejectAll(() => error);
+    this.#threads?.close(error);
+    this.#starting?.reject(error);
+    this.#starting = undefined;
+    this.spec.logs.flush();
+    if (wasRunning && !byHost && this.#stopping === undefined) {
+      const { code, cause } = error;
+      this.spec.logger.error({ plugin: this.#plugin, code, err: cause }, error.message);
+      this.spec.onExit(error);
+    }
+  }
 
   /** Terminates every thread, waiting at most the stop deadline. Idempotent. */
-  const destroy = (): Promise<void> => {
-    destroyed ??= (async () => {
-      if (pool === undefined) return;
-      if ((await withDeadline(pool.destroy(), spec.stopTimeoutMs)) === TIMED_OUT) {
-        spec.logger.warn(
-          { plugin },
+  #destroy(): Promise<void> {
+    this.#destroyed ??= (async () => {
+      if (this.#pool === undefined) return;
+      if ((await withDeadline(this.#pool.destroy(), this.spec.stopTimeoutMs)) === TIMED_OUT) {
+        this.spec.logger.warn(
+          { plugin: this.#plugin },
           'a pool thread did not end by the stop deadline (inside a native call?); it will end when that call returns',
         );
       }
     })();
-    return destroyed;
-  };
-
-  /**
-   * Settles everything with `error`, once, and tells the supervisor when the pool was
-   * running and the host did not end it (a pool that fails while starting fails its start).
-   */
-  const end = (error: BerthError): void => {
-    if (phase === 'ending') return;
-    const wasRunning = phase === 'running';
-    phase = 'ending';
-    calls.rejectAll(() => error);
-    threads?.close(error);
-    starting?.reject(error);
-    starting = undefined;
-    spec.logs.flush();
-    if (
-      wasRunning &&
-      stopping === undefined &&
-      !killed &&
-      error.code !== codes.PLUGIN_NOT_RUNNING
-    ) {
-      spec.logger.error({ plugin, code: error.code, err: error.cause }, error.message);
-      spec.onExit(error);
-    }
-  };
+    return this.#destroyed;
+  }
 
   /** A thread broke the pool wire: the pool is ended and restarted as after a crash. */
-  const onViolated = (problem: string): void => {
-    end(
-      new BerthError(
-        codes.PROTOCOL,
-        `plugin "${plugin}": a pool thread broke the wire protocol (${problem}); the pool is shut down`,
-        { plugin, data: { detail: problem } },
-      ),
+  #violated(problem: string): void {
+    const plugin = this.#plugin;
+    const message = `plugin "${plugin}": a pool thread broke the wire protocol (${problem}); the pool is shut down`;
+    this.#end(
+      new BerthError(codes.PROTOCOL, message, { plugin, data: { detail: problem } }),
+      false,
     );
-    void destroy();
-  };
+    void this.#destroy();
+  }
 
-  const giveUp = (reason: string, last: Error): void => {
+  #giveUp(reason: string, last: Error): void {
+    const plugin = this.#plugin;
     const cause =
       last instanceof BerthError
         ? last
         : new BerthError(codes.START_FAILED, last.message, { plugin, cause: last });
-    end(poolGivenUpError(plugin, reason, cause));
-    void destroy();
-  };
+    this.#end(poolGivenUpError(plugin, reason, cause), false);
+    void this.#destroy();
+  }
 
-  const onThreadReady = (threadId: number, reported: ServiceMethods): void => {
-    const methods = readServiceMethods(
-      reported,
-      spec.boot.services.map((s) => s.name),
-    );
+  #threadReady(threadId: number, reported: ServiceMethods): void {
+    const names = this.spec.boot.services.map((s) => s.name);
+    const methods = readServiceMethods(reported, names);
     if (methods === undefined) {
-      onViolated('a THREAD_READY whose methods are not methods per service');
+      this.#violated('a THREAD_READY whose methods are not methods per service');
       return;
     }
-    readyThreads.add(threadId);
-    if (phase === 'running') spec.logger.info({ plugin, threadId }, 'pool thread started');
-    if (phase === 'starting' && readyThreads.size >= size) {
-      phase = 'running';
-      starting?.resolve(methods);
-      starting = undefined;
+    this.#readyThreads.add(threadId);
+    if (this.#phase === 'running') {
+      this.spec.logger.info({ plugin: this.#plugin, threadId }, 'pool thread started');
     }
-  };
-
-  const onThreadFailed = (threadId: number, error: Error): void => {
-    if (phase === 'starting') starting?.reject(error);
-    else if (phase === 'running') {
-      giveUp(`a new pool thread (${threadId}) could not start the plugin: ${error.message}`, error);
+    if (this.#phase === 'starting' && this.#readyThreads.size >= this.size) {
+      this.#phase = 'running';
+      this.#starting?.resolve(methods);
+      this.#starting = undefined;
     }
-  };
+  }
 
-  const onThreadDied = (error: BerthError, running: number[]): void => {
+  #threadFailed(threadId: number, error: Error): void {
+    if (this.#phase === 'starting') this.#starting?.reject(error);
+    else if (this.#phase === 'running') {
+      const reason = `a new pool thread (${threadId}) could not start the plugin: ${error.message}`;
+      this.#giveUp(reason, error);
+    }
+  }
+
+  #threadDied(error: BerthError, running: number[]): void {
     const threadId = error.data?.['threadId'] as number;
-    readyThreads.delete(threadId);
-    for (const id of running) calls.reject(id, error);
-    if (phase === 'starting') starting?.reject(error);
-    if (phase !== 'running') return;
-    spec.logger.error({ plugin, code: error.code, err: error.cause, threadId }, error.message);
+    this.#readyThreads.delete(threadId);
+    for (const id of running) this.#calls.reject(id, error);
+    if (this.#phase === 'starting') this.#starting?.reject(error);
+    if (this.#phase !== 'running') return;
+    const { logger } = this.spec;
+    logger.error(
+      { plugin: this.#plugin, code: error.code, err: error.cause, threadId },
+      error.message,
+    );
     const now = Date.now();
-    deaths = [...recentCrashes(deaths, now, DEATH_POLICY), now];
-    if (deaths.length >= DEATH_POLICY.budget) {
-      giveUp(
-        `its pool threads died ${deaths.length} times within ${DEATH_POLICY.windowMs} ms`,
+    this.#deaths = [...recentCrashes(this.#deaths, now, POOL_DEATH_BUDGET), now];
+    if (this.#deaths.length >= POOL_DEATH_BUDGET.budget) {
+      const { windowMs } = POOL_DEATH_BUDGET;
+      this.#giveUp(
+        `its pool threads died ${this.#deaths.length} times within ${windowMs} ms`,
         error,
       );
     }
-  };
+  }
 
-  const settle = (id: number, carried: unknown, deadline: number): void => {
-    try {
-      const [ok, payload] = codec.uncarry(carried as Carried) as [boolean, unknown];
-      if (ok) calls.resolve(id, payload);
-      // Past its deadline the call is the deadline timer's to settle, as CALL_TIMEOUT: a
-      // thread that skips a call too late to run answers with that code, which the wire
-      // does not carry (fromWireError believes no host code).
-      else if (deadline === 0 || Date.now() < deadline) calls.reject(id, fromWireError(payload));
-    } catch (error) {
-      calls.reject(id, piscinaRejectionError(plugin, error));
-    }
-  };
-
-  const boot = (): Promise<ServiceMethods> => {
-    const channel = `berth-pool:${plugin}:${process.pid}:${Math.random().toString(36).slice(2)}`;
-    const started = new Promise<ServiceMethods>((resolve, reject) => {
-      starting = { resolve, reject };
-    });
-    phase = 'starting';
-    const made = createPiscina({
-      threads: size,
-      boot: {
-        protocol: POOL_WIRE_VERSION,
-        plugin: spec.boot,
-        logLevel: spec.logger.level,
-        channel,
-        heartbeatIntervalMs: Math.max(5, Math.min(500, spec.hangTimeoutMs / 10)),
-        logLimits: spec.logLimits,
-      },
-      resourceLimits: spec.resourceLimits,
-      env: spec.env,
-    });
-    pool = made;
-    const watcher = createPoolThreads({
+  #notRunning(what: string, site: { service?: string; method?: string } = {}): BerthError {
+    const plugin = this.#plugin;
+    return new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" ${what}`, {
       plugin,
-      logger: spec.logger,
-      channel,
-      hangTimeoutMs: spec.hangTimeoutMs,
-      startTimeoutMs: spec.startTimeoutMs,
-      resourceLimits: spec.resourceLimits,
-      services: () => services,
-      workers: () => made.threads,
-      logs: spec.logs,
-      livenessBytes: LIVENESS_BYTES,
-      abandonGraceMs: spec.hangTimeoutMs,
-      events: {
-        ready: onThreadReady,
-        failed: onThreadFailed,
-        died: onThreadDied,
-        violated: onViolated,
-      },
+      ...site,
     });
-    threads = watcher;
-    made.on('message', (message: unknown) => watcher.onMessage(message));
-    // Unhandled, piscina's 'error' (a thread failing with no call running) would crash the
-    // host; the thread's exit that follows is what counts, and the watcher sees it.
-    made.on('error', (error: unknown) =>
-      spec.logger.warn({ plugin, err: error }, 'a pool thread failed between calls'),
-    );
-    for (const worker of made.threads) watcher.watch(worker);
-    return started;
-  };
-
-  const notRunning = (what: string, site: { service?: string; method?: string } = {}) =>
-    new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" ${what}`, { plugin, ...site });
-
-  const runtime: PluginRuntime = {
-    isolation: 'pool',
-    async start() {
-      const started = boot();
-      const outcome = await withDeadline(started, spec.startTimeoutMs);
-      if (outcome !== TIMED_OUT) return outcome;
-      started.catch(() => {}); // the pool is being destroyed; its late failure is moot
-      await runtime.stop();
-      throw new BerthError(
-        codes.START_FAILED,
-        `plugin "${plugin}" did not start within ${spec.startTimeoutMs} ms in its pool of ${size} threads; the pool was destroyed`,
-        { plugin, data: { timeoutMs: spec.startTimeoutMs, threads: size } },
-      );
-    },
-    call(service, method, args, options = {}) {
-      const site = { plugin, service, method };
-      const current = pool;
-      if (phase !== 'running' || stopping !== undefined || current === undefined) {
-        return Promise.reject(notRunning(stopping ? 'is stopping' : 'is not running', site));
-      }
-      if (options.signal?.aborted) {
-        return Promise.reject(callAbortedError(options.signal.reason, site));
-      }
-      let encoded: Carried;
-      try {
-        encoded = codec.carry(args, 'args');
-      } catch (error) {
-        return Promise.reject(presentCallError(error, site));
-      }
-      const id = calls.nextId();
-      const deadline = options.timeoutMs === undefined ? 0 : Date.now() + options.timeoutMs;
-      const result = calls.track(id, options, (abandoned) =>
-        threads?.cancel(abandoned, deadline || Date.now() + FORGET_CANCEL_MS),
-      );
-      const task: PoolTask = { id, service, method, args: encoded, deadline };
-      current.run(task).then(
-        (carried: unknown) => {
-          threads?.settled(id);
-          settle(id, carried, deadline);
-        },
-        (error: unknown) => {
-          threads?.settled(id);
-          calls.reject(id, piscinaRejectionError(plugin, error));
-        },
-      );
-      return result.then(
-        // Results arrive as copies the caller owns: a zero-copy call gets one leased for form.
-        (value) => (options.zeroCopy === true ? new Lease(value) : value),
-        (error: unknown) => {
-          throw presentCallError(error, site);
-        },
-      );
-    },
-    async health() {
-      if (phase !== 'running' || threads === undefined) throw notRunning('is not running');
-      const reports = (await threads.request(PoolOp.HEALTH, [])).map(readHealthReport);
-      if (reports.includes(undefined)) {
-        onViolated('a health reply that is not a health report');
-        throw notRunning('broke the wire protocol');
-      }
-      return (
-        reports.find((report) => report?.ok === false) ??
-        reports.find((report) => report?.ready === false) ?? { ok: true }
-      );
-    },
-    async configure(service, config) {
-      if (phase !== 'running' || threads === undefined || stopping !== undefined) {
-        throw notRunning('is not running', { service });
-      }
-      // Threads that start from now on boot with the new config; a refusal restores it.
-      const previous = services;
-      services = services.map((s) => (s.name === service ? { name: service, config } : s));
-      try {
-        await threads.request(PoolOp.CONFIGURE, [service, config]);
-      } catch (error) {
-        services = previous;
-        throw error;
-      }
-    },
-    stop() {
-      stopping ??= (async () => {
-        if (pool === undefined || phase === 'ending') return destroy();
-        if ((await withDeadline(calls.whenIdle(), spec.stopTimeoutMs)) === TIMED_OUT) {
-          spec.logger.warn(
-            { plugin, inFlight: calls.inFlight },
-            'calls still in flight at the stop deadline',
-          );
-        }
-        const stopped = (threads?.request(PoolOp.STOP, []) ?? Promise.resolve()).catch(
-          (error: unknown) => spec.logger.warn({ plugin, err: error }, 'plugin stop failed'),
-        );
-        if ((await withDeadline(stopped, spec.stopTimeoutMs)) === TIMED_OUT) {
-          spec.logger.warn({ plugin }, 'onStop did not finish by the stop deadline');
-        }
-        end(notRunning('was stopped'));
-        await destroy();
-      })();
-      return stopping;
-    },
-    async kill(reason) {
-      if (pool === undefined) return;
-      killed = true;
-      end(reason);
-      await destroy();
-    },
-    get inFlight() {
-      return calls.inFlight;
-    },
-  };
-  return runtime;
+  }
 }

@@ -1,23 +1,16 @@
 /**
- * The host's view of the threads of one pool: piscina runs them, this module knows what
- * each is doing. It answers their HELLO with the config in force, learns when each has
- * started the plugin, watches each one's heartbeat, notices each exit, and gathers the
- * answers of every thread to a request (health, configure, stop).
- *
- *   HELLO ──▶ booting ──THREAD_READY──▶ ready ──(exit | heartbeat stalls)──▶ gone
- *                │ THREAD_FAILED, or no answer within startTimeoutMs
- *                ▼
- *              failed
+ * The host's view of the threads of one pool: piscina runs them, a {@link WorkerHandle}
+ * per thread knows what each is doing (its handshake, heartbeat, requests and death, as
+ * for a dedicated worker). This module sorts the pool's messages by thread, answers each
+ * HELLO with the config in force, replaces a thread that holds a call its caller gave up
+ * on, and gathers the answers of every thread to a request (health, configure, stop).
  *
  * piscina replaces a thread that dies; the replacement says HELLO like the first ones.
  */
 import { BroadcastChannel, type Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { BerthError, codes } from '../errors.js';
-import { fromWireError, toWireError } from '../wire-error.js';
+import type { BerthError } from '../errors.js';
 import type { ResourceLimits } from '../manifest/manifest.js';
-import { watchHeartbeat } from '../supervisor/watchdog.js';
-import { readHeartbeat } from '../transport/heartbeat.js';
 import {
   POOL_WIRE_VERSION,
   PoolOp,
@@ -26,9 +19,11 @@ import {
   type PoolOpName,
 } from '../transport/pool-wire.js';
 import type { PluginBoot, ServiceMethods } from '../transport/wire.js';
-import { threadEndError, threadHeldError, threadHungError } from './pool-errors.js';
 import type { PluginLogs } from './plugin-logs.js';
-import { createPoolRequests } from './pool-requests.js';
+import { threadHeldError } from './pool-errors.js';
+import { PoolThreadEndpoint } from './pool-thread-endpoint.js';
+import { poolThreadDialect } from './worker-dialects.js';
+import { WorkerHandle, WorkerState, type EndCause } from './worker-handle.js';
 import { readPoolMessage } from './worker-messages.js';
 
 /**
@@ -102,242 +97,187 @@ export interface PoolThreads {
   close(reason: BerthError): void;
 }
 
-interface ThreadRecord {
-  threadId: number;
-  worker: Worker | undefined;
-  state: 'new' | 'booting' | 'ready' | 'failed';
-  liveness: SharedArrayBuffer | undefined;
-  lastError: Error | undefined;
-  stopWatching(): void;
-  startTimer: NodeJS.Timeout | undefined;
+/** One thread: its handle, and the endpoint its messages are delivered to. */
+interface PoolThread {
+  handle: WorkerHandle;
+  endpoint: PoolThreadEndpoint;
 }
 
 /** Starts hearing the threads of a pool; nothing is watched until they appear. */
 export function createPoolThreads(options: PoolThreadsOptions): PoolThreads {
-  const { plugin, events } = options;
-  const threads = new Map<number, ThreadRecord>();
-  const watched = new WeakSet<Worker>();
-  const requests = createPoolRequests();
+  return new PoolThreadSet(options);
+}
+
+/** The threads of one pool, by thread id. */
+class PoolThreadSet implements PoolThreads {
+  readonly #threads = new Map<number, PoolThread>();
+  readonly #watched = new WeakSet<Worker>();
   /** Calls given up on, by id, with when; forgotten when their thread hands them back. */
-  const abandoned = new Map<number, number>();
-  let sweeper: NodeJS.Timeout | undefined;
-  let closed = false;
-  let windowStart = 0;
-  let windowMessages = 0;
-  const channel = new BroadcastChannel(options.channel);
-  // The host never listens here; an open channel must not keep the process alive.
-  (channel as unknown as { unref(): void }).unref();
-  const broadcast = (message: PoolBroadcast): void => channel.postMessage(message);
+  readonly #abandoned = new Map<number, number>();
+  readonly #channel: BroadcastChannel;
+  #sweeper: NodeJS.Timeout | undefined;
+  #closed: BerthError | undefined;
+  #windowStart = 0;
+  #windowMessages = 0;
 
-  const recordOf = (threadId: number): ThreadRecord => {
-    let record = threads.get(threadId);
-    if (record === undefined) {
-      record = {
-        threadId,
-        worker: undefined,
-        state: 'new',
-        liveness: undefined,
-        lastError: undefined,
-        stopWatching: () => {},
-        startTimer: undefined,
-      };
-      threads.set(threadId, record);
+  constructor(private readonly options: PoolThreadsOptions) {
+    this.#channel = new BroadcastChannel(options.channel);
+    // The host never listens here; an open channel must not keep the process alive.
+    (this.#channel as unknown as { unref(): void }).unref();
+  }
+
+  onMessage(value: unknown): void {
+    if (this.#closed !== undefined) return;
+    const now = Date.now();
+    if (now - this.#windowStart >= 1_000) {
+      this.#windowStart = now;
+      this.#windowMessages = 0;
     }
-    return record;
-  };
+    const budget = MAX_MESSAGES_PER_SECOND_PER_THREAD * Math.max(1, this.#threads.size);
+    if (++this.#windowMessages > budget) {
+      this.options.events.violated(`over ${budget} messages in a second`);
+      return;
+    }
+    const read = readPoolMessage(value);
+    if (!read.ok) {
+      this.options.events.violated(read.problem);
+      return;
+    }
+    const message = read.message;
+    if (message.type === 'LOGS') {
+      this.options.logs.take(message.lines, message.dropped);
+      return;
+    }
+    // A thread is met by its Worker (watch) or by its HELLO, whichever comes first; what
+    // a thread says before its HELLO, or after its end, is not heard.
+    let thread = this.#threads.get(message.threadId);
+    if (thread === undefined && message.type === 'HELLO') {
+      const worker = this.options.workers().find((w) => w.threadId === message.threadId);
+      thread = this.#thread(message.threadId, worker);
+    }
+    thread?.endpoint.deliver(message);
+  }
 
-  /** Forgets a thread that is gone; returns the calls it was running. */
-  const forget = (record: ThreadRecord): number[] => {
-    threads.delete(record.threadId);
-    record.stopWatching();
-    clearTimeout(record.startTimer);
-    requests.forget(record.threadId);
-    return record.liveness === undefined ? [] : readRunningCalls(record.liveness);
-  };
+  watch(worker: Worker): void {
+    if (this.#watched.has(worker)) return;
+    this.#watched.add(worker);
+    this.#thread(worker.threadId, worker);
+  }
 
-  const onExit = (threadId: number, exitCode: number): void => {
-    const record = threads.get(threadId);
-    if (closed || record === undefined) return;
-    const { lastError } = record;
-    const calls = forget(record);
-    const { resourceLimits } = options;
-    events.died(threadEndError({ plugin, threadId, exitCode, lastError, resourceLimits }), calls);
-  };
+  cancel(id: number, forgetAt: number): void {
+    if (this.#closed !== undefined) return;
+    this.#broadcast({ type: 'CANCEL', id, forgetAt });
+    this.#abandoned.set(id, Date.now());
+    if (this.#sweeper === undefined) {
+      const every = Math.max(10, Math.min(1_000, this.options.abandonGraceMs / 4));
+      this.#sweeper = setInterval(() => this.#sweep(), every);
+      this.#sweeper.unref();
+    }
+  }
 
-  /** Ends a thread the host gave up on; a thread inside a native call ends when it returns. */
-  const replace = (record: ThreadRecord, error: BerthError): void => {
-    if (closed || threads.get(record.threadId) !== record) return;
-    const calls = forget(record);
-    void record.worker?.terminate();
-    events.died(error, calls);
-  };
+  settled(id: number): void {
+    this.#abandoned.delete(id);
+  }
 
-  const onStall = (record: ThreadRecord): void =>
-    replace(record, threadHungError(plugin, record.threadId, options.hangTimeoutMs));
+  async request(op: PoolOpName, args: unknown[]): Promise<unknown[]> {
+    if (this.#closed !== undefined) return [];
+    // Health is asked of running threads only: one still starting would answer once it
+    // has started, which a health deadline should not wait for. Config and stop must
+    // reach every thread that has been booted (that said HELLO).
+    const asked = [...this.#threads.values()]
+      .map((t) => t.handle)
+      .filter((h) =>
+        op === PoolOp.HEALTH ? h.state === WorkerState.READY : h.state !== WorkerState.SPAWNED,
+      );
+    // A thread that dies meanwhile is not waited for: its end is not an answer.
+    const outcomes = await Promise.all(
+      asked.map((handle) =>
+        handle.request(op, args).then(
+          (value) => ({ value }),
+          (error: unknown) => (error === handle.endError ? undefined : { error }),
+        ),
+      ),
+    );
+    if (this.#closed !== undefined) throw this.#closed;
+    const failed = outcomes.find((o) => o !== undefined && 'error' in o);
+    if (failed !== undefined && 'error' in failed) throw failed.error;
+    return outcomes.flatMap((o) => (o === undefined || !('value' in o) ? [] : [o.value]));
+  }
+
+  close(reason: BerthError): void {
+    if (this.#closed !== undefined) return;
+    this.#closed = reason;
+    clearInterval(this.#sweeper);
+    this.#abandoned.clear();
+    for (const { handle } of this.#threads.values()) handle.end(reason);
+    this.#threads.clear();
+    this.#channel.close();
+  }
+
+  #broadcast(message: PoolBroadcast): void {
+    this.#channel.postMessage(message);
+  }
+
+  /** Makes (or finds) the handle of thread `threadId`, watching `worker` when known. */
+  #thread(threadId: number, worker: Worker | undefined): PoolThread {
+    let thread = this.#threads.get(threadId);
+    if (thread === undefined) {
+      const { options } = this;
+      const endpoint = new PoolThreadEndpoint((message) =>
+        this.#broadcast(message as PoolBroadcast),
+      );
+      const handle = new WorkerHandle({
+        site: { plugin: options.plugin, threadId, resourceLimits: options.resourceLimits },
+        endpoint,
+        dialect: poolThreadDialect(threadId, options.livenessBytes),
+        wire: { name: 'pool wire', version: POOL_WIRE_VERSION },
+        hangTimeoutMs: options.hangTimeoutMs,
+        loadTimeoutMs: options.startTimeoutMs,
+        logger: options.logger,
+        events: {
+          loading: () => this.#broadcast({ type: 'BOOT', threadId, services: options.services() }),
+          ready: (message) => options.events.ready(threadId, message.methods ?? {}),
+          failed: (error) => options.events.failed(threadId, error),
+          ended: (error, cause) => this.#ended(threadId, error, cause),
+        },
+      });
+      thread = { handle, endpoint };
+      this.#threads.set(threadId, thread);
+    }
+    if (worker !== undefined) thread.endpoint.attach(worker);
+    return thread;
+  }
+
+  /** A thread's handle ended: a death the pool hears of, or the pool's own violation. */
+  #ended(threadId: number, error: BerthError, cause: EndCause): void {
+    const thread = this.#threads.get(threadId);
+    if (this.#closed !== undefined || thread === undefined) return;
+    this.#threads.delete(threadId);
+    if (cause === 'violation') {
+      this.options.events.violated(String(error.data?.['detail']));
+      return;
+    }
+    const liveness = thread.handle.liveness;
+    this.options.events.died(error, liveness === undefined ? [] : readRunningCalls(liveness));
+  }
 
   /** Replaces every thread still running a call given up on more than the grace ago. */
-  const sweep = (): void => {
-    const since = Date.now() - options.abandonGraceMs;
-    for (const record of [...threads.values()]) {
-      if (record.liveness === undefined) continue;
-      const held = readRunningCalls(record.liveness).find(
-        (id) => (abandoned.get(id) ?? Infinity) <= since,
+  #sweep(): void {
+    const { plugin, abandonGraceMs } = this.options;
+    const since = Date.now() - abandonGraceMs;
+    for (const [threadId, { handle, endpoint }] of [...this.#threads]) {
+      if (handle.liveness === undefined) continue;
+      const held = readRunningCalls(handle.liveness).find(
+        (id) => (this.#abandoned.get(id) ?? Infinity) <= since,
       );
-      if (held !== undefined) {
-        replace(record, threadHeldError(plugin, record.threadId, held, options.abandonGraceMs));
-      }
+      if (held === undefined) continue;
+      // Ended first, so its calls settle now; a thread inside a native call ends when it returns.
+      void endpoint.terminate();
+      handle.end(threadHeldError(plugin, threadId, held, abandonGraceMs), 'hang');
     }
-    if (abandoned.size === 0 || closed) {
-      clearInterval(sweeper);
-      sweeper = undefined;
+    if (this.#abandoned.size === 0 || this.#closed !== undefined) {
+      clearInterval(this.#sweeper);
+      this.#sweeper = undefined;
     }
-  };
-
-  const watch = (worker: Worker): void => {
-    if (watched.has(worker)) return;
-    watched.add(worker);
-    const record = recordOf(worker.threadId);
-    record.worker = worker;
-    worker.on('error', (error) => {
-      // Bounded before it is used in a message; its code (Node's OOM code) is kept.
-      record.lastError = fromWireError(toWireError(error));
-    });
-    worker.once('exit', (exitCode) => onExit(record.threadId, exitCode));
-  };
-
-  const onHello = (threadId: number, protocol: number): void => {
-    const record = recordOf(threadId);
-    const worker = options.workers().find((w) => w.threadId === threadId);
-    if (worker !== undefined) watch(worker);
-    if (protocol !== POOL_WIRE_VERSION) {
-      record.state = 'failed';
-      events.failed(
-        threadId,
-        new BerthError(
-          codes.PROTOCOL_MISMATCH,
-          `plugin "${plugin}": pool thread speaks pool wire v${protocol}, host v${POOL_WIRE_VERSION}; reinstall Berth so both match`,
-          { plugin, data: { host: POOL_WIRE_VERSION, worker: protocol } },
-        ),
-      );
-      return;
-    }
-    record.state = 'booting';
-    record.startTimer = setTimeout(() => {
-      if (record.state !== 'booting') return;
-      record.state = 'failed';
-      events.failed(
-        threadId,
-        new BerthError(
-          codes.START_FAILED,
-          `plugin "${plugin}" did not start within ${options.startTimeoutMs} ms in pool thread ${threadId}`,
-          { plugin, data: { timeoutMs: options.startTimeoutMs, threadId } },
-        ),
-      );
-    }, options.startTimeoutMs);
-    record.startTimer.unref();
-    broadcast({ type: 'BOOT', threadId, services: options.services() });
-  };
-
-  const onReady = (threadId: number, methods: ServiceMethods, liveness: SharedArrayBuffer) => {
-    const record = threads.get(threadId);
-    if (record === undefined || record.state !== 'booting') return;
-    if (liveness.byteLength !== options.livenessBytes) {
-      events.violated(`a liveness buffer of ${liveness.byteLength} bytes`);
-      return;
-    }
-    clearTimeout(record.startTimer);
-    record.state = 'ready';
-    record.liveness = liveness;
-    record.stopWatching = watchHeartbeat(
-      () => readHeartbeat(liveness),
-      options.hangTimeoutMs,
-      () => onStall(record),
-    );
-    events.ready(threadId, methods);
-  };
-
-  return {
-    onMessage(value) {
-      if (closed) return;
-      const now = Date.now();
-      if (now - windowStart >= 1_000) {
-        windowStart = now;
-        windowMessages = 0;
-      }
-      const budget = MAX_MESSAGES_PER_SECOND_PER_THREAD * Math.max(1, threads.size);
-      if (++windowMessages > budget) {
-        events.violated(`over ${budget} messages in a second`);
-        return;
-      }
-      const read = readPoolMessage(value);
-      if (!read.ok) {
-        events.violated(read.problem);
-        return;
-      }
-      const message = read.message;
-      switch (message.type) {
-        case 'LOGS':
-          options.logs.take(message.lines, message.dropped);
-          return;
-        case 'HELLO':
-          onHello(message.threadId, message.protocol);
-          return;
-        case 'THREAD_READY':
-          onReady(message.threadId, message.methods, message.liveness);
-          return;
-        case 'THREAD_FAILED': {
-          const record = threads.get(message.threadId);
-          if (record === undefined || record.state !== 'booting') return;
-          clearTimeout(record.startTimer);
-          record.state = 'failed';
-          events.failed(message.threadId, fromWireError(message.error));
-          return;
-        }
-        case 'REPLY':
-          requests.answer(
-            message.requestId,
-            message.threadId,
-            message.ok ? { value: message.value } : { error: fromWireError(message.error) },
-          );
-          return;
-      }
-    },
-    watch,
-    cancel(id, forgetAt) {
-      if (closed) return;
-      broadcast({ type: 'CANCEL', id, forgetAt });
-      abandoned.set(id, Date.now());
-      if (sweeper === undefined) {
-        sweeper = setInterval(sweep, Math.max(10, Math.min(1_000, options.abandonGraceMs / 4)));
-        sweeper.unref();
-      }
-    },
-    settled(id) {
-      abandoned.delete(id);
-    },
-    request(op, args) {
-      if (closed) return Promise.resolve([]);
-      // Health is asked of running threads only: one still starting would answer once it
-      // has started, which a health deadline should not wait for. Config and stop must
-      // reach every thread that has been booted.
-      const asked = (t: ThreadRecord): boolean =>
-        op === PoolOp.HEALTH ? t.state === 'ready' : t.state !== 'new';
-      const threadIds = [...threads.values()].filter(asked).map((t) => t.threadId);
-      return requests.open(threadIds, (requestId) =>
-        broadcast({ type: 'REQUEST', requestId, op, args }),
-      );
-    },
-    close(reason) {
-      if (closed) return;
-      closed = true;
-      clearInterval(sweeper);
-      abandoned.clear();
-      for (const record of threads.values()) {
-        record.stopWatching();
-        clearTimeout(record.startTimer);
-      }
-      requests.rejectAll(reason);
-      channel.close();
-    },
-  };
+  }
 }

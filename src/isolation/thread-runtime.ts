@@ -1,5 +1,7 @@
 /**
- * Thread isolation: one dedicated worker per plugin.
+ * Thread isolation: one dedicated worker per plugin, behind a {@link WorkerHandle}
+ * (spawn, handshake, liveness, control requests, what its end means). This adapter adds
+ * the data plane (call-client.ts) and the runtime's own phase.
  *
  *   host thread                              plugin worker
  *   ───────────                              ─────────────
@@ -11,44 +13,31 @@
  *   CONTROL stop ──▶ (after draining)         onStop, in reverse order
  *   worker.terminate()
  *
- * The runtime's phase:
- *
  *   new ──start()──▶ booting ──started──▶ running ──┐
- *                      │                            │ exit, hang, protocol violation,
- *                      └────────────────────────────┤ stop() or kill()
+ *                      │                            │ the handle ends: exit, hang,
+ *                      └────────────────────────────┤ protocol violation, stop(), kill()
  *                                                   ▼
  *                                                 ended  (every call settled; new ones refused)
  *
- * If the worker exits on its own, every call and control request in flight is
- * rejected at once with BERTH_ERR_PLUGIN_CRASHED (PLUGIN_OOM when it ran out of heap,
- * PLUGIN_HUNG when its heartbeat stalled and it was terminated, PROTOCOL when it sent
- * what the wire does not allow): nothing waits on a dead thread. The supervisor is told
- * (onExit) only of an end while `running`: a plugin that dies while starting fails its
- * start instead.
- *
- * Nothing the worker sends is trusted: control messages are checked for shape
- * (worker-messages.ts), data-plane records and arena slots for bounds, frames for their
- * decoding (shared-channel.ts); a violation ends the worker, never the host.
+ * If the worker dies, every call and control request in flight is rejected at once with
+ * the handle's error (PLUGIN_CRASHED, PLUGIN_OOM, PLUGIN_HUNG, PROTOCOL): nothing waits
+ * on a dead thread. The supervisor is told (onExit) only of an end while `running`: a
+ * plugin that dies while starting fails its start instead.
  */
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { BerthError, codes } from '../errors.js';
-import { fromWireError, toWireError } from '../wire-error.js';
-import { createCallClient } from '../transport/call-client.js';
-import { createLivenessBuffer, readHeartbeat } from '../transport/heartbeat.js';
-import { watchHeartbeat } from '../supervisor/watchdog.js';
-import {
-  ControlOp,
-  WIRE_VERSION,
-  type ControlOpName,
-  type ServiceMethods,
-  type WorkerBoot,
-  type WorkerMessage,
-} from '../transport/wire.js';
+import { createCallClient, type CallClient } from '../transport/call-client.js';
+import { createLivenessBuffer } from '../transport/heartbeat.js';
+import type { SharedBuffers } from '../transport/shared-layout.js';
+import { ControlOp, WIRE_VERSION, type ServiceMethods } from '../transport/wire.js';
 import { presentCallError } from './call-error.js';
-import { TIMED_OUT, withDeadline } from './deadline.js';
-import type { PluginRuntime, RuntimeSpec } from './runtime.js';
-import { resolveWorkerEntry } from './worker-entry.js';
-import { readHealthReport, readServiceMethods, readWorkerMessage } from './worker-messages.js';
+import type { CallOptions, PluginRuntime, RuntimeSpec } from './runtime.js';
+import { ThreadEndpoint } from './worker-endpoint.js';
+import { threadDialect } from './worker-dialects.js';
+import { drainThenStop, startWithin } from './runtime-steps.js';
+import { spawnPluginWorker } from './spawn-plugin-worker.js';
+import { WorkerHandle, type EndCause, type WorkerStateName } from './worker-handle.js';
+import { readHealthReport, readServiceMethods } from './worker-messages.js';
 
 let liveWorkers = 0;
 
@@ -70,332 +59,210 @@ export function countLiveWorkers(): number {
   return liveWorkers;
 }
 
-interface PendingControl {
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
+/** Starts nothing yet: `start()` spawns the worker. */
+export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
+  return new ThreadRuntime(spec);
 }
 
 type Phase = 'new' | 'booting' | 'running' | 'ended';
 
-/** Starts nothing yet: `start()` spawns the worker. */
-export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
-  const plugin = spec.boot.name;
-  const { port1, port2 } = new MessageChannel();
-  const buffers = spec.buffers.take();
-  const client = createCallClient({
-    buffers,
-    port: port1,
-    plugin,
-    logger: spec.logger,
-    pollUs: spec.spinUs ?? DEFAULT_SPIN_US,
-    present: (error, service, method) => presentCallError(error, { plugin, service, method }),
-    onViolation: (error) => violated(error.data?.['detail'] as string, error),
-  });
-  const controls = new Map<number, PendingControl>();
-  let nextControlId = 1;
-  let phase: Phase = 'new';
-  let worker: Worker | undefined;
-  /** Resolves when the worker's thread has exited (at once if it never ran). */
-  let exited: Promise<void> = Promise.resolve();
-  let threadGone = true;
-  let stopping: Promise<void> | undefined;
-  let handshake: PendingControl | undefined;
-  let lastError: Error | undefined;
-  /** Why the worker ended, once it has: every later call is refused with it. */
-  let endError: BerthError | undefined;
-  let stopWatching = (): void => {};
-  let windowStart = 0;
-  let windowMessages = 0;
-  const liveness = createLivenessBuffer();
+/** A plugin in its own worker thread. */
+class ThreadRuntime implements PluginRuntime {
+  readonly isolation = 'thread';
+  #phase: Phase = 'new';
+  #handle: WorkerHandle | undefined;
+  #stopping: Promise<void> | undefined;
+  readonly #plugin: string;
+  readonly #buffers: SharedBuffers;
+  readonly #client: CallClient;
+  readonly #dataPort: MessagePort;
 
-  const exitError = (exitCode: number): BerthError => {
-    if ((lastError as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-      return new BerthError(
-        codes.PLUGIN_OOM,
-        `plugin "${plugin}" ran out of heap (resourceLimits ${JSON.stringify(spec.resourceLimits ?? {})}); its worker was ended`,
-        { plugin, cause: lastError, data: { exitCode } },
-      );
-    }
-    return new BerthError(
-      codes.PLUGIN_CRASHED,
-      `plugin "${plugin}" crashed: its worker exited with code ${exitCode}` +
-        (lastError === undefined
-          ? ''
-          : ` after an uncaught ${lastError.name}: ${lastError.message}`),
-      { plugin, cause: lastError, data: { exitCode } },
+  constructor(private readonly spec: RuntimeSpec) {
+    const plugin = spec.boot.name;
+    this.#plugin = plugin;
+    const { port1, port2 } = new MessageChannel();
+    this.#dataPort = port2;
+    this.#buffers = spec.buffers.take();
+    this.#client = createCallClient({
+      buffers: this.#buffers,
+      port: port1,
+      plugin,
+      logger: spec.logger,
+      pollUs: spec.spinUs ?? DEFAULT_SPIN_US,
+      present: (error, service, method) => presentCallError(error, { plugin, service, method }),
+      onViolation: (error) => this.#handle?.violate(error.data?.['detail'] as string, error),
+    });
+  }
+
+  start(): Promise<ServiceMethods> {
+    const { startTimeoutMs } = this.spec;
+    return startWithin(
+      this.#boot(),
+      startTimeoutMs,
+      () => this.stop(),
+      () =>
+        new BerthError(
+          codes.START_FAILED,
+          `plugin "${this.#plugin}" did not start within ${startTimeoutMs} ms; its worker was terminated`,
+          { plugin: this.#plugin, data: { timeoutMs: startTimeoutMs } },
+        ),
     );
-  };
+  }
+
+  call(service: string, method: string, args: unknown[], options?: CallOptions): Promise<unknown> {
+    if (this.#phase !== 'running' || this.#stopping !== undefined) {
+      const site = { plugin: this.#plugin, service, method };
+      const what = this.#stopping === undefined ? 'not running' : 'stopping';
+      const error =
+        this.#handle?.endError ??
+        new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${this.#plugin}" is ${what}`, site);
+      return Promise.reject(presentCallError(error, site));
+    }
+    return this.#client.call(service, method, args, options);
+  }
+
+  async health() {
+    const report = readHealthReport(await this.#control(ControlOp.HEALTH));
+    if (report !== undefined) return report;
+    return this.#violated('a health reply that is not a health report');
+  }
+
+  async configure(service: string, config: Record<string, unknown>): Promise<void> {
+    await this.#control(ControlOp.CONFIGURE, service, config);
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async kill(reason: BerthError): Promise<void> {
+    this.#end(reason);
+    await this.#handle?.terminate(this.spec.stopTimeoutMs);
+  }
+
+  get inFlight(): number {
+    return this.#client.inFlight;
+  }
+
+  get dataPlane() {
+    return this.#client.stats;
+  }
+
+  async #boot(): Promise<ServiceMethods> {
+    this.#phase = 'booting';
+    const handle = this.#spawn();
+    await handle.whenReady;
+    const methods = readServiceMethods(
+      await handle.request(ControlOp.START, []),
+      this.spec.boot.services.map((s) => s.name),
+    );
+    if (methods === undefined)
+      return this.#violated('a start reply that is not methods per service');
+    // A worker that died (or was ended) while its start reply was on the way stays ended.
+    if (this.#phase !== 'booting') throw handle.endError;
+    this.#phase = 'running';
+    return methods;
+  }
+
+  #spawn(): WorkerHandle {
+    const { spec } = this;
+    const liveness = createLivenessBuffer();
+    const worker = spawnPluginWorker(spec, {
+      dataPort: this.#dataPort,
+      buffers: this.#buffers,
+      liveness,
+      spinUs: spec.spinUs ?? DEFAULT_SPIN_US,
+    });
+    liveWorkers += 1;
+    const handle = new WorkerHandle({
+      site: { plugin: this.#plugin, resourceLimits: spec.resourceLimits },
+      endpoint: new ThreadEndpoint(worker),
+      dialect: threadDialect,
+      wire: { name: 'wire', version: WIRE_VERSION },
+      hangTimeoutMs: spec.hangTimeoutMs,
+      liveness,
+      maxMessagesPerSecond: MAX_MESSAGES_PER_SECOND,
+      logger: spec.logger,
+      events: {
+        ended: (error, cause, from) => this.#ended(error, cause, from),
+        logs: (lines, dropped) => spec.logs.take(lines, dropped),
+      },
+    });
+    this.#handle = handle;
+    void handle.exited.then(() => {
+      liveWorkers -= 1;
+      // The buffers go back for the next worker of this plugin only now that no thread
+      // can write them, and only if no zero-copy result still views the arena.
+      if (this.#client.stats.arenaBytesInUse === 0) spec.buffers.give(this.#buffers);
+    });
+    return handle;
+  }
 
   /**
-   * Ends the runtime with `error`, once: settles everything waiting on this worker, makes
-   * later calls fail with it, stops watching, and tells the supervisor when the plugin
-   * was running and the host did not end it itself (`byHost`). Runs at the worker's exit,
-   * or earlier when a hang or a violation is detected: a worker stuck in a native call
-   * (a long better-sqlite3 statement) cannot be terminated until that call returns, and
-   * nothing may wait for that.
+   * The worker's end, whatever ended it: settles everything waiting on it and makes later
+   * calls fail with its error; tells the supervisor when the plugin was running and the
+   * host did not end it itself.
    */
-  const end = (error: BerthError, byHost: boolean): void => {
-    if (phase === 'ended') return;
-    const wasRunning = phase === 'running';
-    phase = 'ended';
-    endError = error;
-    stopWatching();
-    client.rejectAll(() => error);
-    client.close();
-    handshake?.reject(error);
-    handshake = undefined;
-    for (const pending of controls.values()) pending.reject(error);
-    controls.clear();
-    spec.logs.flush();
-    if (wasRunning && !byHost && stopping === undefined) {
-      spec.logger.error({ plugin, code: error.code, err: error.cause ?? lastError }, error.message);
-      spec.onExit(error);
-    }
-  };
-
-  /** The worker broke the protocol: it is ended, as after a crash. */
-  const violated = (detail: string, cause?: unknown): void => {
-    if (phase === 'ended') return;
-    const error = new BerthError(
-      codes.PROTOCOL,
-      `plugin "${plugin}" broke the wire protocol (${detail}); its worker was ended`,
-      { plugin, cause, data: { detail } },
-    );
-    void worker?.terminate();
-    end(error, false);
-  };
-
-  const onMessage = (value: unknown): void => {
-    if (phase === 'ended') return;
-    const now = Date.now();
-    if (now - windowStart >= 1_000) {
-      windowStart = now;
-      windowMessages = 0;
-    }
-    if (++windowMessages > MAX_MESSAGES_PER_SECOND) {
-      violated(`over ${MAX_MESSAGES_PER_SECOND} control messages in a second`);
-      return;
-    }
-    const read = readWorkerMessage(value);
-    if (!read.ok) {
-      violated(read.problem);
-      return;
-    }
-    const problem = handle(read.message);
-    if (problem !== undefined) violated(problem);
-  };
-
-  /** Acts on one well-formed message; returns why it may not be sent now, if it may not. */
-  const handle = (message: WorkerMessage): string | undefined => {
-    switch (message.type) {
-      case 'LOGS':
-        spec.logs.take(message.lines, message.dropped);
-        return undefined;
-      case 'READY':
-      case 'LOAD_FAILED': {
-        const pending = handshake;
-        if (pending === undefined) return `a ${message.type} after the handshake`;
-        handshake = undefined;
-        if (message.protocol !== WIRE_VERSION) {
-          pending.reject(
-            new BerthError(
-              codes.PROTOCOL_MISMATCH,
-              `plugin "${plugin}": worker speaks wire v${message.protocol}, host v${WIRE_VERSION}; reinstall Berth so both match`,
-              { plugin, data: { host: WIRE_VERSION, worker: message.protocol } },
-            ),
-          );
-        } else if (message.type === 'READY') pending.resolve(undefined);
-        else pending.reject(fromWireError(message.error));
-        return undefined;
-      }
-      case 'CONTROL_RESULT': {
-        const pending = controls.get(message.id);
-        if (pending === undefined) return `an answer to control request ${message.id}, never sent`;
-        controls.delete(message.id);
-        if (message.ok) pending.resolve(message.value);
-        else pending.reject(fromWireError(message.error));
-        return undefined;
-      }
-    }
-  };
-
-  const onExit = (exitCode: number): void => {
-    threadGone = true;
-    liveWorkers -= 1;
-    end(exitError(exitCode), false);
-    // The buffers go back for the next worker of this plugin only now that no thread
-    // can write them, and only if no zero-copy result still views the arena.
-    if (client.stats.arenaBytesInUse === 0) spec.buffers.give(buffers);
-  };
-
-  /** Terminates the worker, waiting at most the stop deadline for its thread to end. */
-  const terminate = async (): Promise<void> => {
-    if (worker === undefined || threadGone) return;
-    const ended = worker.terminate().then(() => exited);
-    if ((await withDeadline(ended, spec.stopTimeoutMs)) === TIMED_OUT) {
-      spec.logger.warn(
-        { plugin },
-        'the worker did not end by the stop deadline (inside a native call?); it will end when that call returns',
+  #ended(error: BerthError, cause: EndCause, from: WorkerStateName): void {
+    if (this.#phase === 'ended') return;
+    const wasRunning = this.#phase === 'running';
+    this.#phase = 'ended';
+    this.#client.rejectAll(() => error);
+    this.#client.close();
+    this.spec.logs.flush();
+    if (wasRunning && cause !== 'host' && this.#stopping === undefined) {
+      this.spec.logger.error(
+        { plugin: this.#plugin, code: error.code, err: error.cause, from },
+        error.message,
       );
+      this.spec.onExit(error);
     }
-  };
+  }
 
-  const control = (op: ControlOpName, ...args: unknown[]): Promise<unknown> => {
-    if (worker === undefined || phase === 'ended' || phase === 'new') {
+  /** The host ends the runtime: through its worker's handle, or at once if it has none. */
+  #end(reason: BerthError): void {
+    if (this.#handle === undefined) this.#ended(reason, 'host', 'spawned');
+    else this.#handle.end(reason);
+  }
+
+  /** The worker sent a reply the wire does not allow: it is ended, and this throws why. */
+  #violated(detail: string): never {
+    const handle = this.#handle;
+    handle?.violate(detail);
+    throw handle?.endError;
+  }
+
+  #control(op: string, ...args: unknown[]): Promise<unknown> {
+    const handle = this.#handle;
+    if (handle === undefined || this.#phase === 'ended' || this.#phase === 'new') {
       return Promise.reject(
-        endError ??
-          new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" has no live worker`, {
-            plugin,
+        handle?.endError ??
+          new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${this.#plugin}" has no live worker`, {
+            plugin: this.#plugin,
           }),
       );
     }
-    const id = nextControlId++;
-    const reply = new Promise((resolve, reject) => controls.set(id, { resolve, reject }));
-    worker.postMessage({ type: 'CONTROL', id, op, args });
-    return reply;
-  };
+    return handle.request(op, args);
+  }
 
-  const boot = async (): Promise<ServiceMethods> => {
-    phase = 'booting';
-    const entry = resolveWorkerEntry('plugin-worker');
-    const workerData: WorkerBoot = {
-      protocol: WIRE_VERSION,
-      plugin: spec.boot,
-      logLevel: spec.logger.level,
-      logLimits: spec.logLimits,
-      dataPort: port2,
-      buffers,
-      spinUs: spec.spinUs ?? DEFAULT_SPIN_US,
-      liveness,
-      heartbeatIntervalMs: Math.max(5, Math.min(500, spec.hangTimeoutMs / 10)),
-      envNames: Object.keys(spec.env),
-    };
-    const ready = new Promise((resolve, reject) => {
-      handshake = { resolve, reject };
-    });
-    const spawned = new Worker(entry.url, {
-      workerData,
-      transferList: [port2],
-      argv: entry.argv,
-      env: spec.env,
-      ...(spec.resourceLimits === undefined ? {} : { resourceLimits: spec.resourceLimits }),
-    });
-    worker = spawned;
-    threadGone = false;
-    liveWorkers += 1;
-    exited = new Promise((resolve) => spawned.once('exit', () => resolve()));
-    spawned.on('message', onMessage);
-    spawned.on('error', (error) => {
-      // The plugin's uncaught error, as Node rebuilt it here: bounded before it is used in
-      // a message (its code, Node's OOM code included, is kept).
-      lastError = fromWireError(toWireError(error));
-    });
-    spawned.on('exit', onExit);
-    await ready;
-    // Beats start once the plugin is loaded; from then on a stall of the loop is a hang.
-    stopWatching = watchHeartbeat(
-      () => readHeartbeat(liveness),
-      spec.hangTimeoutMs,
-      () => {
-        void spawned.terminate();
-        end(
-          new BerthError(
-            codes.PLUGIN_HUNG,
-            `plugin "${plugin}" stopped responding: its event loop was blocked for over ${spec.hangTimeoutMs} ms; its worker was terminated`,
-            { plugin, data: { hangTimeoutMs: spec.hangTimeoutMs } },
-          ),
-          false,
-        );
-      },
-    );
-    const methods = readServiceMethods(
-      await control(ControlOp.START),
-      spec.boot.services.map((s) => s.name),
-    );
-    if (methods === undefined) {
-      violated('a start reply that is not methods per service');
-      throw endError;
+  async #stop(): Promise<void> {
+    const { spec } = this;
+    const plugin = this.#plugin;
+    if (this.#phase === 'running') {
+      await drainThenStop({
+        plugin,
+        logger: spec.logger,
+        stopTimeoutMs: spec.stopTimeoutMs,
+        whenIdle: () => this.#client.whenIdle(),
+        inFlight: () => this.#client.inFlight,
+        stop: () => this.#control(ControlOp.STOP),
+      });
     }
-    // A worker that died (or was ended) while its start reply was on the way stays ended.
-    if (phase !== 'booting') throw endError;
-    phase = 'running';
-    return methods;
-  };
-
-  const runtime: PluginRuntime = {
-    isolation: 'thread',
-    async start() {
-      const started = boot();
-      const outcome = await withDeadline(started, spec.startTimeoutMs);
-      if (outcome !== TIMED_OUT) return outcome;
-      started.catch(() => {}); // the worker is being terminated; its late failure is moot
-      await runtime.stop();
-      throw new BerthError(
-        codes.START_FAILED,
-        `plugin "${plugin}" did not start within ${spec.startTimeoutMs} ms; its worker was terminated`,
-        { plugin, data: { timeoutMs: spec.startTimeoutMs } },
-      );
-    },
-    call(service, method, args, options) {
-      if (phase !== 'running' || stopping !== undefined) {
-        const site = { plugin, service, method };
-        return Promise.reject(
-          presentCallError(
-            endError ??
-              new BerthError(
-                codes.PLUGIN_NOT_RUNNING,
-                `plugin "${plugin}" is ${stopping === undefined ? 'not running' : 'stopping'}`,
-                site,
-              ),
-            site,
-          ),
-        );
-      }
-      return client.call(service, method, args, options);
-    },
-    async health() {
-      const report = readHealthReport(await control(ControlOp.HEALTH));
-      if (report !== undefined) return report;
-      violated('a health reply that is not a health report');
-      throw endError;
-    },
-    async configure(service, config) {
-      await control(ControlOp.CONFIGURE, service, config);
-    },
-    stop() {
-      stopping ??= (async () => {
-        if (phase === 'running') {
-          if ((await withDeadline(client.whenIdle(), spec.stopTimeoutMs)) === TIMED_OUT) {
-            spec.logger.warn(
-              { plugin, inFlight: client.inFlight },
-              'calls still in flight at the stop deadline',
-            );
-          }
-          const stopped = control(ControlOp.STOP).catch((error: unknown) => {
-            spec.logger.warn({ plugin, err: error }, 'plugin stop failed');
-          });
-          if ((await withDeadline(stopped, spec.stopTimeoutMs)) === TIMED_OUT) {
-            spec.logger.warn({ plugin }, 'onStop did not finish by the stop deadline');
-          }
-        }
-        end(
-          new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" was stopped`, { plugin }),
-          true,
-        );
-        await terminate();
-      })();
-      return stopping;
-    },
-    async kill(reason) {
-      end(reason, true);
-      await terminate();
-    },
-    get inFlight() {
-      return client.inFlight;
-    },
-    get dataPlane() {
-      return client.stats;
-    },
-  };
-  return runtime;
+    const stopped = new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" was stopped`, {
+      plugin,
+    });
+    this.#end(stopped);
+    await this.#handle?.terminate(spec.stopTimeoutMs);
+  }
 }

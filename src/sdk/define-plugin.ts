@@ -8,7 +8,7 @@
  */
 /* eslint-disable @typescript-eslint/no-invalid-void-type -- a hook may return nothing or a value */
 import type { CallContext, HealthReport, ServiceConfig, ServiceContext } from './context.js';
-import type { MigrationDriver } from './migrations/migration-driver.js';
+import type { MigrationDriver } from '../migrations/migration-driver.js';
 
 /** A contract's methods as the plugin implements them: the call context comes first. */
 export type Methods<T, C = ServiceConfig> = {

@@ -16,24 +16,24 @@ export type {
   AppliedMigration,
   MigrationDriver,
   MigrationTransaction,
-} from './migrations/migration-driver.js';
-export { createSqliteMigrationDriver } from './migrations/sqlite-migration-driver.js';
+} from '../migrations/migration-driver.js';
+export { createSqliteMigrationDriver } from '../migrations/sqlite-migration-driver.js';
 export type {
   SqliteDatabaseLike,
   SqliteMigrationDriverOptions,
   SqliteStatementLike,
-} from './migrations/sqlite-migration-driver.js';
-export { createPostgresMigrationDriver } from './migrations/postgres-migration-driver.js';
+} from '../migrations/sqlite-migration-driver.js';
+export { createPostgresMigrationDriver } from '../migrations/postgres-migration-driver.js';
 export type {
   PgPoolClientLike,
   PgPoolLike,
   PgQueryable,
   PostgresMigrationDriverOptions,
-} from './migrations/postgres-migration-driver.js';
-export { loadMigrations } from './migrations/load-migrations.js';
-export type { Migration, MigrationSite } from './migrations/load-migrations.js';
-export { runMigrations } from './migrations/run-migrations.js';
-export type { MigrationDirection } from './migrations/run-migrations.js';
+} from '../migrations/postgres-migration-driver.js';
+export { loadMigrations } from '../migrations/load-migrations.js';
+export type { Migration, MigrationSite } from '../migrations/load-migrations.js';
+export { runMigrations } from '../migrations/run-migrations.js';
+export type { MigrationDirection } from '../migrations/run-migrations.js';
 export { BerthError, codes, isBerthError } from '../errors.js';
 export type { BerthErrorCode } from '../errors.js';
 export * from '../contracts/index.js';

@@ -3,6 +3,10 @@
  * jitter, and a restart budget whose exhaustion opens a breaker. Pure functions of the
  * options, the crash history and a random number, so they are tested without threads.
  */
+import { recentCrashes } from '../isolation/crash-window.js';
+
+/** Crash times within a window: shared with pool isolation's thread-death budget. */
+export { recentCrashes };
 
 /** How restarts are paced. */
 export interface RestartPolicy {
@@ -35,15 +39,6 @@ export const DEFAULT_RESTART_POLICY: RestartPolicy = {
 /** What to do after a crash. */
 export type RestartDecision =
   { action: 'restart'; delayMs: number } | { action: 'open-breaker'; retryInMs: number };
-
-/** Crash times (ms) within the policy's window ending at `now`, oldest first. */
-export function recentCrashes(
-  crashes: readonly number[],
-  now: number,
-  policy: RestartPolicy,
-): number[] {
-  return crashes.filter((at) => now - at < policy.windowMs);
-}
 
 /**
  * Decides after the crash at `now` (already included in `crashes`). The n-th crash of the

@@ -7,8 +7,6 @@
  * settled call are dropped, and the arena slot they came in is freed.
  */
 import { performance } from 'node:perf_hooks';
-import type { MessagePort } from 'node:worker_threads';
-import type { Logger } from 'pino';
 import { BerthError, callAbortedError, codes } from '../errors.js';
 import { fromWireError, type WireError } from '../wire-error.js';
 import { createDeadlineTimer } from './deadlines.js';
@@ -16,7 +14,12 @@ import { Lease } from './lease.js';
 import { ArenaReader, type ArenaSlot } from './result-arena.js';
 import { RingReader, RingWriter } from './record-ring.js';
 import { FrameReceiver, FrameSender } from './shared-channel.js';
-import type { SharedBuffers } from './shared-layout.js';
+import type {
+  CallClient,
+  CallClientOptions,
+  CallOptions,
+  DataPlaneStats,
+} from './call-client-types.js';
 import { Frame, type AnyFrame } from './wire.js';
 
 /** How long the host keeps looking for results while the worker says it is busy (ms). */
@@ -35,148 +38,184 @@ interface PendingCall {
   timeoutMs: number;
 }
 
-/** How one call may end early, and how its result comes back. */
-export interface CallOptions {
-  /** The caller gives up when it fires: BERTH_ERR_CALL_ABORTED. */
-  signal?: AbortSignal | undefined;
-  /** The call's deadline: BERTH_ERR_CALL_TIMEOUT after this many ms. */
-  timeoutMs?: number | undefined;
-  /**
-   * Resolve with a {@link Lease} whose value's byte arrays are views on the arena
-   * (released by the caller) instead of a value that is safe to keep forever.
-   */
-  zeroCopy?: boolean | undefined;
-}
+export type { CallClient, CallClientOptions, CallOptions, DataPlaneStats };
 
-/** Arena figures of one worker's data plane. */
-export interface DataPlaneStats {
-  /** Arena bytes held by unreleased leases (and the slots queued behind them). */
-  arenaBytesInUse: number;
-  arenaCapacity: number;
-}
-
-/** Sends calls to one worker. */
-export interface CallClient {
-  /**
-   * Sends one call. Rejects with the plugin's error rebuilt from the wire (a BerthError
-   * when it carried a Berth code), BERTH_ERR_UNENCODABLE when `args` cannot be encoded,
-   * BERTH_ERR_CALL_ABORTED when the signal fires first, or BERTH_ERR_CALL_TIMEOUT at the
-   * deadline. Abort and timeout also cancel the call on the worker side.
-   */
-  call(service: string, method: string, args: unknown[], options?: CallOptions): Promise<unknown>;
-  /** Rejects every call in flight with the error `makeError` returns; new calls still work. */
-  rejectAll(makeError: () => Error): void;
-  /** Calls sent and not yet settled. */
-  readonly inFlight: number;
-  /** Resolves when no call is in flight (at once if none is). */
-  whenIdle(): Promise<void>;
-  readonly stats: DataPlaneStats;
-  /** Stops receiving; calls in flight are not settled by this (use rejectAll first). */
-  close(): void;
-}
-
-/** What the host end is made from: the worker's buffers and the fallback port. */
-export interface CallClientOptions {
-  buffers: SharedBuffers;
-  port: MessagePort;
-  plugin: string;
-  logger?: Logger | undefined;
-  /** How long to look for results between event-loop turns before sleeping (µs); default 0. */
-  pollUs?: number | undefined;
-  /** How a call's error reaches its caller (call-error.ts); default unchanged. */
-  present?: ((error: unknown, service: string, method: string) => unknown) | undefined;
-  /**
-   * Told once when the worker breaks the data-plane protocol (BERTH_ERR_PROTOCOL): the
-   * client has stopped receiving, and rejects with that error whatever is still in flight
-   * once this returns. The worker is the runtime's to end.
-   */
-  onViolation?: ((error: BerthError) => void) | undefined;
-}
-
-/** Makes the host end of the data plane. */
+/** Makes the host end of the data plane; it starts listening for results at once. */
 export function createCallClient(options: CallClientOptions): CallClient {
-  const { buffers, port, plugin, logger, pollUs = 0 } = options;
-  const present = options.present ?? ((error: unknown) => error);
-  const pending = new Map<number, PendingCall>();
-  const arena = new ArenaReader(buffers.arena, buffers.results);
-  const results = new RingReader(buffers.results);
-  const sender = new FrameSender(new RingWriter(buffers.requests), port, undefined, (error) =>
-    violated(error),
-  );
-  let idleWaiters: (() => void)[] = [];
-  let nextId = 1;
-  /** No more results are taken: closed, or the worker broke the protocol. */
-  let closed = false;
-  /** Until close() has let go of the port, the rings and the timer. */
-  let receiving = true;
+  return new DataPlaneClient(options);
+}
 
-  const settle = (id: number): PendingCall | undefined => {
-    const call = pending.get(id);
+/**
+ * The client's state: `open`; `broken` while it settles what is in flight after the
+ * worker broke the protocol; `closed` once it has let go of the port, the rings and the
+ * timer (final). Only `open` takes results and calls.
+ */
+type ClientState = 'open' | 'broken' | 'closed';
+
+/** The host end of one worker's data plane. */
+class DataPlaneClient implements CallClient {
+  #state: ClientState = 'open';
+  readonly #pending = new Map<number, PendingCall>();
+  #idleWaiters: (() => void)[] = [];
+  #nextId = 1;
+  readonly #arena: ArenaReader;
+  readonly #results: RingReader;
+  readonly #sender: FrameSender;
+  readonly #receiver: FrameReceiver;
+  readonly #deadlines: ReturnType<typeof createDeadlineTimer>;
+  readonly #present: (error: unknown, service: string, method: string) => unknown;
+  #pollUntil = 0;
+  #busyUntil = 0;
+
+  constructor(private readonly options: CallClientOptions) {
+    const { buffers, port } = options;
+    this.#present = options.present ?? ((error: unknown) => error);
+    this.#arena = new ArenaReader(buffers.arena, buffers.results);
+    this.#results = new RingReader(buffers.results);
+    this.#sender = new FrameSender(new RingWriter(buffers.requests), port, undefined, (error) =>
+      this.#violated(error),
+    );
+    this.#deadlines = createDeadlineTimer((now) => this.#expire(now));
+    this.#receiver = new FrameReceiver({
+      reader: this.#results,
+      port,
+      arena: this.#arena,
+      keepsViews: (id) => this.#pending.get(id)?.zeroCopy === true,
+      accepts: [Frame.RESULT, Frame.FAILURE],
+      onFrame: (frame, slot) => this.#onFrame(frame, slot),
+      onViolation: (error) => this.#violated(error),
+    });
+    this.#sleep();
+  }
+
+  call(service: string, method: string, args: unknown[], callOptions: CallOptions = {}) {
+    const { signal, timeoutMs, zeroCopy = false } = callOptions;
+    const present = this.#present;
+    if (this.#state !== 'open') {
+      return Promise.reject(present(closedError(this.options.plugin), service, method));
+    }
+    if (signal?.aborted) return Promise.reject(present(abortError(signal), service, method));
+    const id = this.#nextId++;
+    try {
+      this.#sender.send([Frame.CALL, id, service, method, args], id);
+    } catch (error) {
+      return Promise.reject(present(error, service, method));
+    }
+    return new Promise<unknown>((resolve, reject) => {
+      const call: PendingCall = {
+        resolve,
+        reject,
+        service,
+        method,
+        zeroCopy,
+        signal,
+        onAbort: undefined,
+        deadline: Infinity,
+        timeoutMs: 0,
+      };
+      if (signal !== undefined) {
+        call.onAbort = () => this.#giveUp(id, abortError(signal));
+        signal.addEventListener('abort', call.onAbort, { once: true });
+      }
+      if (timeoutMs !== undefined) {
+        call.deadline = Date.now() + timeoutMs;
+        call.timeoutMs = timeoutMs;
+        this.#deadlines.arm(call.deadline);
+      }
+      this.#pending.set(id, call);
+    });
+  }
+
+  rejectAll(makeError: () => Error): void {
+    for (const id of [...this.#pending.keys()]) {
+      const call = this.#settle(id);
+      call?.reject(this.#present(makeError(), call.service, call.method));
+    }
+  }
+
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  whenIdle(): Promise<void> {
+    if (this.#pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  get stats(): DataPlaneStats {
+    return { arenaBytesInUse: this.#arena.bytesInUse, arenaCapacity: this.#arena.capacity };
+  }
+
+  close(): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#sender.close();
+    this.#deadlines.clear();
+    this.options.port.close();
+    this.#results.close(); // so the receive loop ends and lets go of the buffers
+  }
+
+  #settle(id: number): PendingCall | undefined {
+    const call = this.#pending.get(id);
     if (call === undefined) return undefined;
-    pending.delete(id);
-    if (pending.size === 0 && idleWaiters.length > 0) {
-      const waiters = idleWaiters;
-      idleWaiters = [];
+    this.#pending.delete(id);
+    if (this.#pending.size === 0 && this.#idleWaiters.length > 0) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
       for (const wake of waiters) wake();
     }
     if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort);
     return call;
-  };
+  }
 
-  const giveUp = (id: number, error: BerthError): void => {
-    const call = settle(id);
+  #giveUp(id: number, error: BerthError): void {
+    const call = this.#settle(id);
     if (call === undefined) return;
-    call.reject(present(error, call.service, call.method));
+    call.reject(this.#present(error, call.service, call.method));
     try {
-      sender.send([Frame.CANCEL, id], id);
+      this.#sender.send([Frame.CANCEL, id], id);
     } catch {
       // A cancel frame always encodes; nothing to do if the channel is closed.
     }
-  };
+  }
 
-  const deadlines = createDeadlineTimer((now) => {
+  /** Times out every call past its deadline; returns the next deadline. */
+  #expire(now: number): number {
     let next = Infinity;
-    for (const [id, call] of pending) {
-      if (call.deadline <= now) giveUp(id, timeoutError(call.timeoutMs));
+    for (const [id, call] of this.#pending) {
+      if (call.deadline <= now) this.#giveUp(id, timeoutError(call.timeoutMs));
       else if (call.deadline < next) next = call.deadline;
     }
     return next;
-  });
+  }
 
   /** The worker broke the protocol: stop, let the runtime end it, settle what is left. */
-  const violated = (error: BerthError): void => {
-    if (closed) return;
-    closed = true;
-    options.onViolation?.(error);
-    client.rejectAll(() => error);
-    client.close();
-  };
+  #violated(error: BerthError): void {
+    if (this.#state !== 'open') return;
+    this.#state = 'broken';
+    this.options.onViolation?.(error);
+    this.rejectAll(() => error);
+    this.close();
+  }
 
-  const onFrame = (frame: AnyFrame, slot: ArenaSlot | undefined): void => {
-    const call = settle(frame[1]);
+  #onFrame(frame: AnyFrame, slot: ArenaSlot | undefined): void {
+    const call = this.#settle(frame[1]);
     if (call === undefined || frame[0] !== Frame.RESULT) {
-      if (slot !== undefined) arena.free(slot);
-      if (call !== undefined && frame[0] === Frame.FAILURE)
-        call.reject(present(fromWireError(frame[2] as WireError), call.service, call.method));
+      if (slot !== undefined) this.#arena.free(slot);
+      if (call !== undefined && frame[0] === Frame.FAILURE) {
+        const error = fromWireError(frame[2] as WireError);
+        call.reject(this.#present(error, call.service, call.method));
+      }
       return;
     }
     if (!call.zeroCopy) {
       call.resolve(frame[2]);
       return;
     }
-    const held = slot === undefined ? undefined : { arena, slot, plugin, logger };
+    const { plugin, logger } = this.options;
+    const held = slot === undefined ? undefined : { arena: this.#arena, slot, plugin, logger };
     call.resolve(new Lease(frame[2], held));
-  };
-
-  const receiver = new FrameReceiver({
-    reader: results,
-    port,
-    arena,
-    keepsViews: (id) => pending.get(id)?.zeroCopy === true,
-    accepts: [Frame.RESULT, Frame.FAILURE],
-    onFrame,
-    onViolation: violated,
-  });
+  }
 
   // The receive loop, in callbacks rather than an async function: it runs between every
   // call's result and the next, and a promise per turn was most of what it allocated.
@@ -186,99 +225,36 @@ export function createCallClient(options: CallClientOptions): CallClient {
   // window costs the worker no notify and this thread no wake-up.
   // While the worker says it is running calls (a result being copied into the arena,
   // say), the window stretches, up to BUSY_POLL_MS: the result is on its way.
-  let pollUntil = 0;
-  let busyUntil = 0;
-  const receive = (): void => {
-    if (closed) return;
-    receiver.drain();
+  readonly #receive = (): void => {
+    if (this.#state !== 'open') return;
+    this.#receiver.drain();
+    const pollUs = this.options.pollUs ?? 0;
     if (pollUs <= 0) {
-      sleep();
+      this.#sleep();
       return;
     }
     const now = performance.now();
-    pollUntil = now + pollUs / 1000;
-    busyUntil = now + BUSY_POLL_MS;
-    setImmediate(poll);
-  };
-  const poll = (): void => {
-    if (closed) return;
-    if (results.hasRecords && receiver.whenReady() === undefined) {
-      receive();
-      return;
-    }
-    const now = performance.now();
-    if (now < pollUntil || (now < busyUntil && results.writerBusy)) setImmediate(poll);
-    else sleep();
-  };
-  const sleep = (): void => {
-    if (closed) return;
-    void (receiver.whenReady() ?? results.whenRecords()).then(receive);
+    this.#pollUntil = now + pollUs / 1000;
+    this.#busyUntil = now + BUSY_POLL_MS;
+    setImmediate(this.#poll);
   };
 
-  const client: CallClient = {
-    call(service, method, args, callOptions = {}) {
-      const { signal, timeoutMs, zeroCopy = false } = callOptions;
-      if (closed) return Promise.reject(present(closedError(plugin), service, method));
-      if (signal?.aborted) return Promise.reject(present(abortError(signal), service, method));
-      const id = nextId++;
-      try {
-        sender.send([Frame.CALL, id, service, method, args], id);
-      } catch (error) {
-        return Promise.reject(present(error, service, method));
-      }
-      return new Promise((resolve, reject) => {
-        const call: PendingCall = {
-          resolve,
-          reject,
-          service,
-          method,
-          zeroCopy,
-          signal,
-          onAbort: undefined,
-          deadline: Infinity,
-          timeoutMs: 0,
-        };
-        if (signal !== undefined) {
-          call.onAbort = () => giveUp(id, abortError(signal));
-          signal.addEventListener('abort', call.onAbort, { once: true });
-        }
-        if (timeoutMs !== undefined) {
-          call.deadline = Date.now() + timeoutMs;
-          call.timeoutMs = timeoutMs;
-          deadlines.arm(call.deadline);
-        }
-        pending.set(id, call);
-      });
-    },
-    rejectAll(makeError) {
-      for (const id of [...pending.keys()]) {
-        const call = settle(id);
-        call?.reject(present(makeError(), call.service, call.method));
-      }
-    },
-    get inFlight() {
-      return pending.size;
-    },
-    whenIdle() {
-      if (pending.size === 0) return Promise.resolve();
-      return new Promise((resolve) => idleWaiters.push(resolve));
-    },
-    get stats() {
-      return { arenaBytesInUse: arena.bytesInUse, arenaCapacity: arena.capacity };
-    },
-    close() {
-      if (receiving) {
-        receiving = false;
-        closed = true;
-        sender.close();
-        deadlines.clear();
-        port.close();
-        results.close(); // so the receive loop ends and lets go of the buffers
-      }
-    },
+  readonly #poll = (): void => {
+    if (this.#state !== 'open') return;
+    if (this.#results.hasRecords && this.#receiver.whenReady() === undefined) {
+      this.#receive();
+      return;
+    }
+    const now = performance.now();
+    const busy = now < this.#busyUntil && this.#results.writerBusy;
+    if (now < this.#pollUntil || busy) setImmediate(this.#poll);
+    else this.#sleep();
   };
-  sleep();
-  return client;
+
+  #sleep(): void {
+    if (this.#state !== 'open') return;
+    void (this.#receiver.whenReady() ?? this.#results.whenRecords()).then(this.#receive);
+  }
 }
 
 function closedError(plugin: string): BerthError {

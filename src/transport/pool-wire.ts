@@ -11,7 +11,7 @@
  *   pool.run(PoolTask)  ═══ piscina ═══▶        service.method(ctx, ...args)
  *        ◀═══ [true, value] | [false, wireError]   (carried as Carried says)
  *   CANCEL {id} (broadcast)               ──▶   aborts that call's ctx.signal
- *   REQUEST {requestId, op} (broadcast)   ──▶   health | configure | stop, on every thread
+ *   REQUEST {requestId, threadId, op}     ──▶   health | configure | stop, to one thread
  *        ◀── REPLY {requestId, threadId, ok, value | error}
  *        ◀── LOGS {lines, dropped}                pino records from the plugin, batched
  *
@@ -41,7 +41,7 @@ import {
 import type { PluginBoot, ServiceMethods } from './wire.js';
 
 /** Bumped on any incompatible change to the messages below. */
-export const POOL_WIRE_VERSION = 2;
+export const POOL_WIRE_VERSION = 3;
 
 /** What every pool thread is given (piscina's `workerData`). */
 export interface PoolBoot {
@@ -85,7 +85,8 @@ export type PoolOpName = (typeof PoolOp)[keyof typeof PoolOp];
 export type PoolBroadcast =
   | { type: 'BOOT'; threadId: number; services: PluginBoot['services'] }
   | { type: 'CANCEL'; id: number; forgetAt: number }
-  | { type: 'REQUEST'; requestId: number; op: PoolOpName; args: unknown[] };
+  /** To thread `threadId` alone: each thread's handle asks it, and hears its REPLY. */
+  | { type: 'REQUEST'; requestId: number; threadId: number; op: PoolOpName; args: unknown[] };
 
 /** A thread to the host, on its parentPort (piscina re-emits them as 'message'). */
 export type PoolThreadMessage =

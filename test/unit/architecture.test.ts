@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { IMPORT_RULES } from '../../scripts/import-rules.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -48,75 +49,38 @@ function violations(
 const within = (to: string, ...prefixes: string[]): boolean =>
   prefixes.some((prefix) => to.startsWith(prefix));
 
-describe('the import rules of DESIGN.md', () => {
-  it('workers/ import only src/transport, src/sdk, src/contracts and the shared error modules', () => {
-    expect(
-      violations('workers', (to) =>
-        within(
-          to,
-          'src/transport/',
-          'src/sdk/',
-          'src/contracts/',
-          'src/errors.ts',
-          'src/wire-error.ts',
-          'src/plain-object.ts',
-        ),
-      ),
-    ).toEqual([]);
+/** Whether every import of `specifier` in `file` is for types only (`import type …`). */
+function typeOnly(file: string, specifier: string): boolean {
+  const text = readFileSync(join(root, file), 'utf8');
+  const quoted = specifier.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const imports = [
+    ...text.matchAll(new RegExp(`import\\s+(type\\s)?[^;]*?from\\s+'${quoted}';`, 'g')),
+  ];
+  return imports.length > 0 && imports.every((match) => match[1] !== undefined);
+}
+
+describe('the import rules of docs/architecture.md (scripts/import-rules.mjs)', () => {
+  it.each(IMPORT_RULES.map((rule) => [rule.room, rule] as const))('%s', (room, rule) => {
+    const allowed = (to: string, from: string, specifier: string): boolean => {
+      if (within(to, `${room}/`)) return true;
+      if (rule.mayNot !== undefined) return !within(to, ...rule.mayNot);
+      if (within(to, ...(rule.may ?? []))) return true;
+      return within(to, ...(rule.types ?? [])) && typeOnly(from, specifier);
+    };
+    expect(violations(room, allowed)).toEqual([]);
   });
 
-  it('src/transport imports nothing host-side', () => {
-    expect(
-      violations('src/transport', (to) =>
-        within(to, 'src/transport/', 'src/errors.ts', 'src/wire-error.ts', 'src/plain-object.ts'),
-      ),
-    ).toEqual([]);
-  });
-
-  it('src/sdk and src/contracts, which run inside workers, import nothing host-side', () => {
-    const sideless = (to: string): boolean =>
-      within(
-        to,
-        'src/sdk/',
-        'src/contracts/',
-        'src/errors.ts',
-        'src/wire-error.ts',
-        'src/plain-object.ts',
-      );
-    expect([...violations('src/sdk', sideless), ...violations('src/contracts', sideless)]).toEqual(
-      [],
-    );
-  });
-
-  it('src/cli uses the host only through src/index.ts (and the service through its index)', () => {
-    expect(
-      violations('src/cli', (to) => within(to, 'src/cli/', 'src/index.ts', 'src/service/index.ts')),
-    ).toEqual([]);
-  });
-
-  it('src/config holds config logic only: no host, service or CLI, and manifests as types', () => {
-    const typeOnly = (file: string, specifier: string): boolean =>
-      readFileSync(join(root, file), 'utf8')
-        .split('\n')
-        .some((line) => line.startsWith('import type ') && line.endsWith(`from '${specifier}';`));
-    const allowed = (to: string, from: string, specifier: string): boolean =>
-      within(
-        to,
-        'src/config/',
-        'src/errors.ts',
-        'src/wire-error.ts',
-        'src/plain-object.ts',
-        'docs/',
-      ) ||
-      // A manifest's shape is config's input; reading one is the manifest's business.
-      (within(to, 'src/manifest/') && typeOnly(from, specifier));
-    expect(violations('src/config', allowed)).toEqual([]);
-  });
-
-  it('src/service uses the host only through src/index.ts', () => {
-    expect(violations('src/service', (to) => within(to, 'src/service/', 'src/index.ts'))).toEqual(
-      [],
-    );
+  it('the table covers every room that runs inside plugin threads', () => {
+    const rooms = IMPORT_RULES.map((rule) => rule.room);
+    for (const room of [
+      'workers',
+      'src/plugin-side',
+      'src/sdk',
+      'src/migrations',
+      'src/transport',
+    ]) {
+      expect(rooms).toContain(room);
+    }
   });
 
   it('bundled plugins import only berth/sdk and their own files', () => {

@@ -5,7 +5,7 @@
  * starts a fresh runtime of the plugin, thread or inline as the plugin would run, with
  * its boot in `uninstall` mode: the START control makes the plugin's services and, in
  * place of `onStart`, runs its migrations down through the service that returns a
- * `migrations` driver, then stops them (src/sdk/uninstall-plugin-instance.ts). The
+ * `migrations` driver, then stops them (src/plugin-side/uninstall-plugin-instance.ts). The
  * runtime is then stopped; no call ever reaches the plugin.
  */
 import { mkdir } from 'node:fs/promises';

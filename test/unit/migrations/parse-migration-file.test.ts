@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { codes } from '../../../src/errors.js';
-import { hasSql, parseMigrationFile } from '../../../src/sdk/migrations/parse-migration-file.js';
+import { hasSql, parseMigrationFile } from '../../../src/migrations/parse-migration-file.js';
 
 const FILE = '/p/migrations/001_init.sql';
 const parse = (...lines: string[]): ReturnType<typeof parseMigrationFile> =>

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { codes } from '../../../src/errors.js';
-import { loadMigrations } from '../../../src/sdk/migrations/load-migrations.js';
-import type { Migration } from '../../../src/sdk/migrations/load-migrations.js';
-import { runMigrations } from '../../../src/sdk/migrations/run-migrations.js';
-import { createSqliteMigrationDriver } from '../../../src/sdk/migrations/sqlite-migration-driver.js';
+import { loadMigrations } from '../../../src/migrations/load-migrations.js';
+import type { Migration } from '../../../src/migrations/load-migrations.js';
+import { runMigrations } from '../../../src/migrations/run-migrations.js';
+import { createSqliteMigrationDriver } from '../../../src/migrations/sqlite-migration-driver.js';
 
 const INIT = '-- berth:up\nCREATE TABLE a (x INTEGER);\n-- berth:down\nDROP TABLE a;\n';
 const SECOND = '-- berth:up\nCREATE TABLE b (x INTEGER);\n-- berth:down\n-- nothing to undo\n';

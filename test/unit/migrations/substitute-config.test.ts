@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { codes } from '../../../src/errors.js';
-import { substituteConfig } from '../../../src/sdk/migrations/substitute-config.js';
+import { substituteConfig } from '../../../src/migrations/substitute-config.js';
 
 const site = { file: '/p/migrations/002_tune.sql', firstLine: 10, plugin: 'p', service: 'store' };
 const config = {

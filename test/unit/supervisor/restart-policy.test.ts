@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { POOL_DEATH_BUDGET } from '../../../src/isolation/crash-window.js';
 import {
   decideRestart,
   DEFAULT_RESTART_POLICY,
@@ -51,5 +52,12 @@ describe('the restart policy', () => {
     const crashes = [0, 1_000, 2_000, 3_000, 70_000];
     expect(recentCrashes(crashes, 70_000, policy)).toEqual([70_000]);
     expect(decideRestart(crashes, 70_000, policy)).toEqual({ action: 'restart', delayMs: 100 });
+  });
+
+  it("gives a pool up after as many thread deaths as the default budget allows a plugin's crashes", () => {
+    expect(POOL_DEATH_BUDGET).toEqual({
+      budget: DEFAULT_RESTART_POLICY.budget,
+      windowMs: DEFAULT_RESTART_POLICY.windowMs,
+    });
   });
 });

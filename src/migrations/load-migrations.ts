@@ -7,9 +7,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { BerthError, codes } from '../../errors.js';
-import { describeThrown } from '../../wire-error.js';
-import type { ServiceConfig } from '../context.js';
+import { BerthError, codes } from '../errors.js';
+import { describeThrown } from '../wire-error.js';
+import type { ServiceConfig } from '../sdk/context.js';
 import { parseMigrationFile } from './parse-migration-file.js';
 import { substituteConfig } from './substitute-config.js';
 

@@ -4,9 +4,9 @@
  * that factory and before that service's `onStart`, with that service's config for
  * `@config`. Up when the plugin starts to serve, down when it is being uninstalled.
  */
-import { BerthError, codes } from '../../errors.js';
-import type { ServiceContext } from '../context.js';
-import type { ServiceImplementation } from '../define-plugin.js';
+import { BerthError, codes } from '../errors.js';
+import type { ServiceContext } from '../sdk/context.js';
+import type { ServiceImplementation } from '../sdk/define-plugin.js';
 import { loadMigrations } from './load-migrations.js';
 import { runMigrations, type MigrationDirection } from './run-migrations.js';
 

@@ -11,7 +11,7 @@
  * each appears at most once. Without a down section the migration is irreversible; a
  * down section with no SQL in it (only comments) says "nothing to undo" on purpose.
  */
-import { BerthError, codes } from '../../errors.js';
+import { BerthError, codes } from '../errors.js';
 
 /** The sections of one migration file, as written (line endings normalised to `\n`). */
 export interface MigrationSections {

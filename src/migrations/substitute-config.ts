@@ -22,9 +22,9 @@
  * So with `schema: "s1"`, `@config.schema.items` becomes `s1.items`. References are
  * replaced everywhere in the text, comments included.
  */
-import { BerthError, codes } from '../../errors.js';
-import type { ServiceConfig } from '../context.js';
-import { isPlainObject } from '../../plain-object.js';
+import { BerthError, codes } from '../errors.js';
+import type { ServiceConfig } from '../sdk/context.js';
+import { isPlainObject } from '../plain-object.js';
 
 /** Where the SQL comes from, for error messages. */
 export interface SubstitutionSite {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkBeat } from '../../../src/supervisor/watchdog.js';
+import { checkBeat } from '../../../src/isolation/watchdog.js';
 
 describe('the hang watchdog', () => {
   it('is satisfied by any change of the heartbeat', () => {

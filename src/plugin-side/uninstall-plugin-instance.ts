@@ -7,9 +7,9 @@
  */
 import { BerthError, codes } from '../errors.js';
 import { describeThrown } from '../wire-error.js';
-import type { ServiceContext } from './context.js';
-import type { ServiceImplementation } from './define-plugin.js';
-import { createServiceMigrator } from './migrations/service-migrator.js';
+import type { ServiceContext } from '../sdk/context.js';
+import type { ServiceImplementation } from '../sdk/define-plugin.js';
+import { createServiceMigrator } from '../migrations/service-migrator.js';
 import type { InstanceOptions, PluginInstance } from './plugin-instance.js';
 
 /**

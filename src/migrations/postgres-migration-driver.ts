@@ -10,7 +10,7 @@
  * schemas use other keys and never wait on this one. Needs PostgreSQL 11 or later
  * (`hashtextextended`).
  */
-import { BerthError, codes } from '../../errors.js';
+import { BerthError, codes } from '../errors.js';
 import type {
   AppliedMigration,
   MigrationDriver,

@@ -13,11 +13,11 @@ import { performance } from 'node:perf_hooks';
 import type { MessagePort } from 'node:worker_threads';
 import { BerthError, callAbortedError, codes, isBerthError } from '../errors.js';
 import { toWireError } from '../wire-error.js';
-import { ArenaWriter } from './result-arena.js';
-import { RingReader, RingWriter } from './record-ring.js';
-import { FrameReceiver, FrameSender } from './shared-channel.js';
-import { INLINE_MAX_BYTES, type SharedBuffers } from './shared-layout.js';
-import { Frame, type AnyFrame } from './wire.js';
+import { ArenaWriter } from '../transport/result-arena.js';
+import { RingReader, RingWriter } from '../transport/record-ring.js';
+import { FrameReceiver, FrameSender } from '../transport/shared-channel.js';
+import { INLINE_MAX_BYTES, type SharedBuffers } from '../transport/shared-layout.js';
+import { Frame, type AnyFrame } from '../transport/wire.js';
 
 /**
  * Runs one call, returning its value or a promise of it (or throwing). `signal.signal`
@@ -66,16 +66,52 @@ export interface CallServer {
 
 /** Serves calls with `dispatch` until closed. */
 export function serveCalls(options: ServeOptions, dispatch: Dispatch): CallServer {
-  const { buffers, port, spinUs } = options;
-  const running = new Map<number, RunningCall>();
-  const requests = new RingReader(buffers.requests);
-  const results = new RingWriter(buffers.results);
-  const sender = new FrameSender(results, port, new ArenaWriter(buffers.arena, buffers.results));
-  let closed = false;
+  return new ServingLoop(options, dispatch);
+}
 
-  const fail = (id: number, error: unknown, service: string, method: string): void => {
+/** The worker end of one data plane: its running calls and its serving loop. */
+class ServingLoop implements CallServer {
+  readonly #running = new Map<number, RunningCall>();
+  readonly #requests: RingReader;
+  readonly #results: RingWriter;
+  readonly #sender: FrameSender;
+  readonly #receiver: FrameReceiver;
+  #closed = false;
+
+  constructor(
+    private readonly options: ServeOptions,
+    private readonly dispatch: Dispatch,
+  ) {
+    const { buffers, port } = options;
+    this.#requests = new RingReader(buffers.requests);
+    this.#results = new RingWriter(buffers.results);
+    const arena = new ArenaWriter(buffers.arena, buffers.results);
+    this.#sender = new FrameSender(this.#results, port, arena);
+    // The host is trusted: a violation from it is a bug on this side, and ends the worker.
+    this.#receiver = new FrameReceiver({
+      reader: this.#requests,
+      port,
+      accepts: [Frame.CALL, Frame.CANCEL],
+      onFrame: (frame) => this.#onFrame(frame),
+    });
+    this.#sleep();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const call of this.#running.values()) {
+      call.cancel(new BerthError(codes.PLUGIN_NOT_RUNNING, 'the plugin is stopping'));
+    }
+    this.#running.clear();
+    this.#sender.close();
+    this.#requests.close();
+    this.options.port.close();
+  }
+
+  #fail(id: number, error: unknown, service: string, method: string): void {
     try {
-      sender.send([Frame.FAILURE, id, toWireError(error)], id);
+      this.#sender.send([Frame.FAILURE, id, toWireError(error)], id);
     } catch (encodeError) {
       // toWireError never throws and makes plain, bounded data, so the codec should take
       // it; should it not, report that, for this call alone, rather than let the worker die.
@@ -85,20 +121,20 @@ export function serveCalls(options: ServeOptions, dispatch: Dispatch): CallServe
         `the error thrown by ${service}.${method} cannot be encoded (${wire.name}: ${wire.message}): ${(encodeError as Error).message}`,
         { service, method },
       );
-      sender.send([Frame.FAILURE, id, toWireError(failure)], id);
+      this.#sender.send([Frame.FAILURE, id, toWireError(failure)], id);
     }
-  };
+  }
 
-  const succeed = (id: number, value: unknown, service: string, method: string): void => {
+  #succeed(id: number, value: unknown, service: string, method: string): void {
     if (value instanceof Uint8Array && value.byteLength > INLINE_MAX_BYTES) {
       // Large bytes go into the arena as they are, 8-byte aligned: encoding them would
       // copy them once more, misaligned behind msgpack's 5-byte header. They arrive as a
       // plain Uint8Array, a Buffer too, as encoded byte arrays do (value-model.ts).
-      sender.sendBytes(id, value);
+      this.#sender.sendBytes(id, value);
       return;
     }
     try {
-      sender.send([Frame.RESULT, id, value], id);
+      this.#sender.send([Frame.RESULT, id, value], id);
     } catch (error) {
       const failure = isBerthError(error, codes.UNENCODABLE)
         ? new BerthError(
@@ -107,11 +143,12 @@ export function serveCalls(options: ServeOptions, dispatch: Dispatch): CallServe
             { cause: error.cause, service, method, data: error.data },
           )
         : error;
-      sender.send([Frame.FAILURE, id, toWireError(failure)], id);
+      this.#sender.send([Frame.FAILURE, id, toWireError(failure)], id);
     }
-  };
+  }
 
-  const onFrame = (frame: AnyFrame): void => {
+  #onFrame(frame: AnyFrame): void {
+    const running = this.#running;
     if (frame[0] === Frame.CANCEL) {
       running.get(frame[1])?.cancel(callAbortedError());
       running.delete(frame[1]);
@@ -123,73 +160,52 @@ export function serveCalls(options: ServeOptions, dispatch: Dispatch): CallServe
     running.set(id, call);
     let value: unknown;
     try {
-      value = dispatch(service, method, args, call);
+      value = this.dispatch(service, method, args, call);
     } catch (error) {
       running.delete(id);
-      fail(id, error, service, method);
+      this.#fail(id, error, service, method);
       return;
     }
     // A method that answers at once is answered at once: no promise per call.
     if (typeof (value as PromiseLike<unknown> | undefined)?.then !== 'function') {
       running.delete(id);
-      succeed(id, value, service, method);
+      this.#succeed(id, value, service, method);
       return;
     }
     Promise.resolve(value).then(
       (result) => {
-        if (running.delete(id)) succeed(id, result, service, method);
+        if (running.delete(id)) this.#succeed(id, result, service, method);
       },
       (error: unknown) => {
-        if (running.delete(id)) fail(id, error, service, method);
+        if (running.delete(id)) this.#fail(id, error, service, method);
       },
     );
-  };
-
-  // The host is trusted: a violation from it is a bug on this side, and ends the worker.
-  const receiver = new FrameReceiver({
-    reader: requests,
-    port,
-    accepts: [Frame.CALL, Frame.CANCEL],
-    onFrame,
-  });
+  }
 
   // The serving loop, in callbacks (no promise per turn): sleep on the doorbell, drain,
   // let the batch's results go out (they publish from microtasks) and I/O run for one
   // turn of the event loop, then watch the ring for up to `spinUs` before sleeping again.
-  const serve = (): void => {
-    if (closed) return;
+  readonly #serve = (): void => {
+    if (this.#closed) return;
     // Busy while this batch runs: a host waiting for its results keeps looking for them.
-    results.busy = true;
-    receiver.drain();
-    if (spinUs <= 0) sleep();
-    else setImmediate(spin);
+    this.#results.busy = true;
+    this.#receiver.drain();
+    if (this.options.spinUs <= 0) this.#sleep();
+    else setImmediate(this.#spin);
   };
-  const spin = (): void => {
-    results.busy = false;
-    const until = performance.now() + spinUs / 1000;
-    while (!requests.hasRecords && performance.now() < until && !closed);
-    sleep();
-  };
-  const sleep = (): void => {
-    if (closed) return;
-    results.busy = false;
-    const ready = receiver.whenReady();
-    if (ready === undefined && requests.hasRecords) setImmediate(serve);
-    else void (ready ?? requests.whenRecords()).then(serve);
-  };
-  sleep();
 
-  return {
-    close() {
-      if (closed) return;
-      closed = true;
-      for (const call of running.values()) {
-        call.cancel(new BerthError(codes.PLUGIN_NOT_RUNNING, 'the plugin is stopping'));
-      }
-      running.clear();
-      sender.close();
-      requests.close();
-      port.close();
-    },
+  readonly #spin = (): void => {
+    this.#results.busy = false;
+    const until = performance.now() + this.options.spinUs / 1000;
+    while (!this.#requests.hasRecords && performance.now() < until && !this.#closed);
+    this.#sleep();
   };
+
+  #sleep(): void {
+    if (this.#closed) return;
+    this.#results.busy = false;
+    const ready = this.#receiver.whenReady();
+    if (ready === undefined && this.#requests.hasRecords) setImmediate(this.#serve);
+    else void (ready ?? this.#requests.whenRecords()).then(this.#serve);
+  }
 }

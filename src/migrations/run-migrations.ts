@@ -18,8 +18,8 @@
  * Down also refuses (BERTH_ERR_MIGRATION_IRREVERSIBLE) before reverting anything when an
  * applied migration has no `-- berth:down` section; an empty down section is a no-op.
  */
-import { BerthError, codes } from '../../errors.js';
-import { describeThrown } from '../../wire-error.js';
+import { BerthError, codes } from '../errors.js';
+import { describeThrown } from '../wire-error.js';
 import type { Migration, MigrationSite } from './load-migrations.js';
 import type { AppliedMigration, MigrationDriver } from './migration-driver.js';
 import { hasSql } from './parse-migration-file.js';

@@ -6,7 +6,7 @@
 import { pathToFileURL } from 'node:url';
 import { BerthError, codes } from '../errors.js';
 import { describeThrown } from '../wire-error.js';
-import { isPluginDefinition, type PluginDefinition } from './define-plugin.js';
+import { isPluginDefinition, type PluginDefinition } from '../sdk/define-plugin.js';
 
 /**
  * Loads the plugin at `mainPath`. Throws BERTH_ERR_PLUGIN_LOAD if the import fails,

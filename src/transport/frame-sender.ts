@@ -1,0 +1,190 @@
+/**
+ * The sending end of one direction of the data plane (shared-channel.ts has the picture):
+ * frames encoded into ring records, large ones into the arena or onto the port, published
+ * in batches, queued in order while the ring is full.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { codes, isBerthError, type BerthError } from '../errors.js';
+import { createStreamEncoder, worthBundling } from './codec.js';
+import type { ArenaWriter } from './result-arena.js';
+import type { RingWriter } from './record-ring.js';
+import { INLINE_MAX_BYTES, Placement, RecordKind } from './shared-layout.js';
+import { Frame, type AnyFrame } from './wire.js';
+
+/**
+ * Records written in one go are published every this many, not only at the end of the
+ * tick: the receiver starts on the first results while the rest are being made. Measured
+ * with 64 tiny calls in flight: publishing only at the end, 48,000 calls/s; every 8,
+ * 80,000 (1 and 16 came out about the same as 8).
+ */
+const PUBLISH_EVERY = 8;
+
+interface QueuedRecord {
+  kind: number;
+  placement: number;
+  id: number;
+  a: number;
+  b: number;
+  payload: Uint8Array | undefined;
+}
+
+/** The sending end of one direction. */
+export class FrameSender {
+  readonly #writer: RingWriter;
+  readonly #port: MessagePort;
+  readonly #arena: ArenaWriter | undefined;
+  #encoder = createStreamEncoder();
+  #queue: QueuedRecord[] = [];
+  #publishScheduled = false;
+  #unpublished = 0;
+  #closed = false;
+  readonly #onViolation: ((error: BerthError) => void) | undefined;
+
+  /**
+   * `onViolation` is told when the receiver's side of the ring is impossible (its HEAD,
+   * which it writes, is out of bounds); the sender then closes. The send that met it
+   * throws the violation as well (its caller has nothing else to settle its call with);
+   * later sends send nothing. Without `onViolation`, the violation is only thrown.
+   */
+  constructor(
+    writer: RingWriter,
+    port: MessagePort,
+    arena?: ArenaWriter,
+    onViolation?: (error: BerthError) => void,
+  ) {
+    this.#writer = writer;
+    this.#port = port;
+    this.#arena = arena;
+    this.#onViolation = onViolation;
+  }
+
+  /** RingWriter.write, closing the sender and reporting a violation. */
+  #write(
+    kind: number,
+    placement: number,
+    id: number,
+    a: number,
+    b: number,
+    payload: Uint8Array | undefined,
+  ): boolean {
+    try {
+      return this.#writer.write(kind, placement, id, a, b, payload);
+    } catch (error) {
+      this.close();
+      if (this.#onViolation === undefined || !isBerthError(error, codes.PROTOCOL)) throw error;
+      this.#onViolation(error);
+      throw error;
+    }
+  }
+
+  /**
+   * Sends one frame; `id` names its call for the receiver. Throws BERTH_ERR_UNENCODABLE,
+   * sending nothing, when the frame cannot be encoded.
+   */
+  send(frame: AnyFrame, id: number): void {
+    if (this.#closed) return;
+    let bytes: Uint8Array;
+    try {
+      bytes = this.#encoder.encode(frame, frameWorthBundling(frame));
+    } catch (error) {
+      this.#encoder = createStreamEncoder();
+      this.#record(RecordKind.RESET, Placement.INLINE, 0, 0, 0, undefined);
+      throw error;
+    }
+    this.#place(RecordKind.FRAME, id, bytes);
+  }
+
+  /** Sends `bytes` as the result of call `id`, without encoding them. */
+  sendBytes(id: number, bytes: Uint8Array): void {
+    if (this.#closed) return;
+    this.#place(RecordKind.BYTES, id, bytes);
+  }
+
+  #place(kind: number, id: number, bytes: Uint8Array): void {
+    const length = bytes.byteLength;
+    if (length <= INLINE_MAX_BYTES) {
+      this.#record(kind, Placement.INLINE, id, length, 0, bytes);
+      return;
+    }
+    const position = this.#arena?.put(bytes) ?? -1;
+    if (position >= 0) {
+      this.#record(kind, Placement.ARENA, id, position, length, undefined);
+      return;
+    }
+    // The copying path: a private copy is moved, not copied again, to the other side.
+    const copy = bytes.slice();
+    this.#port.postMessage(copy, [copy.buffer]);
+    this.#record(kind, Placement.PORT, id, length, 0, undefined);
+  }
+
+  #record(
+    kind: number,
+    placement: number,
+    id: number,
+    a: number,
+    b: number,
+    payload: Uint8Array | undefined,
+  ): void {
+    if (this.#queue.length === 0 && this.#write(kind, placement, id, a, b, payload)) {
+      if (++this.#unpublished >= PUBLISH_EVERY) {
+        this.#unpublished = 0;
+        this.#writer.publish();
+      } else if (!this.#publishScheduled) {
+        this.#publishScheduled = true;
+        queueMicrotask(this.#publish);
+      }
+      return;
+    }
+    // The encoder's buffer is reused at the next encode: a queued payload needs its own copy.
+    this.#queue.push({ kind, placement, id, a, b, payload: payload?.slice() });
+    if (this.#queue.length === 1) void this.#drainQueue();
+  }
+
+  readonly #publish = (): void => {
+    this.#publishScheduled = false;
+    this.#unpublished = 0;
+    if (!this.#closed) this.#writer.publish();
+  };
+
+  async #drainQueue(): Promise<void> {
+    const queue = this.#queue;
+    try {
+      while (queue.length > 0 && !this.#closed) {
+        const next = queue[0] as QueuedRecord;
+        if (this.#write(next.kind, next.placement, next.id, next.a, next.b, next.payload)) {
+          queue.shift();
+          continue;
+        }
+        this.#writer.publish();
+        await this.#writer.whenSpace(next.payload?.byteLength ?? 0);
+      }
+      this.#writer.publish();
+    } catch (error) {
+      // Reported by #write; nobody awaits this loop, so it must not reject.
+      if (this.#onViolation === undefined) throw error;
+    }
+  }
+
+  /** Records waiting for ring space. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /**
+   * Stops sending; queued records are dropped, and the ring's control words are left
+   * alone from now on. Safe to call more than once.
+   */
+  close(): void {
+    this.#closed = true;
+    this.#queue = [];
+    this.#writer.close();
+  }
+}
+
+/** Whether the strings of a frame are worth bundling: see {@link worthBundling}. */
+function frameWorthBundling(frame: AnyFrame): boolean {
+  if (frame[0] === Frame.RESULT) return worthBundling(frame[2]);
+  if (frame[0] !== Frame.CALL) return false;
+  for (const arg of frame[4]) if (worthBundling(arg)) return true;
+  return false;
+}
