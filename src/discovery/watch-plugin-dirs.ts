@@ -65,7 +65,7 @@ export interface PluginDirWatcher {
  * `CONFIG_INVALID` for a negative or non-finite delay; nothing else throws or rejects.
  * The watcher keeps the process alive until it is closed.
  *
- * (size: one closure owns the watcher's timers and its one-at-a-time scan queue; its
+ * (size rule: one closure owns the watcher's timers and its one-at-a-time scan queue; its
  * parts are the named functions requestScan and runScan.)
  */
 export function watchPluginDirs(

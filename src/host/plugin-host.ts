@@ -19,7 +19,7 @@
  * `plugin:enabled`, `plugin:disabled`, `plugin:removed`, `plugin:configured`;
  * `plugin:upgraded`, `plugin:upgrade-failed`; and `host:closed`.
  *
- * (size: a little over 300 lines, for it is the public API, each method documented; the
+ * (size rule: a little over 300 lines, for it is the public API, each method documented; the
  * work is in the modules named above.)
  */
 import { EventEmitter } from 'node:events';

@@ -28,7 +28,7 @@
  * The supervisor is the state machine; it delegates the path of a call (bounds, waiting,
  * the retry) to call-router.ts, which retry-policy.ts decides for, health checks and
  * readiness to health-monitor.ts, and the telling of each move to announce-transition.ts.
- * (size: it is the facade of its room and stays over 300 lines; STYLE.md lets a facade approach
+ * (size rule: it is the facade of its room and stays over 300 lines; STYLE.md lets a facade approach
  * 400. What is left here are the moves themselves, which share its private state.)
  */
 import type { Logger } from 'pino';

@@ -57,7 +57,7 @@ export function refusedInstance(object: object): string | undefined {
  * `root`; undefined when there is none (msgpackr refused for another reason) or the value
  * is too deep to walk.
  */
-// size: one function over 80 lines on purpose: small walkers that share one `enclosing` map (the
+// size rule: one function over 80 lines on purpose: small walkers that share one `enclosing` map (the
 // cycle check), each short; apart, they would pass the map around on every step.
 export function findUnencodable(value: unknown, root: string): Unencodable | undefined {
   const enclosing = new Map<object, string>();

@@ -22,7 +22,7 @@ export function storageTemplate(name: string): PluginTemplate {
   };
 }
 
-// size: the text of a generated file, one template literal.
+// size rule: the text of a generated file, one template literal.
 function source(name: string): string {
   return `/**
  * ${name}: the storage@1 contract kept in memory. Each service instance has its own map,
@@ -116,7 +116,7 @@ export default definePlugin({
 `;
 }
 
-// size: the text of a generated file, one template literal.
+// size rule: the text of a generated file, one template literal.
 function test(name: string): string {
   return `/**
  * ${name}'s tests. Each one runs twice: inline (the plugin runs in this thread, so a

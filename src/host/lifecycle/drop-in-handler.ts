@@ -49,7 +49,7 @@ export interface DropInHost extends UpgradeHost {
  * not do at all (a state file it cannot write, a host closing); each plugin's failure is
  * reported as described in the module comment instead.
  *
- * (size: one closure over the set of folders whose drop-in failed; its parts are the
+ * (size rule: one closure over the set of folders whose drop-in failed; its parts are the
  * named handlers add, change and remove.)
  */
 export function createDropInHandler(host: DropInHost): (event: PluginDirEvent) => Promise<void> {
