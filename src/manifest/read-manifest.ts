@@ -125,7 +125,10 @@ async function checkFile(
     kind: 'missing',
     problem: {
       field,
-      expected: 'an existing file inside the plugin folder',
+      expected:
+        field === 'main'
+          ? 'an existing file inside the plugin folder: build the plugin first'
+          : 'an existing file inside the plugin folder',
       got: `${JSON.stringify(path)}, ${why}`,
     },
   });

@@ -7,6 +7,8 @@ import { pathToFileURL } from 'node:url';
 import { BerthError, codes } from '../errors.js';
 import { describeThrown } from '../wire-error.js';
 import { isPluginDefinition, type PluginDefinition } from '../sdk/define-plugin.js';
+import { loadFailureHint } from './load-failure-hint.js';
+import { provideSdk } from './provide-sdk.js';
 
 /**
  * Loads the plugin at `mainPath`. Throws BERTH_ERR_PLUGIN_LOAD if the import fails,
@@ -19,13 +21,14 @@ export async function loadPlugin(
   serviceNames: readonly string[],
 ): Promise<PluginDefinition> {
   let module: { default?: unknown };
+  provideSdk(mainPath);
   try {
     module = (await import(pathToFileURL(mainPath).href)) as { default?: unknown };
   } catch (error) {
     throw new BerthError(
       codes.PLUGIN_LOAD,
       `plugin "${plugin}": cannot import its main module ${mainPath}: ${describeThrown(error)}. ` +
-        'Build the plugin and check "main" in its plugin.json.',
+        loadFailureHint(error, mainPath),
       { plugin, cause: error },
     );
   }
