@@ -15,11 +15,17 @@ export interface BerthProcess {
 
 /** Runs `berth ...args` in `cwd` with `env` (stdout and stderr collected together). */
 export function runBerth(args: string[], cwd: string, env: NodeJS.ProcessEnv): BerthProcess {
-  const child = spawn(process.execPath, [berth, ...args], {
-    cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return runCommand(process.execPath, [berth, ...args], cwd, env);
+}
+
+/** Runs `command ...args` in `cwd` with `env` (stdout and stderr collected together). */
+export function runCommand(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): BerthProcess {
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
