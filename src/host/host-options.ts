@@ -10,7 +10,7 @@ import { DEFAULT_RESTART_POLICY, type RestartPolicy } from '../supervisor/restar
 import type { HealthPolicy } from '../supervisor/supervisor.js';
 import { DEFAULT_LOG_LIMITS, type LogLimits } from '../transport/log-sink.js';
 import { ISOLATIONS, type Isolation } from '../manifest/index.js';
-import { createLogger } from './create-logger.js';
+import { createQuietLogger } from './create-logger.js';
 
 import type { PluginConfigs } from '../config/resolve-service-config.js';
 
@@ -38,7 +38,11 @@ export interface HostOptions {
   inlineValues?: 'copy' | 'reference';
   /** Where plugins keep their data (`<dataDir>/plugins/<name>`). Default `./data`. */
   dataDir?: string;
-  /** Default: pino at `info`, pretty on a TTY. */
+  /**
+   * Where the host and its plugins log. Default: warnings and errors only, to stderr
+   * (pretty on a TTY), so an embedding application's stdout stays its own; pass
+   * `createLogger({ level: 'info' })`, or any pino logger, for more.
+   */
   logger?: Logger;
   config?: PluginConfigs;
   /** Only these plugins are started; by default every discovered plugin is. */
@@ -165,7 +169,7 @@ export function resolveHostOptions(options: HostOptions, cwd = process.cwd()): R
     isolation,
     inlineValues,
     dataDir: resolve(cwd, options.dataDir ?? 'data'),
-    logger: options.logger ?? createLogger(),
+    logger: options.logger ?? createQuietLogger(),
     config: options.config ?? {},
     enable: options.enable,
     npmRoots: npmRoots === undefined ? [cwd] : npmRoots.map((dir) => resolve(cwd, dir)),

@@ -34,6 +34,11 @@ describe('host options', () => {
     expect(given.watch).toBe(true);
   });
 
+  it('log warnings and errors only when no logger is given', () => {
+    expect(resolveHostOptions({}).logger.level).toBe('warn');
+    expect(resolveHostOptions({ logger }).logger).toBe(logger);
+  });
+
   it('copy inline values unless told to pass references', () => {
     expect(resolveHostOptions({ logger, inlineValues: 'reference' }).inlineValues).toBe(
       'reference',
