@@ -137,7 +137,7 @@ describe('the berth plugins lifecycle commands', () => {
     service = undefined;
     const nobody = await cli(['plugins', 'enable', 'memory-storage', '--url', url], dataDir);
     expect(nobody.code).toBe(1);
-    expect(nobody.stderr).toContain('BERTH_ERR_CONFIG_INVALID');
+    expect(nobody.stderr).toContain('BERTH_ERR_SERVICE_UNREACHABLE');
     expect(nobody.stderr).toContain(url);
   });
 
