@@ -62,11 +62,6 @@ export async function readConfigSources(
   const sources: ConfigSource[] = [];
   const file = await readConfigFile(flags.config, cwd);
   if (file !== undefined) sources.push(file);
-  const fromEnv: Record<string, string | string[] | undefined> = {
-    ...Object.fromEntries(Object.keys(ENV_KEYS).map((name) => [name, env[name]])),
-    BERTH_PLUGINS: env['BERTH_PLUGINS']?.split(delimiter),
-  };
-  sources.push({ values: shape(fromEnv, ENV_KEYS, 'environment'), base: cwd });
   const fromFlags: Record<string, string | string[] | undefined> = {
     '--host': flags.host,
     '--port': flags.port,
@@ -79,6 +74,18 @@ export async function readConfigSources(
     '--log-level': flags.logLevel,
     '--body-limit': flags.bodyLimit,
   };
+  // A variable a flag overrides is not judged: `BERTH_PORT=x berth serve --port 80` serves.
+  const flagged = new Set(
+    Object.entries(fromFlags)
+      .filter(([, value]) => isSet(value))
+      .map(([name]) => FLAG_KEYS[name]),
+  );
+  const fromEnv: Record<string, string | string[] | undefined> = Object.fromEntries(
+    Object.keys(ENV_KEYS)
+      .filter((name) => !flagged.has(ENV_KEYS[name]))
+      .map((name) => [name, name === 'BERTH_PLUGINS' ? env[name]?.split(delimiter) : env[name]]),
+  );
+  sources.push({ values: shape(fromEnv, ENV_KEYS, 'environment'), base: cwd });
   sources.push({ values: shape(fromFlags, FLAG_KEYS, 'flags'), base: cwd });
   return sources;
 }
@@ -124,9 +131,8 @@ function shape(
   const names = new Map<string, string>();
   for (const [name, text] of Object.entries(given)) {
     const path = keys[name];
-    // An empty variable, or a list naming nothing, means "not set".
+    if (path === undefined || !isSet(text)) continue;
     const list = Array.isArray(text) ? text.filter((item) => item.trim() !== '') : undefined;
-    if (path === undefined || text === undefined || text === '' || list?.length === 0) continue;
     names.set(path, name);
     const [top = '', sub] = path.split('.');
     const value = list ?? fromText(text as string, path, source, name);
@@ -137,10 +143,17 @@ function shape(
   return values;
 }
 
+/** Whether a variable or flag sets anything: an empty one, or a list naming nothing, does not. */
+function isSet(text: string | string[] | undefined): text is string | string[] {
+  if (Array.isArray(text)) return text.some((item) => item.trim() !== '');
+  return text !== undefined && text !== '';
+}
+
 /** A text value as the schema types its key: a number, a JSON object, or the text. */
 function fromText(text: string, path: string, source: string, name: string): unknown {
   if (path === 'storage.config') return parseJson(text, `${source}: ${name}`, source, path);
-  if (schemaTypeOf(path) === 'integer' && /^\s*-?\d+(?:\.\d+)?\s*$/.test(text)) return Number(text);
+  const type = schemaTypeOf(path);
+  if (type === 'integer' && /^\s*-?\d+(?:\.\d+)?\s*$/.test(text)) return Number(text);
   return text;
 }
 

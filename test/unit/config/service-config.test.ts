@@ -171,6 +171,21 @@ describe('the service configuration', () => {
     expect((fromFlag as BerthError).message).toMatch(/^flags: --mode must be/);
   });
 
+  it('lets a flag win before the variable it overrides is judged', async () => {
+    const config = await loadServiceConfig({ port: '8081' }, { BERTH_PORT: 'not-a-port' }, cwd);
+    expect(config.port).toBe(8081);
+    const storage = await loadServiceConfig(
+      { storageConfig: '{"a":1}' },
+      { BERTH_STORAGE_CONFIG: '{broken' },
+      cwd,
+    );
+    expect(storage.storage.config).toEqual({ a: 1 });
+    // A variable no flag overrides is still judged.
+    await expect(
+      loadServiceConfig({ port: '8081' }, { BERTH_MODE: 'fast' }, cwd),
+    ).rejects.toMatchObject({ code: codes.CONFIG_INVALID, data: { source: 'environment' } });
+  });
+
   it('says where a broken file stops being JSON', async () => {
     await writeFile(join(cwd, 'berth.config.json'), '{\n  "port": 8080,\n}');
     await expect(loadServiceConfig({}, {}, cwd)).rejects.toMatchObject({
