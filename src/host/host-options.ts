@@ -48,6 +48,12 @@ export interface HostOptions {
   /** Only these plugins are started; by default every discovered plugin is. */
   enable?: string[];
   /**
+   * Plugins found but taken disabled: listed by `plugins()`, not started, for an operator
+   * to enable (`host.enable`), which the state file then remembers. An operator's enable
+   * wins. `berth serve` takes its bundled plugins other than the storage this way.
+   */
+  disable?: string[];
+  /**
    * Project folders whose direct dependencies may be plugin packages (a package.json with
    * a `berth` field naming the plugin's plugin.json), looked for in `<root>/node_modules`.
    * Default: the working directory, which then need not have a package.json.
@@ -109,6 +115,7 @@ export interface ResolvedHostOptions {
   logger: Logger;
   config: PluginConfigs;
   enable: string[] | undefined;
+  disable: string[];
   npmRoots: string[];
   /** npm roots that may lack a package.json without a problem: the implicit default only. */
   optionalNpmRoots: string[];
@@ -144,8 +151,14 @@ export function resolveHostOptions(options: HostOptions, cwd = process.cwd()): R
     if (value !== undefined && typeof value !== 'boolean')
       throw invalid(key, 'true or false', value);
   }
+  for (const key of ['enable', 'disable'] as const) {
+    const value = options[key];
+    if (value !== undefined && !(Array.isArray(value) && value.every(isNonBlank))) {
+      throw invalid(key, 'a list of plugin names', value);
+    }
+  }
   const { npmRoots } = options;
-  if (npmRoots !== undefined && !(Array.isArray(npmRoots) && npmRoots.every(isFolder))) {
+  if (npmRoots !== undefined && !(Array.isArray(npmRoots) && npmRoots.every(isNonBlank))) {
     throw invalid('npmRoots', 'a list of project folders', npmRoots);
   }
   for (const key of [
@@ -172,6 +185,7 @@ export function resolveHostOptions(options: HostOptions, cwd = process.cwd()): R
     logger: options.logger ?? createQuietLogger(),
     config: options.config ?? {},
     enable: options.enable,
+    disable: options.disable ?? [],
     npmRoots: npmRoots === undefined ? [cwd] : npmRoots.map((dir) => resolve(cwd, dir)),
     optionalNpmRoots: npmRoots === undefined ? [cwd] : [],
     watch: options.watch ?? false,
@@ -219,7 +233,8 @@ function resolveDataPlane(options: DataPlaneOptions): DataPlaneOptions {
   return options;
 }
 
-function isFolder(value: unknown): boolean {
+/** A string with more than blanks: a folder, or a plugin's name. */
+function isNonBlank(value: unknown): boolean {
   return typeof value === 'string' && value.trim() !== '';
 }
 
