@@ -27,6 +27,7 @@ const ENV_KEYS: Record<string, string> = {
   BERTH_PORT: 'port',
   BERTH_DATA_DIR: 'dataDir',
   BERTH_PLUGINS: 'plugins',
+  BERTH_BUNDLED_PLUGINS: 'bundledPlugins',
   BERTH_STORAGE: 'storage.name',
   BERTH_STORAGE_CONFIG: 'storage.config',
   BERTH_MODE: 'mode',
@@ -41,6 +42,7 @@ export const FLAG_KEYS: Record<string, string> = {
   '--port': 'port',
   '--data-dir': 'dataDir',
   '--plugins': 'plugins',
+  '--no-bundled-plugins': 'bundledPlugins',
   '--storage-name': 'storage.name',
   '--storage-config': 'storage.config',
   '--mode': 'mode',
@@ -67,6 +69,8 @@ export async function readConfigSources(
     '--port': flags.port,
     '--data-dir': flags.dataDir,
     '--plugins': flags.plugins,
+    // The flag can only say no: commander's `true` when it is absent sets nothing.
+    '--no-bundled-plugins': flags.bundledPlugins === false ? 'false' : undefined,
     '--storage-name': flags.storageName,
     '--storage-config': flags.storageConfig,
     '--mode': flags.mode,
@@ -149,11 +153,12 @@ function isSet(text: string | string[] | undefined): text is string | string[] {
   return text !== undefined && text !== '';
 }
 
-/** A text value as the schema types its key: a number, a JSON object, or the text. */
+/** A text value as the schema types its key: a number, a boolean, a JSON object, or the text. */
 function fromText(text: string, path: string, source: string, name: string): unknown {
   if (path === 'storage.config') return parseJson(text, `${source}: ${name}`, source, path);
   const type = schemaTypeOf(path);
   if (type === 'integer' && /^\s*-?\d+(?:\.\d+)?\s*$/.test(text)) return Number(text);
+  if (type === 'boolean' && /^\s*(?:true|false)\s*$/.test(text)) return text.trim() === 'true';
   return text;
 }
 

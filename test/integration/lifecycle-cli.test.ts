@@ -124,7 +124,11 @@ describe('the berth plugins lifecycle commands', () => {
       expect(disabled.stdout).toContain('lifecycle@1.0.0 disabled, stopped');
       const removed = await cli(['plugins', 'remove', 'lifecycle', ...admin], dataDir);
       expect(removed).toMatchObject({ code: 0 });
-      expect(host.plugins().map((p) => p.name)).toEqual(['memory-storage']);
+      expect(host.plugins().map((p) => p.name)).toEqual([
+        'memory-storage',
+        'postgres-storage',
+        'sqlite-storage',
+      ]);
     },
   );
 

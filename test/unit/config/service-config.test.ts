@@ -186,6 +186,22 @@ describe('the service configuration', () => {
     ).rejects.toMatchObject({ code: codes.CONFIG_INVALID, data: { source: 'environment' } });
   });
 
+  it('finds the bundled plugins unless the file, BERTH_BUNDLED_PLUGINS or --no-bundled-plugins says not', async () => {
+    expect((await loadServiceConfig({}, {}, cwd)).bundledPlugins).toBe(true);
+    // commander's `true` for an absent --no-bundled-plugins sets nothing.
+    expect((await loadServiceConfig({ bundledPlugins: true }, {}, cwd)).bundledPlugins).toBe(true);
+    expect((await loadServiceConfig({ bundledPlugins: false }, {}, cwd)).bundledPlugins).toBe(
+      false,
+    );
+    const env = { BERTH_BUNDLED_PLUGINS: 'false' };
+    expect((await loadServiceConfig({}, env, cwd)).bundledPlugins).toBe(false);
+    await expect(loadServiceConfig({}, { BERTH_BUNDLED_PLUGINS: 'no' }, cwd)).rejects.toMatchObject(
+      { code: codes.CONFIG_INVALID },
+    );
+    await writeFile(join(cwd, 'berth.config.json'), JSON.stringify({ bundledPlugins: false }));
+    expect((await loadServiceConfig({ bundledPlugins: true }, {}, cwd)).bundledPlugins).toBe(false);
+  });
+
   it('says where a broken file stops being JSON', async () => {
     await writeFile(join(cwd, 'berth.config.json'), '{\n  "port": 8080,\n}');
     await expect(loadServiceConfig({}, {}, cwd)).rejects.toMatchObject({
@@ -232,6 +248,7 @@ describe('the service configuration', () => {
       port: 7070,
       dataDir: 'data',
       plugins: undefined,
+      bundledPlugins: true,
       storage: { name: 'sqlite-storage', config: {} },
       mode: 'production',
       adminToken: undefined,
