@@ -126,6 +126,8 @@ export const codes = {
   POISON_CALL: 'BERTH_ERR_POISON_CALL',
   /** The plugin runs but cannot reach the backend it stores in (a database that refuses connections); retry later. The plugin logs which backend and why; the message does not say where it is. */
   BACKEND_UNAVAILABLE: 'BERTH_ERR_BACKEND_UNAVAILABLE',
+  /** No `berth serve` answers at the URL a command was pointed at (nothing listens there, or what answers is not Berth): start one, or fix `--url`. */
+  SERVICE_UNREACHABLE: 'BERTH_ERR_SERVICE_UNREACHABLE',
 } as const;
 
 /** One of the strings in {@link codes}. */

@@ -17,7 +17,7 @@ export type { LoggerOptions } from './host/create-logger.js';
 export type { Logger, LevelWithSilent } from 'pino';
 export { BerthError, codes, isBerthError } from './errors.js';
 export type { BerthErrorCode, ErrorSite } from './errors.js';
-export { BERTH_VERSION } from './version.js';
+export { BERTH_VERSION, BUNDLED_PLUGINS_DIR } from './version.js';
 export { parseManifest, readManifest } from './manifest/index.js';
 export {
   DEFAULT_SERVICE_CONFIG,

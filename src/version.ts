@@ -1,6 +1,6 @@
 /**
  * The version of this copy of Berth, the one plugins' `engines.berth` ranges are checked
- * against.
+ * against, and where this copy is installed (its bundled plugins are beside it).
  *
  * It is read from Berth's own package.json at load time rather than imported: a JSON
  * import would need import attributes, and `rootDir: "."` would copy package.json into
@@ -13,11 +13,11 @@ import { fileURLToPath } from 'node:url';
 
 const PACKAGE_NAME = 'berth';
 
-function readOwnVersion(): string {
+function findOwnPackage(): { dir: string; version: string } {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const version = versionAt(join(dir, 'package.json'));
-    if (version !== undefined) return version;
+    if (version !== undefined) return { dir, version };
     const parent = dirname(dir);
     // dirname of a root is the root itself: the walk has nowhere left to go.
     if (parent === dir) break;
@@ -45,8 +45,18 @@ function versionAt(file: string): string | undefined {
   return undefined;
 }
 
+const ownPackage = findOwnPackage();
+
 /**
  * This Berth's version, from its package.json. Read once, when the module loads; it
  * never changes afterwards. Importing this module throws if the file cannot be found.
  */
-export const BERTH_VERSION: string = readOwnVersion();
+export const BERTH_VERSION: string = ownPackage.version;
+
+/**
+ * The plugins that ship with this Berth (the storage plugins): the `plugins` folder of
+ * its package, wherever it is installed, whatever the working directory. A real path
+ * (Node resolves symlinks on the way to a module), so it compares equal to itself given
+ * through a symlinked node_modules once that is resolved too.
+ */
+export const BUNDLED_PLUGINS_DIR: string = join(ownPackage.dir, 'plugins');

@@ -52,8 +52,8 @@ export async function adminTarget(flags: AdminFlags): Promise<AdminTarget> {
 
 /**
  * Sends one admin request and resolves with the JSON answer. Rejects with the service's
- * code and message when it answers with an error, and with BERTH_ERR_CONFIG_INVALID
- * saying that no service answers at the URL when the connection fails.
+ * code and message when it answers with an error, and with BERTH_ERR_SERVICE_UNREACHABLE
+ * when the connection fails or what answers is not a berth serve (its answer is not JSON).
  */
 export async function callAdmin(
   target: AdminTarget,
@@ -77,7 +77,7 @@ export async function callAdmin(
     const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
     const why = String(cause?.code ?? cause?.message ?? (error as Error).message);
     throw new BerthError(
-      codes.CONFIG_INVALID,
+      codes.SERVICE_UNREACHABLE,
       `no berth serve answers at ${target.url} (${why}); start one (berth serve), or point --url at it`,
       { cause: error, data: { url: target.url } },
     );
@@ -85,13 +85,22 @@ export async function callAdmin(
   const text = await response.text();
   let answer: { code?: unknown; message?: unknown } | undefined;
   try {
-    answer = JSON.parse(text) as typeof answer;
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed === 'object' && parsed !== null) answer = parsed;
   } catch {
     answer = undefined;
   }
-  if (!response.ok || answer === undefined) {
-    const code = Object.values(codes).find((c) => c === answer?.code) ?? codes.CONFIG_INVALID;
-    const message = typeof answer?.message === 'string' ? answer.message : text.slice(0, 200);
+  if (answer === undefined) {
+    throw new BerthError(
+      codes.SERVICE_UNREACHABLE,
+      `what answers at ${target.url} is not a berth serve (HTTP ${response.status}, not a JSON object: ` +
+        `${JSON.stringify(text.slice(0, 80))}); point --url at one`,
+      { data: { url: target.url, status: response.status } },
+    );
+  }
+  if (!response.ok) {
+    const code = Object.values(codes).find((c) => c === answer.code) ?? codes.CONFIG_INVALID;
+    const message = typeof answer.message === 'string' ? answer.message : text.slice(0, 200);
     throw new BerthError(code, `${method} ${path}: HTTP ${response.status}: ${message}`, {
       data: { status: response.status },
     });

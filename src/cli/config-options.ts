@@ -6,15 +6,27 @@
 import type { Command } from 'commander';
 import { CONFIG_FILE, DEFAULT_SERVICE_CONFIG as DEFAULTS } from '../index.js';
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+// No default list: commander would print it as `(default: [])`, and the default is ./plugins.
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
-/** Adds `-c`, `-p`, `-d`, `--mode`, `--isolation` and `--log-level` to a command. */
+/**
+ * Adds `-c`, `-p`, `--no-bundled-plugins`, `-d`, `--mode`, `--isolation` and
+ * `--log-level` to a command.
+ */
 export function withConfigOptions(command: Command): Command {
   return command
     .option('-c, --config <file>', `a ${CONFIG_FILE} (default: ./${CONFIG_FILE} if present)`)
-    .option('-p, --plugins <dir>', 'a plugins directory or plugin folder (repeatable)', collect, [])
+    .option(
+      '-p, --plugins <dir>',
+      'a plugins directory or plugin folder, added to the bundled plugins (repeatable; default ./plugins when it exists)',
+      collect,
+    )
+    .option(
+      '--no-bundled-plugins',
+      "leave out the plugins that ship with Berth (its storage plugins); bring your storage's folder with --plugins",
+    )
     .option('-d, --data-dir <dir>', `where plugins keep their data (default ./${DEFAULTS.dataDir})`)
     .option(
       '--mode <mode>',

@@ -16,6 +16,7 @@ import {
   type Remote,
   type StorageLayer,
 } from '../index.js';
+import { pluginFolders } from '../service/index.js';
 import { withConfigOptions } from './config-options.js';
 
 const encoder = new TextEncoder();
@@ -29,7 +30,7 @@ export function demoCommand(): Command {
       const settings = await loadServiceConfig(flags);
       const logger = createLogger({ level: settings.logLevel as LevelWithSilent });
       const host = createHost({
-        ...(settings.plugins === undefined ? {} : { plugins: settings.plugins }),
+        plugins: pluginFolders(settings).dirs,
         dataDir: settings.dataDir,
         config: settings.config,
         logger,

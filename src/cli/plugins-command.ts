@@ -8,15 +8,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import semver from 'semver';
 import {
   createHost,
   discoverPlugins,
   readManifest,
   isBerthError,
   loadServiceConfig,
-  resolvePluginDirs,
+  type LoadedManifest,
   type ServiceFlags,
 } from '../index.js';
+import { pluginFolders } from '../service/index.js';
 import {
   adminTarget,
   callAdmin,
@@ -67,11 +69,15 @@ export function pluginsCommand(): Command {
   return plugins;
 }
 
-/** `plugins list`: the plugins in the plugin directories, and the folders that failed. */
+/**
+ * `plugins list`: the plugins in the plugin directories (the bundled ones and the user's,
+ * as `berth serve` finds them), and the folders that failed. Folders of one plugin in
+ * distinct versions are versions of it, as the host takes them.
+ */
 async function listPlugins({ json, ...flags }: ServiceFlags & { json?: true }): Promise<void> {
   const settings = await loadServiceConfig(flags);
-  const pluginDirs = resolvePluginDirs({ config: settings.plugins, cwd: process.cwd() });
-  const found = await discoverPlugins(pluginDirs);
+  const pluginDirs = pluginFolders(settings).dirs;
+  const found = await discoverPlugins(pluginDirs, { versions: true });
   if (json === true) {
     const problems = found.problems.map(({ dir, error }) => ({
       dir,
@@ -83,17 +89,36 @@ async function listPlugins({ json, ...flags }: ServiceFlags & { json?: true }): 
     return;
   }
   process.stdout.write(`plugin directories: ${pluginDirs.join(', ')}\n`);
-  for (const { manifest, dir } of found.plugins) {
-    const services = manifest.services
+  for (const [name, versions] of byName(found.plugins)) {
+    const newest = versions[versions.length - 1];
+    if (newest === undefined) continue;
+    const services = newest.manifest.services
       .map((s) => `${s.name} (${s.contract}, ${s.isolation})`)
       .join(', ');
-    process.stdout.write(`  ${manifest.name}@${manifest.version}  ${services}\n    ${dir}\n`);
+    const others = versions.slice(0, -1).map((v) => v.manifest.version);
+    const also = others.length === 0 ? '' : `  (also ${others.join(', ')}; the newest runs)`;
+    process.stdout.write(`  ${name}@${newest.manifest.version}  ${services}${also}\n`);
+    for (const { manifest, dir } of [...versions].reverse()) {
+      process.stdout.write(`    ${versions.length > 1 ? `${manifest.version}: ` : ''}${dir}\n`);
+    }
   }
   if (found.plugins.length === 0) process.stdout.write('  no plugins found\n');
   for (const { dir, error } of found.problems) {
     process.stdout.write(`  ✗ ${dir}\n    ${error.code}: ${error.message}\n`);
   }
   if (found.problems.length > 0) process.exitCode = 1;
+}
+
+/** The found plugins by name, each name's versions oldest first. */
+function byName(plugins: readonly LoadedManifest[]): Map<string, LoadedManifest[]> {
+  const names = new Map<string, LoadedManifest[]>();
+  for (const plugin of plugins) {
+    names.set(plugin.manifest.name, [...(names.get(plugin.manifest.name) ?? []), plugin]);
+  }
+  for (const versions of names.values()) {
+    versions.sort((a, b) => semver.compare(a.manifest.version, b.manifest.version));
+  }
+  return names;
 }
 
 /** `plugins validate`: the manifest, then (unless --no-load) a trial start. */

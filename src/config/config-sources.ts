@@ -27,6 +27,7 @@ const ENV_KEYS: Record<string, string> = {
   BERTH_PORT: 'port',
   BERTH_DATA_DIR: 'dataDir',
   BERTH_PLUGINS: 'plugins',
+  BERTH_BUNDLED_PLUGINS: 'bundledPlugins',
   BERTH_STORAGE: 'storage.name',
   BERTH_STORAGE_CONFIG: 'storage.config',
   BERTH_MODE: 'mode',
@@ -41,6 +42,7 @@ export const FLAG_KEYS: Record<string, string> = {
   '--port': 'port',
   '--data-dir': 'dataDir',
   '--plugins': 'plugins',
+  '--no-bundled-plugins': 'bundledPlugins',
   '--storage-name': 'storage.name',
   '--storage-config': 'storage.config',
   '--mode': 'mode',
@@ -62,16 +64,13 @@ export async function readConfigSources(
   const sources: ConfigSource[] = [];
   const file = await readConfigFile(flags.config, cwd);
   if (file !== undefined) sources.push(file);
-  const fromEnv: Record<string, string | string[] | undefined> = {
-    ...Object.fromEntries(Object.keys(ENV_KEYS).map((name) => [name, env[name]])),
-    BERTH_PLUGINS: env['BERTH_PLUGINS']?.split(delimiter),
-  };
-  sources.push({ values: shape(fromEnv, ENV_KEYS, 'environment'), base: cwd });
   const fromFlags: Record<string, string | string[] | undefined> = {
     '--host': flags.host,
     '--port': flags.port,
     '--data-dir': flags.dataDir,
     '--plugins': flags.plugins,
+    // The flag can only say no: commander's `true` when it is absent sets nothing.
+    '--no-bundled-plugins': flags.bundledPlugins === false ? 'false' : undefined,
     '--storage-name': flags.storageName,
     '--storage-config': flags.storageConfig,
     '--mode': flags.mode,
@@ -79,6 +78,18 @@ export async function readConfigSources(
     '--log-level': flags.logLevel,
     '--body-limit': flags.bodyLimit,
   };
+  // A variable a flag overrides is not judged: `BERTH_PORT=x berth serve --port 80` serves.
+  const flagged = new Set(
+    Object.entries(fromFlags)
+      .filter(([, value]) => isSet(value))
+      .map(([name]) => FLAG_KEYS[name]),
+  );
+  const fromEnv: Record<string, string | string[] | undefined> = Object.fromEntries(
+    Object.keys(ENV_KEYS)
+      .filter((name) => !flagged.has(ENV_KEYS[name]))
+      .map((name) => [name, name === 'BERTH_PLUGINS' ? env[name]?.split(delimiter) : env[name]]),
+  );
+  sources.push({ values: shape(fromEnv, ENV_KEYS, 'environment'), base: cwd });
   sources.push({ values: shape(fromFlags, FLAG_KEYS, 'flags'), base: cwd });
   return sources;
 }
@@ -124,9 +135,8 @@ function shape(
   const names = new Map<string, string>();
   for (const [name, text] of Object.entries(given)) {
     const path = keys[name];
-    // An empty variable, or a list naming nothing, means "not set".
+    if (path === undefined || !isSet(text)) continue;
     const list = Array.isArray(text) ? text.filter((item) => item.trim() !== '') : undefined;
-    if (path === undefined || text === undefined || text === '' || list?.length === 0) continue;
     names.set(path, name);
     const [top = '', sub] = path.split('.');
     const value = list ?? fromText(text as string, path, source, name);
@@ -137,10 +147,18 @@ function shape(
   return values;
 }
 
-/** A text value as the schema types its key: a number, a JSON object, or the text. */
+/** Whether a variable or flag sets anything: an empty one, or a list naming nothing, does not. */
+function isSet(text: string | string[] | undefined): text is string | string[] {
+  if (Array.isArray(text)) return text.some((item) => item.trim() !== '');
+  return text !== undefined && text !== '';
+}
+
+/** A text value as the schema types its key: a number, a boolean, a JSON object, or the text. */
 function fromText(text: string, path: string, source: string, name: string): unknown {
   if (path === 'storage.config') return parseJson(text, `${source}: ${name}`, source, path);
-  if (schemaTypeOf(path) === 'integer' && /^\s*-?\d+(?:\.\d+)?\s*$/.test(text)) return Number(text);
+  const type = schemaTypeOf(path);
+  if (type === 'integer' && /^\s*-?\d+(?:\.\d+)?\s*$/.test(text)) return Number(text);
+  if (type === 'boolean' && /^\s*(?:true|false)\s*$/.test(text)) return text.trim() === 'true';
   return text;
 }
 

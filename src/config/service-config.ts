@@ -21,8 +21,10 @@ export interface ServiceConfig {
   host: string;
   port: number;
   dataDir: string;
-  /** Plugin folders; undefined lets the host use ./plugins. */
+  /** The user's plugin folders; undefined means ./plugins when it exists. */
   plugins: string[] | undefined;
+  /** Whether the plugins that ship with Berth are found too, beside `plugins`. */
+  bundledPlugins: boolean;
   storage: { name: string; config: Record<string, unknown> };
   /** `production`: each plugin as its manifest asks, supervised; `development`: inline, so breakpoints bind. */
   mode: 'production' | 'development';
@@ -76,6 +78,8 @@ export type ServiceFlags = Partial<
   >
 > & {
   plugins?: string[];
+  /** `--no-bundled-plugins` gives false; true (commander's value when it is absent) sets nothing. */
+  bundledPlugins?: boolean;
 };
 
 /**

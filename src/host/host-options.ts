@@ -10,7 +10,7 @@ import { DEFAULT_RESTART_POLICY, type RestartPolicy } from '../supervisor/restar
 import type { HealthPolicy } from '../supervisor/supervisor.js';
 import { DEFAULT_LOG_LIMITS, type LogLimits } from '../transport/log-sink.js';
 import { ISOLATIONS, type Isolation } from '../manifest/index.js';
-import { createLogger } from './create-logger.js';
+import { createQuietLogger } from './create-logger.js';
 
 import type { PluginConfigs } from '../config/resolve-service-config.js';
 
@@ -38,11 +38,21 @@ export interface HostOptions {
   inlineValues?: 'copy' | 'reference';
   /** Where plugins keep their data (`<dataDir>/plugins/<name>`). Default `./data`. */
   dataDir?: string;
-  /** Default: pino at `info`, pretty on a TTY. */
+  /**
+   * Where the host and its plugins log. Default: warnings and errors only, to stderr
+   * (pretty on a TTY), so an embedding application's stdout stays its own; pass
+   * `createLogger({ level: 'info' })`, or any pino logger, for more.
+   */
   logger?: Logger;
   config?: PluginConfigs;
   /** Only these plugins are started; by default every discovered plugin is. */
   enable?: string[];
+  /**
+   * Plugins found but taken disabled: listed by `plugins()`, not started, for an operator
+   * to enable (`host.enable`), which the state file then remembers. An operator's enable
+   * wins. `berth serve` takes its bundled plugins other than the storage this way.
+   */
+  disable?: string[];
   /**
    * Project folders whose direct dependencies may be plugin packages (a package.json with
    * a `berth` field naming the plugin's plugin.json), looked for in `<root>/node_modules`.
@@ -105,6 +115,7 @@ export interface ResolvedHostOptions {
   logger: Logger;
   config: PluginConfigs;
   enable: string[] | undefined;
+  disable: string[];
   npmRoots: string[];
   /** npm roots that may lack a package.json without a problem: the implicit default only. */
   optionalNpmRoots: string[];
@@ -140,8 +151,14 @@ export function resolveHostOptions(options: HostOptions, cwd = process.cwd()): R
     if (value !== undefined && typeof value !== 'boolean')
       throw invalid(key, 'true or false', value);
   }
+  for (const key of ['enable', 'disable'] as const) {
+    const value = options[key];
+    if (value !== undefined && !(Array.isArray(value) && value.every(isNonBlank))) {
+      throw invalid(key, 'a list of plugin names', value);
+    }
+  }
   const { npmRoots } = options;
-  if (npmRoots !== undefined && !(Array.isArray(npmRoots) && npmRoots.every(isFolder))) {
+  if (npmRoots !== undefined && !(Array.isArray(npmRoots) && npmRoots.every(isNonBlank))) {
     throw invalid('npmRoots', 'a list of project folders', npmRoots);
   }
   for (const key of [
@@ -165,9 +182,10 @@ export function resolveHostOptions(options: HostOptions, cwd = process.cwd()): R
     isolation,
     inlineValues,
     dataDir: resolve(cwd, options.dataDir ?? 'data'),
-    logger: options.logger ?? createLogger(),
+    logger: options.logger ?? createQuietLogger(),
     config: options.config ?? {},
     enable: options.enable,
+    disable: options.disable ?? [],
     npmRoots: npmRoots === undefined ? [cwd] : npmRoots.map((dir) => resolve(cwd, dir)),
     optionalNpmRoots: npmRoots === undefined ? [cwd] : [],
     watch: options.watch ?? false,
@@ -215,7 +233,8 @@ function resolveDataPlane(options: DataPlaneOptions): DataPlaneOptions {
   return options;
 }
 
-function isFolder(value: unknown): boolean {
+/** A string with more than blanks: a folder, or a plugin's name. */
+function isNonBlank(value: unknown): boolean {
   return typeof value === 'string' && value.trim() !== '';
 }
 

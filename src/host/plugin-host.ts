@@ -34,7 +34,7 @@ import type {
 } from '../discovery/index.js';
 import { BerthError, codes } from '../errors.js';
 import { createStateStore, type StateStore } from './lifecycle/state-store.js';
-import { collectPlugins, warnEnabledNotFound } from './collect-plugins.js';
+import { collectPlugins, logCollected, warnEnabledNotFound } from './collect-plugins.js';
 import { watchDropIns } from './lifecycle/drop-in-handler.js';
 import { findPlugins } from './find-plugins.js';
 import { resolveHostOptions, type HostOptions, type ResolvedHostOptions } from './host-options.js';
@@ -122,7 +122,7 @@ export class PluginHost extends EventEmitter {
     const { pluginDirs, enable } = this.#options;
     const found = await this.#find();
     await this.#store.load();
-    const collected = await collectPlugins(found.plugins, this.#store, enable, this.#log);
+    const collected = await collectPlugins(found.plugins, this.#store, this.#options, this.#log);
     this.#problems.addAll(found.problems, 'scan');
     this.#problems.addAll(collected.problems, 'host');
     for (const { dir, error } of this.#problems.list()) {
@@ -135,11 +135,8 @@ export class PluginHost extends EventEmitter {
       record.enabled = enabled;
       this.#plugins.set(active.manifest.name, record);
     }
+    logCollected(this.#log, pluginDirs, found.plugins, collected.plugins);
     const starting = [...this.#plugins.values()].filter((record) => record.enabled);
-    this.#log.info(
-      { pluginDirs, found: found.plugins.length, starting: starting.length },
-      'plugins discovered',
-    );
     await Promise.all(starting.map((record) => this.#launch(record)));
     if (this.#options.watch && this.#closing === undefined) this.#watch(found);
   }

@@ -16,6 +16,18 @@ export function isEngineRange(range: string): boolean {
 }
 
 /**
+ * A range to suggest for `engines.berth` that `hostVersion` satisfies: `^1.0.0` for 1.4.2,
+ * `^0.1.0` for 0.1.3 (a caret on 0.x keeps the minor, as semver treats 0.x minors as
+ * breaking), `^2.0.0-rc.1` for that release candidate (which `^2.0.0` excludes).
+ */
+export function engineRangeExample(hostVersion: string): string {
+  const parsed = semver.parse(hostVersion);
+  if (parsed === null) return '^1.0.0';
+  if (parsed.prerelease.length > 0) return `^${parsed.version}`;
+  return parsed.major === 0 ? `^0.${parsed.minor}.0` : `^${parsed.major}.0.0`;
+}
+
+/**
  * Throws `CONFIG_INVALID` (`data.field: 'hostVersion'`) unless `hostVersion` is a valid
  * semver version; the host version is the caller's input, never the plugin's.
  */

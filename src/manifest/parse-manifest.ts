@@ -10,7 +10,7 @@ import { BERTH_VERSION } from '../version.js';
 import { checkServices } from './check-services.js';
 import { checkContainedPath } from './contained-path.js';
 import type { PathEscape } from './contained-path.js';
-import { checkEngineRange, isEngineRange } from './engine-range.js';
+import { checkEngineRange, engineRangeExample, isEngineRange } from './engine-range.js';
 import type { Isolation, PluginManifest, ServiceManifest } from './manifest.js';
 import { checkManifestSchema } from './manifest-schema.js';
 import { invalidManifest, ProblemList } from './problem-list.js';
@@ -52,10 +52,16 @@ export function parseManifest(
   }
 
   const problems = new ProblemList();
-  problems.addAll(checkManifestSchema(raw));
+  // The schema's example range is fixed; the one suggested is one this host satisfies.
+  const example = engineRangeExample(options.hostVersion ?? BERTH_VERSION);
+  problems.addAll(
+    checkManifestSchema(raw).map((p) =>
+      p.field.startsWith('engines') ? { ...p, expected: p.expected.replace('^1.0.0', example) } : p,
+    ),
+  );
   // The schema checks it is a non-blank string; whether npm reads it as a range is code.
   if (typeof range === 'string' && range.trim() !== '' && !isEngineRange(range)) {
-    problems.add('engines.berth', 'a semver range of Berth versions such as "^1.0.0"', range);
+    problems.add('engines.berth', `a semver range of Berth versions such as "${example}"`, range);
   }
   checkServices(raw['services'], raw['serviceOrder'], problems);
   problems.throwIfAny(file, plugin);

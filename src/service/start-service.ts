@@ -18,6 +18,7 @@ import { httpInputOptions, registerHttpInput } from './http-input.js';
 import { isLoopback } from './loopback.js';
 import { createRequestGuard } from './request-guard.js';
 import { loadOrCreateToken } from './token-file.js';
+import { bundledToDisable, pluginFolders } from './plugin-folders.js';
 import { registerMetadataRoutes } from './metadata-routes.js';
 import { createServiceMetrics } from './metrics.js';
 import { registerResourceRoutes } from './resource-routes.js';
@@ -94,15 +95,21 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
   };
 }
 
-/** Starts the host with the storage plugin enabled; throws PLUGIN_NOT_FOUND without it. */
+/**
+ * Starts the host over the bundled plugins and the user's (plugin-folders.ts): every
+ * plugin found runs unless the state file says an operator disabled it, but for the
+ * bundled ones other than the storage, which are listed, disabled. Throws
+ * PLUGIN_NOT_FOUND without the storage plugin.
+ */
 async function startHost(config: ServiceConfig, logger: Logger): Promise<PluginHost> {
   const storageName = config.storage.name;
+  const folders = pluginFolders(config);
   const host = createHost({
-    ...(config.plugins === undefined ? {} : { plugins: config.plugins }),
+    plugins: folders.dirs,
     dataDir: config.dataDir,
     ...forcedIsolation(config),
     logger,
-    enable: [storageName],
+    disable: await bundledToDisable(folders, storageName),
     // The storage plugin's `storage.config` is its service's config, whatever `config` says.
     config: {
       ...config.config,
@@ -117,8 +124,9 @@ async function startHost(config: ServiceConfig, logger: Logger): Promise<PluginH
     await host.close();
     throw new BerthError(
       codes.PLUGIN_NOT_FOUND,
-      `the storage plugin "${storageName}" was not found in the plugin folders; check --plugins and --storage-name`,
-      { plugin: storageName },
+      `the storage plugin "${storageName}" was not found in the plugin folders ` +
+        `(${folders.dirs.join(', ') || 'none'}); check --plugins, --storage-name and --no-bundled-plugins`,
+      { plugin: storageName, data: { pluginDirs: folders.dirs } },
     );
   }
   return host;

@@ -234,13 +234,15 @@ describe('berth serve, secure by default', () => {
     const { url, adminToken } = await start();
     const anonymous = await send(url, 'GET', '/v1/plugins', {});
     expect(JSON.stringify(anonymous.json)).not.toContain(dataDir);
-    expect(anonymous.json['plugins']).toEqual([
-      expect.not.objectContaining({ dir: expect.anything() }),
-    ]);
+    const listed = anonymous.json['plugins'] as object[];
+    expect(listed.length).toBeGreaterThan(0);
+    for (const plugin of listed) expect(plugin).not.toHaveProperty('dir');
     const one = await send(url, 'GET', '/v1/plugins/memory-storage', {});
     expect(one.json).not.toHaveProperty('dir');
     const admins = await send(url, 'GET', '/v1/plugins', { authorization: `Bearer ${adminToken}` });
-    expect(admins.json['plugins']).toEqual([expect.objectContaining({ dir: expect.any(String) })]);
+    const shown = admins.json['plugins'] as object[];
+    expect(shown).toHaveLength(listed.length);
+    for (const plugin of shown) expect(plugin).toHaveProperty('dir', expect.any(String));
   });
 
   it('lets the local CLI find the generated token in the data directory', async () => {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +62,45 @@ describe('the berth command', () => {
     expect(code).toBe(1);
     expect(stdout).toContain('memory-storage@');
     expect(stdout).toContain('BERTH_ERR_MANIFEST_PARSE');
+  });
+
+  it('lists two versions of a plugin in two folders as versions of one plugin', async () => {
+    for (const version of ['1.0.0', '1.1.0']) {
+      const dir = join(cwd, `v${version}`, 'echo');
+      await mkdir(dir, { recursive: true });
+      const manifest = JSON.parse(
+        await readFile(join(root, 'test/fixtures/plugins/echo/plugin.json'), 'utf8'),
+      ) as Record<string, unknown>;
+      await writeFile(join(dir, 'plugin.json'), JSON.stringify({ ...manifest, version }));
+      await writeFile(join(dir, 'index.js'), '');
+    }
+    const args = [
+      'plugins',
+      'list',
+      '--plugins',
+      join(cwd, 'v1.0.0'),
+      '--plugins',
+      join(cwd, 'v1.1.0'),
+    ];
+    const { code, stdout } = await cli(args, cwd);
+    expect(code, stdout).toBe(0);
+    expect(stdout).not.toContain('BERTH_ERR_PLUGIN_DUPLICATE');
+    expect(stdout).toContain('echo@1.1.0');
+    expect(stdout).toContain('also 1.0.0; the newest runs');
+    // The bundled plugins are listed too, as berth serve finds them.
+    expect(stdout).toContain('sqlite-storage@');
+    const alone = await cli([...args, '--no-bundled-plugins'], cwd);
+    expect(alone.stdout).not.toContain('sqlite-storage@');
+  });
+
+  it('says in --help what --plugins adds to, with no default list', async () => {
+    for (const command of ['serve', 'demo']) {
+      // commander wraps the lines at its own width.
+      const help = (await cli([command, '--help'], cwd)).stdout.replace(/\s+/g, ' ');
+      expect(help).not.toContain('(default: [])');
+      expect(help).toContain('added to the bundled plugins');
+      expect(help).toContain('--no-bundled-plugins');
+    }
   });
 
   it('validates a plugin folder, and names the field of a bad manifest', async () => {

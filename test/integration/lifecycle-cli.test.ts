@@ -124,7 +124,11 @@ describe('the berth plugins lifecycle commands', () => {
       expect(disabled.stdout).toContain('lifecycle@1.0.0 disabled, stopped');
       const removed = await cli(['plugins', 'remove', 'lifecycle', ...admin], dataDir);
       expect(removed).toMatchObject({ code: 0 });
-      expect(host.plugins().map((p) => p.name)).toEqual(['memory-storage']);
+      expect(host.plugins().map((p) => p.name)).toEqual([
+        'memory-storage',
+        'postgres-storage',
+        'sqlite-storage',
+      ]);
     },
   );
 
@@ -137,7 +141,7 @@ describe('the berth plugins lifecycle commands', () => {
     service = undefined;
     const nobody = await cli(['plugins', 'enable', 'memory-storage', '--url', url], dataDir);
     expect(nobody.code).toBe(1);
-    expect(nobody.stderr).toContain('BERTH_ERR_CONFIG_INVALID');
+    expect(nobody.stderr).toContain('BERTH_ERR_SERVICE_UNREACHABLE');
     expect(nobody.stderr).toContain(url);
   });
 

@@ -80,7 +80,12 @@ describe('the plugin lifecycle over HTTP', () => {
     const enabled = await call('POST', '/v1/plugins/lifecycle/enable');
     expect(enabled).toMatchObject({ status: 200, json: { state: 'running', enabled: true } });
     const list = (await call('GET', '/v1/plugins')).json as { plugins: { name: string }[] };
-    expect(list.plugins.map((p) => p.name)).toEqual(['lifecycle', 'memory-storage']);
+    expect(list.plugins.map((p) => p.name)).toEqual([
+      'lifecycle',
+      'memory-storage',
+      'postgres-storage',
+      'sqlite-storage',
+    ]);
 
     const changed = await call('PUT', '/v1/plugins/lifecycle/config', {
       service: 'front',
@@ -173,8 +178,14 @@ describe('the plugin lifecycle over HTTP', () => {
     for (const answer of await Promise.all(unauthorized)) {
       expect(answer).toMatchObject({ status: 401, json: { code: 'BERTH_ERR_UNAUTHORIZED' } });
     }
-    const list = (await call('GET', '/v1/plugins')).json as { plugins: { state: string }[] };
-    expect(list.plugins).toEqual([expect.objectContaining({ state: 'running', enabled: true })]);
+    const list = (await call('GET', '/v1/plugins')).json as {
+      plugins: { name: string; state: string; enabled: boolean }[];
+    };
+    expect(list.plugins.map((p) => [p.name, p.state, p.enabled])).toEqual([
+      ['memory-storage', 'running', true],
+      ['postgres-storage', 'installed', false],
+      ['sqlite-storage', 'installed', false],
+    ]);
   });
 
   it('brings the installed plugin back, with its config, when the service restarts', async () => {

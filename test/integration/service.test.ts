@@ -258,9 +258,14 @@ describe('the service', () => {
   it('lists plugins, guards restarts with the admin token, and exports Prometheus metrics', async () => {
     const { url } = await start({ adminToken: 's3cret' });
     const list = (await (await fetch(`${url}/v1/plugins`)).json()) as {
-      plugins: { name: string }[];
+      plugins: { name: string; enabled: boolean }[];
     };
-    expect(list.plugins.map((p) => p.name)).toEqual(['memory-storage']);
+    // The bundled plugins other than the storage are listed, disabled.
+    expect(list.plugins.map((p) => [p.name, p.enabled])).toEqual([
+      ['memory-storage', true],
+      ['postgres-storage', false],
+      ['sqlite-storage', false],
+    ]);
     expect(await (await fetch(`${url}/v1/plugins/memory-storage`)).json()).toMatchObject({
       state: 'running',
       restarts: 0,
@@ -294,7 +299,8 @@ describe('the service', () => {
 
   it('answers 503 with Retry-After when the storage plugin dies mid-request, then recovers', async () => {
     const { url, host } = await start({
-      plugins: [fixtures],
+      // Its folder alone: every plugin found in the plugin folders starts.
+      plugins: [join(fixtures, 'flaky-storage')],
       storage: { name: 'flaky-storage', config: {} },
     });
     await fetch(

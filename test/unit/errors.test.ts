@@ -74,6 +74,7 @@ describe('error codes', () => {
       'BERTH_ERR_PLUGIN_DISABLED',
       'BERTH_ERR_POISON_CALL',
       'BERTH_ERR_BACKEND_UNAVAILABLE',
+      'BERTH_ERR_SERVICE_UNREACHABLE',
     ]);
   });
 

@@ -171,6 +171,37 @@ describe('the service configuration', () => {
     expect((fromFlag as BerthError).message).toMatch(/^flags: --mode must be/);
   });
 
+  it('lets a flag win before the variable it overrides is judged', async () => {
+    const config = await loadServiceConfig({ port: '8081' }, { BERTH_PORT: 'not-a-port' }, cwd);
+    expect(config.port).toBe(8081);
+    const storage = await loadServiceConfig(
+      { storageConfig: '{"a":1}' },
+      { BERTH_STORAGE_CONFIG: '{broken' },
+      cwd,
+    );
+    expect(storage.storage.config).toEqual({ a: 1 });
+    // A variable no flag overrides is still judged.
+    await expect(
+      loadServiceConfig({ port: '8081' }, { BERTH_MODE: 'fast' }, cwd),
+    ).rejects.toMatchObject({ code: codes.CONFIG_INVALID, data: { source: 'environment' } });
+  });
+
+  it('finds the bundled plugins unless the file, BERTH_BUNDLED_PLUGINS or --no-bundled-plugins says not', async () => {
+    expect((await loadServiceConfig({}, {}, cwd)).bundledPlugins).toBe(true);
+    // commander's `true` for an absent --no-bundled-plugins sets nothing.
+    expect((await loadServiceConfig({ bundledPlugins: true }, {}, cwd)).bundledPlugins).toBe(true);
+    expect((await loadServiceConfig({ bundledPlugins: false }, {}, cwd)).bundledPlugins).toBe(
+      false,
+    );
+    const env = { BERTH_BUNDLED_PLUGINS: 'false' };
+    expect((await loadServiceConfig({}, env, cwd)).bundledPlugins).toBe(false);
+    await expect(loadServiceConfig({}, { BERTH_BUNDLED_PLUGINS: 'no' }, cwd)).rejects.toMatchObject(
+      { code: codes.CONFIG_INVALID },
+    );
+    await writeFile(join(cwd, 'berth.config.json'), JSON.stringify({ bundledPlugins: false }));
+    expect((await loadServiceConfig({ bundledPlugins: true }, {}, cwd)).bundledPlugins).toBe(false);
+  });
+
   it('says where a broken file stops being JSON', async () => {
     await writeFile(join(cwd, 'berth.config.json'), '{\n  "port": 8080,\n}');
     await expect(loadServiceConfig({}, {}, cwd)).rejects.toMatchObject({
@@ -217,6 +248,7 @@ describe('the service configuration', () => {
       port: 7070,
       dataDir: 'data',
       plugins: undefined,
+      bundledPlugins: true,
       storage: { name: 'sqlite-storage', config: {} },
       mode: 'production',
       adminToken: undefined,

@@ -34,6 +34,19 @@ describe('host options', () => {
     expect(given.watch).toBe(true);
   });
 
+  it('take no plugin disabled unless told, and refuse a list that names nothing', () => {
+    expect(resolveHostOptions({ logger }).disable).toEqual([]);
+    expect(resolveHostOptions({ logger, disable: ['a'] }).disable).toEqual(['a']);
+    expect(() => resolveHostOptions({ logger, disable: [''] })).toThrow(
+      expect.objectContaining({ code: codes.CONFIG_INVALID, data: { option: 'disable' } }),
+    );
+  });
+
+  it('log warnings and errors only when no logger is given', () => {
+    expect(resolveHostOptions({}).logger.level).toBe('warn');
+    expect(resolveHostOptions({ logger }).logger).toBe(logger);
+  });
+
   it('copy inline values unless told to pass references', () => {
     expect(resolveHostOptions({ logger, inlineValues: 'reference' }).inlineValues).toBe(
       'reference',

@@ -214,6 +214,30 @@ describe('parseManifest', () => {
     expect(error.message).toContain(field);
   });
 
+  it('suggests an engines.berth range that the host satisfies', () => {
+    for (const [hostVersion, range] of [
+      ['0.1.0', '^0.1.0'],
+      ['0.3.7', '^0.3.0'],
+      ['1.2.0', '^1.0.0'],
+      ['2.0.0-rc.1', '^2.0.0-rc.1'],
+    ] as const) {
+      expect(errorOf(without('engines'), hostVersion).message).toContain(`"berth": "${range}"`);
+      expect(errorOf(good({ engines: {} }), hostVersion).message).toContain(`"${range}"`);
+      expect(errorOf(good({ engines: { berth: 'nope' } }), hostVersion).message).toContain(
+        `"${range}"`,
+      );
+      expect(() =>
+        parseManifest(good({ engines: { berth: range } }), FILE, { hostVersion }),
+      ).not.toThrow();
+    }
+    const suggested = /"berth": "([^"]+)"/.exec(errorOf(without('engines'), BERTH_VERSION).message);
+    expect(() =>
+      parseManifest(good({ engines: { berth: suggested?.[1] } }), FILE, {
+        hostVersion: BERTH_VERSION,
+      }),
+    ).not.toThrow();
+  });
+
   it('applies every default to a minimal manifest', () => {
     const manifest: PluginManifest = parseManifest(good(), FILE, { hostVersion: HOST });
     expect(manifest).toEqual({
