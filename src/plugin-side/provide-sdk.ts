@@ -35,8 +35,13 @@ export function provideSdk(mainPath: string): void {
   if (registered) return;
   const sdk = ownSdk();
   if (sdk === undefined || resolvesTo(mainPath) === sdk.path) return;
-  register(`data:text/javascript,${encodeURIComponent(HOOK)}`, { data: { sdk: sdk.url } });
-  registered = true;
+  try {
+    register(`data:text/javascript,${encodeURIComponent(HOOK)}`, { data: { sdk: sdk.url } });
+    registered = true;
+  } catch {
+    // A runtime without module hooks: the plugin resolves berth/sdk as Node would, and a
+    // plugin that cannot is told so by its load error.
+  }
 }
 
 /** This host's built SDK, or undefined when the host runs from its TypeScript source. */
