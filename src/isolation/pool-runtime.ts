@@ -70,8 +70,8 @@ class PoolRuntime implements PluginRuntime {
   readonly #calls = createPoolCalls();
   readonly #codec = createPoolCodec();
   readonly #plugin: string;
-  /** What every call is sent with, but the pool. */
-  readonly #parts: Omit<PoolCallTarget, 'pool'>;
+  /** Where calls go once the pool is open: made once, not per call. */
+  #target: PoolCallTarget | undefined;
 
   constructor(
     private readonly spec: RuntimeSpec,
@@ -79,8 +79,6 @@ class PoolRuntime implements PluginRuntime {
   ) {
     this.#plugin = spec.boot.name;
     this.#services = spec.boot.services;
-    const threads = (): PoolThreads | undefined => this.#threads;
-    this.#parts = { plugin: this.#plugin, calls: this.#calls, codec: this.#codec, threads };
   }
 
   start(): Promise<ServiceMethods> {
@@ -100,12 +98,12 @@ class PoolRuntime implements PluginRuntime {
 
   call(service: string, method: string, args: unknown[], options: CallOptions = {}) {
     const site = { plugin: this.#plugin, service, method };
-    const pool = this.#pool;
-    if (this.#phase !== 'running' || this.#stopping !== undefined || pool === undefined) {
+    const target = this.#target;
+    if (this.#phase !== 'running' || this.#stopping !== undefined || target === undefined) {
       const what = this.#stopping ? 'is stopping' : 'is not running';
       return Promise.reject(this.#notRunning(what, site));
     }
-    return sendPoolCall({ ...this.#parts, pool }, site, args, options);
+    return sendPoolCall(target, site, args, options);
   }
 
   async health(): Promise<HealthReport> {
@@ -184,6 +182,7 @@ class PoolRuntime implements PluginRuntime {
     });
     this.#pool = pool;
     this.#threads = threads;
+    this.#target = { plugin: this.#plugin, calls: this.#calls, codec: this.#codec, pool, threads };
     return started;
   }
 

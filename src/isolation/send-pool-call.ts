@@ -23,7 +23,7 @@ export interface PoolCallTarget {
   pool: Piscina;
   calls: PoolCalls;
   codec: PoolCodec;
-  threads(): PoolThreads | undefined;
+  threads: PoolThreads;
 }
 
 /** Sends one call; settles as thread isolation's calls do, with the same errors. */
@@ -47,16 +47,16 @@ export function sendPoolCall(
   const id = calls.nextId();
   const deadline = options.timeoutMs === undefined ? 0 : Date.now() + options.timeoutMs;
   const result = calls.track(id, options, (abandoned) =>
-    target.threads()?.cancel(abandoned, deadline || Date.now() + FORGET_CANCEL_MS),
+    target.threads.cancel(abandoned, deadline || Date.now() + FORGET_CANCEL_MS),
   );
   const task: PoolTask = { id, service, method, args: encoded, deadline };
   target.pool.run(task).then(
     (carried: unknown) => {
-      target.threads()?.settled(id);
+      target.threads.settled(id);
       settle(target, id, carried, deadline);
     },
     (error: unknown) => {
-      target.threads()?.settled(id);
+      target.threads.settled(id);
       calls.reject(id, piscinaRejectionError(plugin, error));
     },
   );

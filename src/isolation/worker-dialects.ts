@@ -74,6 +74,12 @@ export function poolThreadDialect(threadId: number, livenessBytes: number): Work
           );
         case 'LOGS':
           return accept(message);
+        default:
+          // readPoolMessage lets no other type through; refuse one should it ever come.
+          return {
+            ok: false,
+            problem: `a message of type ${JSON.stringify((message as { type?: unknown }).type)}`,
+          };
       }
     },
     request(requestId, op, args): PoolBroadcast {

@@ -14,16 +14,16 @@ const TRANSFER_BYTES = 64 * 1024;
 
 const codec = createPoolCodec();
 
+/** The task's arguments, decoded. */
+export function taskArgs(task: PoolTask): unknown[] {
+  return codec.uncarry(task.args) as unknown[];
+}
+
 /**
- * Decodes the task's arguments, runs `call` with them and carries its value. Throws what
- * `call` throws, and BERTH_ERR_UNENCODABLE naming the method when the value cannot be
- * carried.
+ * Carries `value`, the result of the task's call (transferred when large). Throws
+ * BERTH_ERR_UNENCODABLE naming the method when it cannot be carried.
  */
-export async function carryResult(
-  task: PoolTask,
-  call: (args: unknown[]) => unknown,
-): Promise<unknown> {
-  const value = await call(codec.uncarry(task.args));
+export function carryValue(task: PoolTask, value: unknown): unknown {
   let carried: Carried;
   try {
     carried = codec.carry([true, value], 'outcome');

@@ -15,7 +15,7 @@
  */
 import { BroadcastChannel, type MessagePort } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { BerthError, codes } from '../errors.js';
+import { BerthError, callAbortedError, codes } from '../errors.js';
 import { toWireError } from '../wire-error.js';
 import { startHeartbeat } from '../transport/heartbeat.js';
 import {
@@ -32,7 +32,7 @@ import {
 import type { PluginBoot } from '../transport/wire.js';
 import { loadPlugin } from './load-plugin.js';
 import { startPluginInstance, type PluginInstance } from './plugin-instance.js';
-import { carryFailure, carryResult } from './pool-outcome.js';
+import { carryFailure, carryValue, taskArgs } from './pool-outcome.js';
 import { checkWireVersion, createWorkerLogger, keepOnlyEnv } from './worker-setup.js';
 
 /** One pool thread's plugin side. */
@@ -160,7 +160,7 @@ class PoolThreadCalls {
   cancel(id: number, forgetAt: number): void {
     const controller = this.#running.get(id);
     if (controller !== undefined) {
-      controller.abort(new BerthError(codes.CALL_ABORTED, 'the caller aborted the call'));
+      controller.abort(callAbortedError());
       return;
     }
     const now = Date.now();
@@ -183,7 +183,7 @@ class PoolThreadCalls {
     const { id, service, method, deadline } = task;
     // The host has already answered these; do not spend the plugin's time on them.
     if (this.#cancelled.delete(id)) {
-      return carryFailure(new BerthError(codes.CALL_ABORTED, 'aborted'));
+      return carryFailure(callAbortedError());
     }
     if (deadline !== 0 && Date.now() >= deadline) {
       return carryFailure(
@@ -195,9 +195,8 @@ class PoolThreadCalls {
     const slot = claimRunningSlot(this.liveness, id);
     try {
       const started = await this.instance;
-      return await carryResult(task, (args) =>
-        started.call(service, method, args, controller.signal),
-      );
+      const value = await started.call(service, method, taskArgs(task), controller.signal);
+      return carryValue(task, value);
     } catch (error) {
       return carryFailure(error, service, method);
     } finally {

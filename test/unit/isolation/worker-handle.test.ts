@@ -253,12 +253,14 @@ describe('a pool thread handle', () => {
     expect(states).toEqual(['loading', 'ready']);
   });
 
-  it('fails with BERTH_ERR_START_FAILED when it does not load in time, and ignores a late THREAD_READY', () => {
+  it('fails with BERTH_ERR_START_FAILED when it does not load in time, and ignores a late THREAD_READY', async () => {
     vi.useFakeTimers();
     const { handle, endpoint } = poolHandle();
+    const ready = rejection(handle.whenReady);
     endpoint.say({ type: 'HELLO', protocol: 9, threadId: 3 });
     vi.advanceTimersByTime(150);
     expect(handle.state).toBe('failed');
+    expect(await ready).toMatchObject({ code: codes.START_FAILED });
     endpoint.say({ type: 'THREAD_READY', threadId: 3, methods: {}, liveness });
     expect(handle.state).toBe('failed');
   });

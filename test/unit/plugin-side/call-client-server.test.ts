@@ -50,13 +50,18 @@ const aborted = (signal: AbortSignal | undefined): Promise<void> =>
 
 describe('the call client and the call server', () => {
   it('run a method on the server and settle the call with its answer', async () => {
-    const { client } = connect((service, method, args) => ({ service, method, args }));
+    // A method may answer at once or with a promise: the server takes both paths.
+    const { client } = connect((service, method, args) =>
+      method === 'later'
+        ? new Promise((resolve) => setTimeout(() => resolve({ later: args }), 5))
+        : { service, method, args },
+    );
     await expect(client.call('s', 'm', [1, 'two'])).resolves.toEqual({
       service: 's',
       method: 'm',
       args: [1, 'two'],
     });
-    await expect(client.call('s', 'async', [])).resolves.toBeDefined();
+    await expect(client.call('s', 'later', [3])).resolves.toEqual({ later: [3] });
     expect(client.inFlight).toBe(0);
   });
 
