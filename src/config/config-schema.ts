@@ -29,6 +29,9 @@ export interface ConfigProblem {
 // often the service is configured or restarted.
 const compiled = new WeakMap<object, ValidateFunction>();
 
+/** The ids of JSON Schema's own (meta-)schemas, which ajv keeps and a plugin must not claim. */
+const META_SCHEMA_ID = /^https?:\/\/json-schema\.org\//i;
+
 /**
  * The validator of `schema`, compiled on first use. Throws ajv's error when `schema` is
  * not valid JSON Schema or uses a keyword or format ajv does not enforce.
@@ -37,8 +40,18 @@ export function compileConfigSchema(schema: Record<string, unknown>): ValidateFu
   let validate = compiled.get(schema);
   if (validate !== undefined) return validate;
   const ajv = pluginSchemaAjv(schema);
-  // Two plugins (or two versions of one) may reuse an `$id`; each schema stands alone.
-  if (typeof schema['$id'] === 'string') ajv.removeSchema(schema['$id']);
+  const id = schema['$id'];
+  if (typeof id === 'string') {
+    // The instance is shared: a schema claiming a meta-schema's id would replace the
+    // meta-schema for every plugin read after it.
+    if (META_SCHEMA_ID.test(id)) {
+      throw new Error(
+        `$id ${JSON.stringify(id)} is a JSON Schema meta-schema's; give the schema an id of its own`,
+      );
+    }
+    // Two plugins (or two versions of one) may reuse an `$id`; each schema stands alone.
+    ajv.removeSchema(id);
+  }
   try {
     validate = ajv.compile(schema);
   } finally {

@@ -147,6 +147,21 @@ describe('configSchemaProblem', () => {
     expect(configSchemaProblem(bad)).toContain(word);
   });
 
+  it("refuses a schema that claims a meta-schema's $id, and every later schema still compiles", () => {
+    for (const id of [
+      'https://json-schema.org/draft/2020-12/schema',
+      'http://json-schema.org/draft-07/schema#',
+    ]) {
+      expect(() => compileConfigSchema({ $id: id, type: 'object' })).toThrow(/meta-schema/);
+    }
+    const validate = compileConfigSchema({
+      type: 'object',
+      properties: { a: { type: 'integer' } },
+    });
+    expect(validate({ a: 1 })).toBe(true);
+    expect(validate({ a: 'x' })).toBe(false);
+  });
+
   it('accepts annotations and what ajv enforces', () => {
     expect(configSchemaProblem({ ...schema, title: 'Config', description: 'd' })).toBeUndefined();
   });
