@@ -2,7 +2,7 @@
  * The ajv instances Berth validates with: one for its own schemas (plugin.json,
  * berth.config.json), and those for the `configSchema` plugin authors write. Each is
  * made once per process; ajv compiles a schema into a function, so a schema is compiled
- * once and the function kept (see service-config-schema.ts for the cache).
+ * once and the function kept (see config-schema.ts for the cache).
  */
 import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';

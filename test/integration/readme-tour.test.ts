@@ -3,11 +3,14 @@
  * outside the repository: the plugin's files are the README's own code blocks, Berth is
  * the package `npm pack` makes, and every command is the README's.
  *
- * One step differs, on purpose: `npm install berth-0.1.0.tgz` is done by unpacking the
- * tarball into node_modules/berth and linking the dependencies this repository has already
- * installed (same lockfile), with the `berth` bin linked as npm links it. A real install
- * takes minutes and compiles better-sqlite3; what it would place is exactly what is
- * unpacked here.
+ * Three steps differ, on purpose:
+ * - `npm install "$TARBALL" typescript` is done by unpacking the tarball into
+ *   node_modules/berth and linking the dependencies this repository has already installed
+ *   (same lockfile), with the `berth` and `tsc` bins linked as npm links them. A real
+ *   install takes minutes and compiles better-sqlite3; what it would place is what is
+ *   unpacked here.
+ * - `berth serve` listens on port 0, so the test never collides with another server.
+ * - the test waits for the "berth serving on" line before it asks, as the README says to.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';

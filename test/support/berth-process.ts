@@ -25,7 +25,13 @@ export function runCommand(
   cwd: string,
   env: NodeJS.ProcessEnv,
 ): BerthProcess {
-  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A process group of its own, so that ending it ends what it started too (npx's node).
+  const child = spawn(command, args, {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -45,9 +51,25 @@ export async function servingUrl(served: BerthProcess): Promise<string | undefin
   }
 }
 
-/** Ends a CLI still running (SIGTERM) and waits for it. */
+/**
+ * Ends a CLI and every process of its group (SIGTERM), and waits until none is left: a
+ * wrapper such as npx does not pass the signal on to the node it started.
+ */
 export async function endBerth(served: BerthProcess | undefined): Promise<void> {
-  if (served === undefined || served.child.exitCode !== null) return;
-  served.child.kill('SIGTERM');
+  const pid = served?.child.pid;
+  if (served === undefined || pid === undefined) return;
+  const signal = (name: NodeJS.Signals | 0): boolean => {
+    try {
+      process.kill(-pid, name);
+      return true;
+    } catch {
+      return false; // the group is gone
+    }
+  };
+  if (!signal('SIGTERM')) return;
+  for (let waited = 0; signal(0); waited += 50) {
+    if (waited >= 10_000) signal('SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   await served.exited;
 }

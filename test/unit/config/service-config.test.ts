@@ -51,6 +51,14 @@ describe('the service configuration', () => {
     });
   });
 
+  it("refuses an empty folder path in the file, which would make the file's own folder a plugins directory", async () => {
+    await writeFile(join(cwd, 'berth.config.json'), JSON.stringify({ plugins: [''] }));
+    await expect(loadServiceConfig({}, {}, cwd)).rejects.toMatchObject({
+      code: codes.CONFIG_INVALID,
+      message: expect.stringMatching(/plugins\[0\] must be a folder path, not empty/),
+    });
+  });
+
   it('forces an isolation by flag or environment, the flag winning; development alone means inline', async () => {
     const pool = await loadServiceConfig({ isolation: 'pool' }, { BERTH_ISOLATION: 'thread' }, cwd);
     expect(pool.isolation).toBe('pool');
