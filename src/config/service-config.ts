@@ -109,7 +109,7 @@ export async function loadServiceConfig(
     dataDir: resolve(cwd, DEFAULT_SERVICE_CONFIG.dataDir),
   };
   for (const source of await readConfigSources(flags, env, cwd)) config = apply(config, source);
-  checkAcrossFields(config);
+  checkAcrossFields(config, resolve(cwd, flags.config ?? CONFIG_FILE));
   return config;
 }
 
@@ -140,7 +140,8 @@ function apply(config: ServiceConfig, { values, base }: ConfigSource): ServiceCo
   return next;
 }
 
-function checkAcrossFields(config: ServiceConfig): void {
+/** The checks a schema cannot express; `file` names the config file (allowedOrigins come only from it). */
+function checkAcrossFields(config: ServiceConfig, file: string): void {
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     // Node refuses a server whose headers may take longer than the whole request.
     throw new BerthError(
@@ -154,9 +155,9 @@ function checkAcrossFields(config: ServiceConfig): void {
     if (isOrigin(origin)) return;
     throw new BerthError(
       codes.CONFIG_INVALID,
-      `${CONFIG_FILE}: allowedOrigins[${index}] must be an origin as a browser sends it, ` +
+      `${file}: allowedOrigins[${index}] must be an origin as a browser sends it, ` +
         `scheme://host[:port] with no default port, path or trailing slash (got ${JSON.stringify(origin)})`,
-      { data: { source: CONFIG_FILE, key: `allowedOrigins[${index}]` } },
+      { data: { source: file, key: `allowedOrigins[${index}]` } },
     );
   });
 }

@@ -149,6 +149,12 @@ describe('the service configuration', () => {
         data: { key: field },
       });
     }
+    // The error names the file it came from, the one -c names included.
+    await writeFile(join(cwd, 'other.json'), JSON.stringify({ allowedOrigins: ['*'] }));
+    await expect(loadServiceConfig({ config: 'other.json' }, {}, cwd)).rejects.toMatchObject({
+      data: { source: join(cwd, 'other.json'), key: 'allowedOrigins[0]' },
+      message: expect.stringMatching(/other\.json: allowedOrigins\[0\] must be an origin/),
+    });
   });
 
   it('names the field a file gets wrong, with what belongs there and the schema to read', async () => {
