@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { BerthError, codes } from '../index.js';
-import { loadServiceConfig, readTokenIfAny } from '../service/index.js';
+import { isLoopback, loadServiceConfig, readTokenIfAny } from '../service/index.js';
 
 /** Where the service is and how to authenticate to it. */
 export interface AdminTarget {
@@ -39,11 +39,14 @@ export function withAdminOptions(command: Command): Command {
 /**
  * Flags → target. The token is `--token`, else BERTH_ADMIN_TOKEN, else the one a local
  * `berth serve` generated in its data directory (`--data-dir`, else as `berth serve`
- * finds it: berth.config.json, BERTH_DATA_DIR, ./data). Absent when none is found.
+ * finds it: berth.config.json, BERTH_DATA_DIR, ./data). Absent when none is found. The
+ * local token goes only to a loopback `--url`: a service elsewhere is not the one that
+ * generated it, and must not be handed it.
  */
 export async function adminTarget(flags: AdminFlags): Promise<AdminTarget> {
   const token = flags.token ?? process.env['BERTH_ADMIN_TOKEN'];
   if (token !== undefined && token !== '') return { url: flags.url, token };
+  if (!isLoopbackUrl(flags.url)) return { url: flags.url, token: undefined };
   const { dataDir } = await loadServiceConfig(
     flags.dataDir === undefined ? {} : { dataDir: flags.dataDir },
   );
@@ -106,4 +109,12 @@ export async function callAdmin(
     });
   }
   return answer;
+}
+
+function isLoopbackUrl(url: string): boolean {
+  try {
+    return isLoopback(new URL(url).hostname);
+  } catch {
+    return false; // callAdmin says what is wrong with it
+  }
 }

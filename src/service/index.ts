@@ -7,3 +7,4 @@ export type { PluginFolders } from './plugin-folders.js';
 export { DEFAULT_SERVICE_CONFIG, loadServiceConfig } from '../index.js';
 export type { ServiceConfig, ServiceFlags } from '../index.js';
 export { readTokenIfAny, TOKEN_FILE } from './token-file.js';
+export { isLoopback } from './loopback.js';

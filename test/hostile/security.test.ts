@@ -254,6 +254,13 @@ describe('berth serve, secure by default', () => {
       expect(await callAdmin(target, 'POST', '/v1/plugins/memory-storage/restart')).toMatchObject({
         state: 'running',
       });
+      // The local token is never handed to a service elsewhere.
+      for (const remote of ['http://berth.example.com:7070', 'http://10.0.0.8:7070']) {
+        expect(await adminTarget({ url: remote, dataDir: join(dataDir, 'data') })).toEqual({
+          url: remote,
+          token: undefined,
+        });
+      }
     } finally {
       if (saved !== undefined) process.env['BERTH_ADMIN_TOKEN'] = saved;
     }
