@@ -7,9 +7,9 @@
  * settled call are dropped, and the arena slot they came in is freed.
  */
 import { performance } from 'node:perf_hooks';
-import { BerthError, callAbortedError, codes } from '../errors.js';
-import { fromWireError, type WireError } from '../wire-error.js';
-import { createDeadlineTimer } from './deadlines.js';
+import type { BerthError } from '../errors.js';
+import type { WireError } from '../wire-error.js';
+import { CallBook, closedError } from './call-book.js';
 import { Lease } from './lease.js';
 import { ArenaReader, type ArenaSlot } from './result-arena.js';
 import { RingReader, RingWriter } from './record-ring.js';
@@ -24,19 +24,6 @@ import { Frame, type AnyFrame } from './wire.js';
 
 /** How long the host keeps looking for results while the worker says it is busy (ms). */
 const BUSY_POLL_MS = 1;
-
-interface PendingCall {
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-  service: string;
-  method: string;
-  zeroCopy: boolean;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-  /** When the call times out (ms since the epoch), or Infinity. */
-  deadline: number;
-  timeoutMs: number;
-}
 
 export type { CallClient, CallClientOptions, CallOptions, DataPlaneStats };
 
@@ -55,32 +42,36 @@ type ClientState = 'open' | 'broken' | 'closed';
 /** The host end of one worker's data plane. */
 class DataPlaneClient implements CallClient {
   #state: ClientState = 'open';
-  readonly #pending = new Map<number, PendingCall>();
-  #idleWaiters: (() => void)[] = [];
-  #nextId = 1;
+  readonly #book: CallBook;
   readonly #arena: ArenaReader;
   readonly #results: RingReader;
   readonly #sender: FrameSender;
   readonly #receiver: FrameReceiver;
-  readonly #deadlines: ReturnType<typeof createDeadlineTimer>;
-  readonly #present: (error: unknown, service: string, method: string) => unknown;
   #pollUntil = 0;
   #busyUntil = 0;
 
   constructor(private readonly options: CallClientOptions) {
     const { buffers, port } = options;
-    this.#present = options.present ?? ((error: unknown) => error);
+    this.#book = new CallBook({
+      present: options.present ?? ((error: unknown) => error),
+      cancel: (id) => {
+        try {
+          this.#sender.send([Frame.CANCEL, id], id);
+        } catch {
+          // A cancel frame always encodes; nothing to do if the channel is closed.
+        }
+      },
+    });
     this.#arena = new ArenaReader(buffers.arena, buffers.results);
     this.#results = new RingReader(buffers.results);
     this.#sender = new FrameSender(new RingWriter(buffers.requests), port, undefined, (error) =>
       this.#violated(error),
     );
-    this.#deadlines = createDeadlineTimer((now) => this.#expire(now));
     this.#receiver = new FrameReceiver({
       reader: this.#results,
       port,
       arena: this.#arena,
-      keepsViews: (id) => this.#pending.get(id)?.zeroCopy === true,
+      keepsViews: (id) => this.#book.wantsLease(id),
       accepts: [Frame.RESULT, Frame.FAILURE],
       onFrame: (frame, slot) => this.#onFrame(frame, slot),
       onViolation: (error) => this.#violated(error),
@@ -89,57 +80,29 @@ class DataPlaneClient implements CallClient {
   }
 
   call(service: string, method: string, args: unknown[], callOptions: CallOptions = {}) {
-    const { signal, timeoutMs, zeroCopy = false } = callOptions;
-    const present = this.#present;
-    if (this.#state !== 'open') {
-      return Promise.reject(present(closedError(this.options.plugin), service, method));
-    }
-    if (signal?.aborted) return Promise.reject(present(abortError(signal), service, method));
-    const id = this.#nextId++;
+    const book = this.#book;
+    const closed = this.#state === 'open' ? undefined : () => closedError(this.options.plugin);
+    const refused = book.refuse(closed, service, method, callOptions.signal);
+    if (refused !== undefined) return refused;
+    const id = book.nextId();
     try {
       this.#sender.send([Frame.CALL, id, service, method, args], id);
     } catch (error) {
-      return Promise.reject(present(error, service, method));
+      return Promise.reject(this.options.present?.(error, service, method) ?? error);
     }
-    return new Promise<unknown>((resolve, reject) => {
-      const call: PendingCall = {
-        resolve,
-        reject,
-        service,
-        method,
-        zeroCopy,
-        signal,
-        onAbort: undefined,
-        deadline: Infinity,
-        timeoutMs: 0,
-      };
-      if (signal !== undefined) {
-        call.onAbort = () => this.#giveUp(id, abortError(signal));
-        signal.addEventListener('abort', call.onAbort, { once: true });
-      }
-      if (timeoutMs !== undefined) {
-        call.deadline = Date.now() + timeoutMs;
-        call.timeoutMs = timeoutMs;
-        this.#deadlines.arm(call.deadline);
-      }
-      this.#pending.set(id, call);
-    });
+    return book.add(id, service, method, callOptions);
   }
 
   rejectAll(makeError: () => Error): void {
-    for (const id of [...this.#pending.keys()]) {
-      const call = this.#settle(id);
-      call?.reject(this.#present(makeError(), call.service, call.method));
-    }
+    this.#book.rejectAll(makeError);
   }
 
   get inFlight(): number {
-    return this.#pending.size;
+    return this.#book.inFlight;
   }
 
   whenIdle(): Promise<void> {
-    if (this.#pending.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    return this.#book.whenIdle();
   }
 
   get stats(): DataPlaneStats {
@@ -150,43 +113,9 @@ class DataPlaneClient implements CallClient {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     this.#sender.close();
-    this.#deadlines.clear();
+    this.#book.close();
     this.options.port.close();
     this.#results.close(); // so the receive loop ends and lets go of the buffers
-  }
-
-  #settle(id: number): PendingCall | undefined {
-    const call = this.#pending.get(id);
-    if (call === undefined) return undefined;
-    this.#pending.delete(id);
-    if (this.#pending.size === 0 && this.#idleWaiters.length > 0) {
-      const waiters = this.#idleWaiters;
-      this.#idleWaiters = [];
-      for (const wake of waiters) wake();
-    }
-    if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort);
-    return call;
-  }
-
-  #giveUp(id: number, error: BerthError): void {
-    const call = this.#settle(id);
-    if (call === undefined) return;
-    call.reject(this.#present(error, call.service, call.method));
-    try {
-      this.#sender.send([Frame.CANCEL, id], id);
-    } catch {
-      // A cancel frame always encodes; nothing to do if the channel is closed.
-    }
-  }
-
-  /** Times out every call past its deadline; returns the next deadline. */
-  #expire(now: number): number {
-    let next = Infinity;
-    for (const [id, call] of this.#pending) {
-      if (call.deadline <= now) this.#giveUp(id, timeoutError(call.timeoutMs));
-      else if (call.deadline < next) next = call.deadline;
-    }
-    return next;
   }
 
   /** The worker broke the protocol: stop, let the runtime end it, settle what is left. */
@@ -199,13 +128,11 @@ class DataPlaneClient implements CallClient {
   }
 
   #onFrame(frame: AnyFrame, slot: ArenaSlot | undefined): void {
-    const call = this.#settle(frame[1]);
+    const call = this.#book.settle(frame[1]);
     if (call === undefined || frame[0] !== Frame.RESULT) {
       if (slot !== undefined) this.#arena.free(slot);
-      if (call !== undefined && frame[0] === Frame.FAILURE) {
-        const error = fromWireError(frame[2] as WireError);
-        call.reject(this.#present(error, call.service, call.method));
-      }
+      if (call !== undefined && frame[0] === Frame.FAILURE)
+        this.#book.fail(call, frame[2] as WireError);
       return;
     }
     if (!call.zeroCopy) {
@@ -255,28 +182,4 @@ class DataPlaneClient implements CallClient {
     if (this.#state !== 'open') return;
     void (this.#receiver.whenReady() ?? this.#results.whenRecords()).then(this.#receive);
   }
-}
-
-function closedError(plugin: string): BerthError {
-  return new BerthError(
-    codes.PLUGIN_NOT_RUNNING,
-    `the data plane of plugin "${plugin}" is closed`,
-    {
-      plugin,
-    },
-  );
-}
-
-function timeoutError(timeoutMs: number): BerthError {
-  return new BerthError(
-    codes.CALL_TIMEOUT,
-    `no answer within the call's deadline of ${timeoutMs} ms`,
-    {
-      data: { timeoutMs },
-    },
-  );
-}
-
-function abortError(signal: AbortSignal): BerthError {
-  return callAbortedError(signal.reason);
 }

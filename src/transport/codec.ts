@@ -27,8 +27,15 @@ import {
 } from './value-model.js';
 import { Frame } from './wire.js';
 
-// A fresh options object each time: msgpackr keeps its structures in it.
-const streamOptions = (): Options => ({ ...valueOptions(), sequential: true, bundleStrings: true });
+// A fresh options object each time: msgpackr keeps its structures in it. Without
+// `sequential`, each value carries the structures it uses and decodes on its own (the
+// pipe of process isolation, where a frame is never read out of order but a failed
+// encode should cost no reset).
+const streamOptions = (sequential: boolean): Options => ({
+  ...valueOptions(),
+  sequential,
+  bundleStrings: true,
+});
 
 /** The encoding half of a stream. */
 export interface StreamEncoder {
@@ -69,9 +76,12 @@ export function worthBundling(value: unknown): boolean {
 
 const BUNDLE_FROM = 4;
 
-/** Makes a stream encoder. */
-export function createStreamEncoder(): StreamEncoder {
-  const packr = new Packr(streamOptions());
+/**
+ * Makes a stream encoder. `sequential: false` makes every value decodable on its own,
+ * and an encoder that needs no replacing after a throw.
+ */
+export function createStreamEncoder(sequential = true): StreamEncoder {
+  const packr = new Packr(streamOptions(sequential));
   // Read by msgpackr at the start of every pack, so it can change between frames.
   const options = packr as { bundleStrings?: boolean };
   return {
@@ -106,8 +116,8 @@ function framePart(frame: unknown): [unknown, string] {
 }
 
 /** Makes a stream decoder, to be fed every frame its encoder made, in order. */
-export function createStreamDecoder(): StreamDecoder {
-  const unpackr = new Unpackr(streamOptions());
+export function createStreamDecoder(sequential = true): StreamDecoder {
+  const unpackr = new Unpackr(streamOptions(sequential));
   // Read by msgpackr as it meets each byte array, so it can change between frames.
   const options = unpackr as { copyBuffers?: boolean };
   // The receiver decodes small frames from one reused Buffer: its plain view is kept.

@@ -182,7 +182,7 @@ export class FrameSender {
 }
 
 /** Whether the strings of a frame are worth bundling: see {@link worthBundling}. */
-function frameWorthBundling(frame: AnyFrame): boolean {
+export function frameWorthBundling(frame: AnyFrame): boolean {
   if (frame[0] === Frame.RESULT) return worthBundling(frame[2]);
   if (frame[0] !== Frame.CALL) return false;
   for (const arg of frame[4]) if (worthBundling(arg)) return true;

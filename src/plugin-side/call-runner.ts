@@ -1,0 +1,141 @@
+/**
+ * The calls a plugin is running, whatever brought them (the rings of thread isolation,
+ * the pipe of process isolation): each CALL frame runs through `dispatch`, its result or
+ * its error goes back through the sender, and a CANCEL aborts its signal. A result that
+ * cannot be encoded becomes a BERTH_ERR_UNENCODABLE failure for that call alone.
+ */
+import { BerthError, callAbortedError, codes, isBerthError } from '../errors.js';
+import { toWireError } from '../wire-error.js';
+import { INLINE_MAX_BYTES } from '../transport/shared-layout.js';
+import { Frame, type AnyFrame } from '../transport/wire.js';
+
+/**
+ * Runs one call, returning its value or a promise of it (or throwing). `signal.signal`
+ * aborts when the host cancels the call; it is made on first use.
+ */
+export type Dispatch = (
+  service: string,
+  method: string,
+  args: unknown[],
+  signal: { readonly signal: AbortSignal },
+) => unknown;
+
+/** One call being served: its signal, made only if the plugin asks for it. */
+class RunningCall {
+  #controller: AbortController | undefined;
+  #reason: unknown = undefined;
+  #cancelled = false;
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#cancelled) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  cancel(reason: unknown): void {
+    this.#cancelled = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
+}
+
+/** Where answers go: an encoded frame, or a large byte array as it is. */
+export interface AnswerSender {
+  /** Throws BERTH_ERR_UNENCODABLE, sending nothing, when the frame cannot be encoded. */
+  send(frame: AnyFrame, id: number): void;
+  sendBytes(id: number, bytes: Uint8Array): void;
+}
+
+/** The running calls of one data plane. */
+export class CallRunner {
+  readonly #running = new Map<number, RunningCall>();
+
+  constructor(
+    private readonly sender: AnswerSender,
+    private readonly dispatch: Dispatch,
+  ) {}
+
+  /** Cancels every running call (the plugin is stopping); their answers are not sent. */
+  cancelAll(): void {
+    for (const call of this.#running.values()) {
+      call.cancel(new BerthError(codes.PLUGIN_NOT_RUNNING, 'the plugin is stopping'));
+    }
+    this.#running.clear();
+  }
+
+  fail(id: number, error: unknown, service: string, method: string): void {
+    try {
+      this.sender.send([Frame.FAILURE, id, toWireError(error)], id);
+    } catch (encodeError) {
+      // toWireError never throws and makes plain, bounded data, so the codec should take
+      // it; should it not, report that, for this call alone, rather than let the worker die.
+      const wire = toWireError(error);
+      const failure = new BerthError(
+        codes.UNENCODABLE,
+        `the error thrown by ${service}.${method} cannot be encoded (${wire.name}: ${wire.message}): ${(encodeError as Error).message}`,
+        { service, method },
+      );
+      this.sender.send([Frame.FAILURE, id, toWireError(failure)], id);
+    }
+  }
+
+  #succeed(id: number, value: unknown, service: string, method: string): void {
+    if (value instanceof Uint8Array && value.byteLength > INLINE_MAX_BYTES) {
+      // Large bytes go into the arena as they are, 8-byte aligned: encoding them would
+      // copy them once more, misaligned behind msgpack's 5-byte header. They arrive as a
+      // plain Uint8Array, a Buffer too, as encoded byte arrays do (value-model.ts).
+      this.sender.sendBytes(id, value);
+      return;
+    }
+    try {
+      this.sender.send([Frame.RESULT, id, value], id);
+    } catch (error) {
+      const failure = isBerthError(error, codes.UNENCODABLE)
+        ? new BerthError(
+            codes.UNENCODABLE,
+            `the result of ${service}.${method}: ${error.message}`,
+            { cause: error.cause, service, method, data: error.data },
+          )
+        : error;
+      this.sender.send([Frame.FAILURE, id, toWireError(failure)], id);
+    }
+  }
+
+  /** Runs a CALL frame, or cancels the call a CANCEL frame names. */
+  take(frame: AnyFrame): void {
+    const running = this.#running;
+    if (frame[0] === Frame.CANCEL) {
+      running.get(frame[1])?.cancel(callAbortedError());
+      running.delete(frame[1]);
+      return;
+    }
+    if (frame[0] !== Frame.CALL) return;
+    const [, id, service, method, args] = frame;
+    const call = new RunningCall();
+    running.set(id, call);
+    let value: unknown;
+    try {
+      value = this.dispatch(service, method, args, call);
+    } catch (error) {
+      running.delete(id);
+      this.fail(id, error, service, method);
+      return;
+    }
+    // A method that answers at once is answered at once: no promise per call.
+    if (typeof (value as PromiseLike<unknown> | undefined)?.then !== 'function') {
+      running.delete(id);
+      this.#succeed(id, value, service, method);
+      return;
+    }
+    Promise.resolve(value).then(
+      (result) => {
+        if (running.delete(id)) this.#succeed(id, result, service, method);
+      },
+      (error: unknown) => {
+        if (running.delete(id)) this.fail(id, error, service, method);
+      },
+    );
+  }
+}
