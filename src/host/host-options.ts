@@ -9,6 +9,7 @@ import { DEFAULT_PLUGIN_DIR, resolvePluginDirs } from '../discovery/index.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from '../supervisor/restart-policy.js';
 import type { HealthPolicy } from '../supervisor/supervisor.js';
 import { DEFAULT_LOG_LIMITS, type LogLimits } from '../transport/log-sink.js';
+import type { ProcessLimits } from '../isolation/process-endpoint.js';
 import { ISOLATIONS, type Isolation } from '../manifest/index.js';
 import { createQuietLogger } from './create-logger.js';
 
@@ -89,6 +90,13 @@ export interface HostOptions {
   /** The shared-memory data plane of thread isolation. */
   dataPlane?: DataPlaneOptions;
   /**
+   * Limits of every plugin process (process isolation): `maxRssMb`, resident memory
+   * heap and off-heap (default 1,024); `cpuSeconds`, CPU time over a process's life
+   * (default none); `uid` and `gid` to run plugins as (the host must run as root). A
+   * manifest's `resourceLimits.maxRssMb` and `cpuSeconds` may lower these, never raise them.
+   */
+  processLimits?: ProcessLimits;
+  /**
    * How much each plugin may log: `linesPerSecond` (default 1,000, as many in a burst)
    * and `maxLineChars` (default 16,384; a longer line is cut). Lines past the rate are
    * dropped, counted, and reported once every 10 s.
@@ -129,6 +137,7 @@ export interface ResolvedHostOptions {
   health: HealthPolicy;
   restart: RestartPolicy;
   dataPlane: DataPlaneOptions;
+  processLimits: ProcessLimits;
   logLimits: LogLimits;
 }
 
@@ -198,6 +207,7 @@ export function resolveHostOptions(options: HostOptions, cwd = process.cwd()): R
     health: { intervalMs: 10_000, timeoutMs: 2_000, failures: 3, ...options.health },
     restart: { ...DEFAULT_RESTART_POLICY, ...options.restart },
     dataPlane: resolveDataPlane(options.dataPlane ?? {}),
+    processLimits: resolveProcessLimits(options.processLimits ?? {}),
     logLimits: resolveLogLimits(options.logLimits ?? {}),
   };
 }
@@ -231,6 +241,28 @@ function resolveDataPlane(options: DataPlaneOptions): DataPlaneOptions {
     throw invalid('dataPlane.spinUs', 'a number of microseconds from 0 to 10000', spinUs);
   }
   return options;
+}
+
+/** The default resident-memory limit of a plugin process, in MB. */
+export const DEFAULT_MAX_RSS_MB = 1_024;
+
+function resolveProcessLimits(options: ProcessLimits): ProcessLimits {
+  const { maxRssMb = DEFAULT_MAX_RSS_MB, cpuSeconds, uid, gid } = options;
+  if (!(Number.isFinite(maxRssMb) && maxRssMb >= 32)) {
+    throw invalid('processLimits.maxRssMb', 'a number of megabytes, at least 32', maxRssMb);
+  }
+  if (cpuSeconds !== undefined && !(Number.isFinite(cpuSeconds) && cpuSeconds > 0)) {
+    throw invalid('processLimits.cpuSeconds', 'a positive number of seconds', cpuSeconds);
+  }
+  for (const [key, value] of [
+    ['uid', uid],
+    ['gid', gid],
+  ] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
+      throw invalid(`processLimits.${key}`, 'a numeric id, 0 or more', value);
+    }
+  }
+  return { ...options, maxRssMb };
 }
 
 /** A string with more than blanks: a folder, or a plugin's name. */

@@ -7,13 +7,12 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { BerthError } from '../errors.js';
 import { createBufferShelf } from '../isolation/buffer-shelf.js';
-import { createInlineRuntime } from '../isolation/inline-runtime.js';
+import { createRuntime } from '../isolation/create-runtime.js';
 import { pluginEnv } from '../isolation/plugin-env.js';
 import { createPluginLogs, type PluginLogs } from '../isolation/plugin-logs.js';
-import { createPoolRuntime } from '../isolation/pool-runtime.js';
 import type { PluginRuntime, RuntimeSpec } from '../isolation/runtime.js';
-import { createThreadRuntime } from '../isolation/thread-runtime.js';
-import type { Isolation, LoadedManifest } from '../manifest/index.js';
+import type { ProcessLimits } from '../isolation/process-endpoint.js';
+import type { Isolation, LoadedManifest, ResourceLimits } from '../manifest/index.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { createRouter } from '../upgrade/create-router.js';
 import { supervisedInstance } from '../upgrade/supervised-instance.js';
@@ -33,7 +32,8 @@ export interface RecordContext {
 
 /**
  * A record of `loaded` with a fresh supervisor and router, enabled, not started and not
- * registered. A `trial` record (install's trial start) always runs in a worker thread,
+ * registered. A `trial` record (install's trial start) runs in a worker thread (in a
+ * process, when the plugin is to run in one),
  * and its supervisor's events are not the host's. Setting the record's `enabled` to a
  * new value calls `context.touch()`.
  */
@@ -45,9 +45,12 @@ export function makeRecord(
   const { manifest } = loaded;
   const { options } = context;
   // A manifest's services all ask for one isolation (parseManifest refuses a mix); the
-  // host's `isolation` option overrides it, and an install's trial start is a thread.
+  // host's `isolation` option overrides it, and an install's trial start is a thread
+  // unless the plugin is to run in a process.
   const declared = manifest.services[0]?.isolation ?? 'thread';
-  const isolation: Isolation = trial ? 'thread' : (options.isolation ?? declared);
+  const chosen: Isolation = options.isolation ?? declared;
+  // A plugin that is to run in a process is not trusted in a thread, even for a trial.
+  const isolation: Isolation = trial && chosen !== 'process' ? 'thread' : chosen;
   const threads = Math.max(1, ...manifest.services.map((s) => s.threads));
   // A pool forced on a plugin that does not declare one gets two threads, so that it is one.
   const pool =
@@ -59,9 +62,7 @@ export function makeRecord(
   const logs = createPluginLogs(manifest.name, context.log, options.logLimits);
   const runtimeSpec = runtimeSpecs(context, loaded, dataDir, logs);
   const makeRuntime = (onExit: (error: BerthError) => void): PluginRuntime => {
-    const spec = runtimeSpec(onExit);
-    if (pool !== undefined) return createPoolRuntime(spec, pool);
-    return isolation === 'inline' ? createInlineRuntime(spec) : createThreadRuntime(spec);
+    return createRuntime(runtimeSpec(onExit), isolation, pool?.threads);
   };
   const supervisor = new Supervisor({
     manifest,
@@ -127,7 +128,8 @@ function runtimeSpecs(
       migrations: manifest.migrations.map((m) => join(loaded.dir, m.replaceAll('\\', '/'))),
     },
     logger: context.log,
-    resourceLimits: limits,
+    resourceLimits: workerLimits(limits),
+    processLimits: processLimits(options.processLimits, limits),
     startTimeoutMs: options.startTimeoutMs,
     stopTimeoutMs: options.stopTimeoutMs,
     hangTimeoutMs: options.hangTimeoutMs,
@@ -139,4 +141,22 @@ function runtimeSpecs(
     inlineValues: options.inlineValues,
     onExit,
   });
+}
+
+/** The limits a worker thread takes (new Worker rejects keys it does not know). */
+function workerLimits(limits: ResourceLimits | undefined): ResourceLimits | undefined {
+  if (limits === undefined) return undefined;
+  const { maxRssMb: _rss, cpuSeconds: _cpu, ...worker } = limits;
+  return Object.keys(worker).length === 0 ? undefined : worker;
+}
+
+/** The host's process limits, lowered (never raised) by the manifest's. */
+function processLimits(host: ProcessLimits, manifest: ResourceLimits | undefined): ProcessLimits {
+  const lower = (a: number | undefined, b: number | undefined): number | undefined =>
+    a === undefined ? b : b === undefined ? a : Math.min(a, b);
+  return {
+    ...host,
+    maxRssMb: lower(host.maxRssMb, manifest?.maxRssMb),
+    cpuSeconds: lower(host.cpuSeconds, manifest?.cpuSeconds),
+  };
 }

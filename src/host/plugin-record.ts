@@ -18,7 +18,7 @@ export interface PluginRecord {
   dir: string;
   mainPath: string;
   dataDir: string;
-  isolation: 'inline' | 'thread' | 'pool';
+  isolation: 'inline' | 'thread' | 'pool' | 'process';
   supervisor: Supervisor;
   /**
    * What calls go through: it holds the instance serving now (this record's supervisor,
@@ -49,7 +49,7 @@ export interface PluginInfo {
   description: string;
   dir: string;
   state: PluginState;
-  isolation: 'inline' | 'thread' | 'pool';
+  isolation: 'inline' | 'thread' | 'pool' | 'process';
   /** Whether it is enabled: a disabled plugin stays installed but runs no instance. */
   enabled: boolean;
   /** The versions installed (or found), oldest first; `version` is the active one. */

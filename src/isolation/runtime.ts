@@ -1,7 +1,7 @@
 /**
  * The one interface behind every isolation mode. The host never branches on the mode:
  * `inline` runs the plugin in the host's thread, `thread` in a dedicated worker, `pool`
- * on a piscina pool of worker threads; `process` is to come behind the same interface.
+ * on a piscina pool of worker threads, `process` in a Node.js process of its own.
  */
 import type { Logger } from 'pino';
 import type { BerthError } from '../errors.js';
@@ -12,12 +12,13 @@ import type { LogLimits } from '../transport/log-sink.js';
 import type { PluginBoot, ServiceMethods } from '../transport/wire.js';
 import type { BufferShelf } from './buffer-shelf.js';
 import type { PluginLogs } from './plugin-logs.js';
+import type { ProcessLimits } from './process-endpoint.js';
 
 export type { CallOptions, DataPlaneStats };
 
 /** A running (or starting, or stopped) plugin behind some isolation. */
 export interface PluginRuntime {
-  readonly isolation: 'inline' | 'thread' | 'pool';
+  readonly isolation: 'inline' | 'thread' | 'pool' | 'process';
   /** Loads the plugin and starts its services; resolves with their methods. Call once. */
   start(): Promise<ServiceMethods>;
   /**
@@ -66,6 +67,8 @@ export interface RuntimeSpec {
   env: Record<string, string>;
   /** How long a worker watches for more calls after a batch before sleeping (µs); default 50. */
   spinUs?: number | undefined;
+  /** Process isolation: the limits of the plugin's process. */
+  processLimits?: ProcessLimits | undefined;
   /** Inline isolation: copy arguments and results through the codec (default), or pass references. */
   inlineValues?: 'copy' | 'reference' | undefined;
   /** Told when the plugin dies on its own: a crash, a hang, an OOM (never after `stop()` or `kill()`). */

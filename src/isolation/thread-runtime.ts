@@ -1,43 +1,21 @@
 /**
- * Thread isolation: one dedicated worker per plugin, behind a {@link WorkerHandle}
- * (spawn, handshake, liveness, control requests, what its end means). This adapter adds
- * the data plane (call-client.ts) and the runtime's own phase.
- *
- *   host thread                              plugin worker
- *   ───────────                              ─────────────
- *   new Worker(entry, {workerData: boot}) ──▶ check wire version, import plugin
- *        ◀── READY | LOAD_FAILED  (handshake: nothing else happens before it)
- *   CONTROL start ──▶                         factories + onStart, in serviceOrder
- *        ◀── methods per service
- *   calls ══ data port (frame channel) ══▶    ctx + method
- *   CONTROL stop ──▶ (after draining)         onStop, in reverse order
- *   worker.terminate()
- *
- *   new ──start()──▶ booting ──started──▶ running ──┐
- *                      │                            │ the handle ends: exit, hang,
- *                      └────────────────────────────┤ protocol violation, stop(), kill()
- *                                                   ▼
- *                                                 ended  (every call settled; new ones refused)
- *
- * If the worker dies, every call and control request in flight is rejected at once with
- * the handle's error (PLUGIN_CRASHED, PLUGIN_OOM, PLUGIN_HUNG, PROTOCOL): nothing waits
- * on a dead thread. The supervisor is told (onExit) only of an end while `running`: a
- * plugin that dies while starting fails its start instead.
+ * Thread isolation: a plugin in a worker thread of its own (dedicated-runtime.ts), its
+ * calls on the shared-memory data plane (call-client.ts): rings, an arena, a doorbell.
+ * The buffers are the plugin's, kept between its workers (buffer-shelf.ts).
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { BerthError, codes } from '../errors.js';
 import { createCallClient, type CallClient } from '../transport/call-client.js';
 import { createLivenessBuffer } from '../transport/heartbeat.js';
 import type { SharedBuffers } from '../transport/shared-layout.js';
-import { ControlOp, WIRE_VERSION, type ServiceMethods } from '../transport/wire.js';
-import { presentCallError } from './call-error.js';
-import type { CallOptions, PluginRuntime, RuntimeSpec } from './runtime.js';
-import { ThreadEndpoint } from './worker-endpoint.js';
-import { threadDialect } from './worker-dialects.js';
-import { drainThenStop, startWithin } from './runtime-steps.js';
+import {
+  DedicatedRuntime,
+  type LaunchedWorker,
+  type LauncherHooks,
+  type WorkerLauncher,
+} from './dedicated-runtime.js';
+import type { PluginRuntime, RuntimeSpec } from './runtime.js';
 import { spawnPluginWorker } from './spawn-plugin-worker.js';
-import { WorkerHandle, type EndCause, type WorkerStateName } from './worker-handle.js';
-import { readHealthReport, readServiceMethods } from './worker-messages.js';
+import { ThreadEndpoint } from './worker-endpoint.js';
 
 let liveWorkers = 0;
 
@@ -47,13 +25,6 @@ let liveWorkers = 0;
  */
 const DEFAULT_SPIN_US = 50;
 
-/**
- * Control messages a worker may post in one second. Control is rare (a handshake, a
- * reply per request, a log batch per turn of its loop at most); a worker posting more is
- * flooding the host's event loop, and is ended as a protocol violation.
- */
-const MAX_MESSAGES_PER_SECOND = 5_000;
-
 /** Plugin workers spawned in this process whose threads have not exited yet. */
 export function countLiveWorkers(): number {
   return liveWorkers;
@@ -61,111 +32,35 @@ export function countLiveWorkers(): number {
 
 /** Starts nothing yet: `start()` spawns the worker. */
 export function createThreadRuntime(spec: RuntimeSpec): PluginRuntime {
-  return new ThreadRuntime(spec);
+  return new DedicatedRuntime(spec, (hooks) => new ThreadLauncher(spec, hooks));
 }
 
-type Phase = 'new' | 'booting' | 'running' | 'ended';
-
-/** A plugin in its own worker thread. */
-class ThreadRuntime implements PluginRuntime {
+/** A worker thread and its shared buffers. */
+class ThreadLauncher implements WorkerLauncher {
   readonly isolation = 'thread';
-  #phase: Phase = 'new';
-  #handle: WorkerHandle | undefined;
-  #stopping: Promise<void> | undefined;
-  readonly #plugin: string;
+  readonly client: CallClient;
   readonly #buffers: SharedBuffers;
-  readonly #client: CallClient;
   readonly #dataPort: MessagePort;
 
-  constructor(private readonly spec: RuntimeSpec) {
-    const plugin = spec.boot.name;
-    this.#plugin = plugin;
+  constructor(
+    private readonly spec: RuntimeSpec,
+    hooks: LauncherHooks,
+  ) {
     const { port1, port2 } = new MessageChannel();
     this.#dataPort = port2;
     this.#buffers = spec.buffers.take();
-    this.#client = createCallClient({
+    this.client = createCallClient({
       buffers: this.#buffers,
       port: port1,
-      plugin,
+      plugin: spec.boot.name,
       logger: spec.logger,
       pollUs: spec.spinUs ?? DEFAULT_SPIN_US,
-      present: (error, service, method) => presentCallError(error, { plugin, service, method }),
-      onViolation: (error) => this.#handle?.violate(error.data?.['detail'] as string, error),
+      present: hooks.present,
+      onViolation: (error) => hooks.violate(error.data?.['detail'] as string, error),
     });
   }
 
-  start(): Promise<ServiceMethods> {
-    const { startTimeoutMs } = this.spec;
-    return startWithin(
-      this.#boot(),
-      startTimeoutMs,
-      () => this.stop(),
-      () =>
-        new BerthError(
-          codes.START_FAILED,
-          `plugin "${this.#plugin}" did not start within ${startTimeoutMs} ms; its worker was terminated`,
-          { plugin: this.#plugin, data: { timeoutMs: startTimeoutMs } },
-        ),
-    );
-  }
-
-  call(service: string, method: string, args: unknown[], options?: CallOptions): Promise<unknown> {
-    if (this.#phase !== 'running' || this.#stopping !== undefined) {
-      const site = { plugin: this.#plugin, service, method };
-      const what = this.#stopping === undefined ? 'not running' : 'stopping';
-      const error =
-        this.#handle?.endError ??
-        new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${this.#plugin}" is ${what}`, site);
-      return Promise.reject(presentCallError(error, site));
-    }
-    return this.#client.call(service, method, args, options);
-  }
-
-  async health() {
-    const report = readHealthReport(await this.#control(ControlOp.HEALTH));
-    if (report !== undefined) return report;
-    return this.#violated('a health reply that is not a health report');
-  }
-
-  async configure(service: string, config: Record<string, unknown>): Promise<void> {
-    await this.#control(ControlOp.CONFIGURE, service, config);
-  }
-
-  stop(): Promise<void> {
-    this.#stopping ??= this.#stop();
-    return this.#stopping;
-  }
-
-  async kill(reason: BerthError): Promise<void> {
-    this.#end(reason);
-    await this.#handle?.terminate(this.spec.stopTimeoutMs);
-  }
-
-  get inFlight(): number {
-    return this.#client.inFlight;
-  }
-
-  get dataPlane() {
-    return this.#client.stats;
-  }
-
-  async #boot(): Promise<ServiceMethods> {
-    this.#phase = 'booting';
-    const handle = this.#spawn();
-    await handle.whenReady;
-    const methods = readServiceMethods(
-      await handle.request(ControlOp.START, []),
-      this.spec.boot.services.map((s) => s.name),
-    );
-    if (methods === undefined)
-      return this.#violated('a start reply that is not methods per service');
-    // A worker that died (or was ended) while its start reply was on the way stays ended.
-    if (this.#phase !== 'booting') throw handle.endError;
-    this.#phase = 'running';
-    return methods;
-  }
-
-  #spawn(): WorkerHandle {
+  launch(): LaunchedWorker {
     const { spec } = this;
     const liveness = createLivenessBuffer();
     const worker = spawnPluginWorker(spec, {
@@ -175,94 +70,13 @@ class ThreadRuntime implements PluginRuntime {
       spinUs: spec.spinUs ?? DEFAULT_SPIN_US,
     });
     liveWorkers += 1;
-    const handle = new WorkerHandle({
-      site: { plugin: this.#plugin, resourceLimits: spec.resourceLimits },
-      endpoint: new ThreadEndpoint(worker),
-      dialect: threadDialect,
-      wire: { name: 'wire', version: WIRE_VERSION },
-      hangTimeoutMs: spec.hangTimeoutMs,
-      liveness,
-      maxMessagesPerSecond: MAX_MESSAGES_PER_SECOND,
-      logger: spec.logger,
-      events: {
-        ended: (error, cause, from) => this.#ended(error, cause, from),
-        logs: (lines, dropped) => spec.logs.take(lines, dropped),
-      },
-    });
-    this.#handle = handle;
-    void handle.exited.then(() => {
-      liveWorkers -= 1;
-      // The buffers go back for the next worker of this plugin only now that no thread
-      // can write them, and only if no zero-copy result still views the arena.
-      if (this.#client.stats.arenaBytesInUse === 0) spec.buffers.give(this.#buffers);
-    });
-    return handle;
+    return { endpoint: new ThreadEndpoint(worker), liveness };
   }
 
-  /**
-   * The worker's end, whatever ended it: settles everything waiting on it and makes later
-   * calls fail with its error; tells the supervisor when the plugin was running and the
-   * host did not end it itself.
-   */
-  #ended(error: BerthError, cause: EndCause, from: WorkerStateName): void {
-    if (this.#phase === 'ended') return;
-    const wasRunning = this.#phase === 'running';
-    this.#phase = 'ended';
-    this.#client.rejectAll(() => error);
-    this.#client.close();
-    this.spec.logs.flush();
-    if (wasRunning && cause !== 'host' && this.#stopping === undefined) {
-      this.spec.logger.error(
-        { plugin: this.#plugin, code: error.code, err: error.cause, from },
-        error.message,
-      );
-      this.spec.onExit(error);
-    }
-  }
-
-  /** The host ends the runtime: through its worker's handle, or at once if it has none. */
-  #end(reason: BerthError): void {
-    if (this.#handle === undefined) this.#ended(reason, 'host', 'spawned');
-    else this.#handle.end(reason);
-  }
-
-  /** The worker sent a reply the wire does not allow: it is ended, and this throws why. */
-  #violated(detail: string): never {
-    const handle = this.#handle;
-    handle?.violate(detail);
-    throw handle?.endError;
-  }
-
-  #control(op: string, ...args: unknown[]): Promise<unknown> {
-    const handle = this.#handle;
-    if (handle === undefined || this.#phase === 'ended' || this.#phase === 'new') {
-      return Promise.reject(
-        handle?.endError ??
-          new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${this.#plugin}" has no live worker`, {
-            plugin: this.#plugin,
-          }),
-      );
-    }
-    return handle.request(op, args);
-  }
-
-  async #stop(): Promise<void> {
-    const { spec } = this;
-    const plugin = this.#plugin;
-    if (this.#phase === 'running') {
-      await drainThenStop({
-        plugin,
-        logger: spec.logger,
-        stopTimeoutMs: spec.stopTimeoutMs,
-        whenIdle: () => this.#client.whenIdle(),
-        inFlight: () => this.#client.inFlight,
-        stop: () => this.#control(ControlOp.STOP),
-      });
-    }
-    const stopped = new BerthError(codes.PLUGIN_NOT_RUNNING, `plugin "${plugin}" was stopped`, {
-      plugin,
-    });
-    this.#end(stopped);
-    await this.#handle?.terminate(spec.stopTimeoutMs);
+  exited(): void {
+    liveWorkers -= 1;
+    // The buffers go back for the next worker of this plugin only now that no thread can
+    // write them, and only if no zero-copy result still views the arena.
+    if (this.client.stats.arenaBytesInUse === 0) this.spec.buffers.give(this.#buffers);
   }
 }

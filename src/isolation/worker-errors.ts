@@ -18,6 +18,8 @@ export interface WorkerSite {
   /** Set for a pool thread: messages name it and say the pool replaces it. */
   threadId?: number | undefined;
   resourceLimits?: ResourceLimits | undefined;
+  /** A plugin process (process isolation) rather than a thread: messages say so. */
+  process?: boolean | undefined;
 }
 
 /** How a worker ended, as its endpoint saw it. */
@@ -27,6 +29,10 @@ export interface WorkerExit {
   signal?: string | undefined;
   /** The uncaught error (or Node's worker error) reported before the exit, if any. */
   error?: Error | undefined;
+  /** A process the host killed for going over a limit: which, and by how much. */
+  overLimit?: string | undefined;
+  /** A process that wrote Node's out-of-heap message before it ended. */
+  heapOom?: boolean | undefined;
 }
 
 const OUT_OF_MEMORY = 'ERR_WORKER_OUT_OF_MEMORY';
@@ -49,7 +55,15 @@ export function exitError(site: WorkerSite, exit: WorkerExit): BerthError {
     ...(threadId === undefined ? {} : { threadId }),
   };
   const limits = `resourceLimits ${JSON.stringify(site.resourceLimits ?? {})}`;
-  if (isOutOfMemory(error)) {
+  if (exit.overLimit !== undefined) {
+    const memory = exit.overLimit.startsWith('memory');
+    return new BerthError(
+      memory ? codes.PLUGIN_OOM : codes.PLUGIN_CRASHED,
+      `plugin "${plugin}" went over a limit of its process (${exit.overLimit}); the process was killed`,
+      { plugin, cause: error, data: { ...data, overLimit: exit.overLimit } },
+    );
+  }
+  if (isOutOfMemory(error) || exit.heapOom === true) {
     const message =
       threadId === undefined
         ? `plugin "${plugin}" ran out of heap (${limits}); its worker was ended`
@@ -60,7 +74,12 @@ export function exitError(site: WorkerSite, exit: WorkerExit): BerthError {
     exit.code === null
       ? `was killed by ${exit.signal ?? 'a signal'}`
       : `exited with code ${exit.code}`;
-  const who = threadId === undefined ? 'its worker' : `pool thread ${threadId}`;
+  const who =
+    threadId !== undefined
+      ? `pool thread ${threadId}`
+      : site.process === true
+        ? 'its process'
+        : 'its worker';
   return new BerthError(
     codes.PLUGIN_CRASHED,
     `plugin "${plugin}" crashed: ${who} ${how}` +

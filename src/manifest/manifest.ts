@@ -4,23 +4,31 @@
  */
 
 /**
- * Where a service runs: `thread` (the default) in a worker of its own, `inline` in the
- * host's thread, `pool` on a piscina pool of `threads` workers, each with an instance of
+ * Where a service runs: `thread` (the default) in a worker of its own, `process` in a
+ * Node.js process of its own, `inline` in the host's thread, `pool` on a piscina pool
+ * of `threads` workers, each with an instance of
  * the plugin of its own (for stateless services only: state kept in memory is per
  * thread). A plugin runs in one runtime: on a pool when every service asks for one, in
  * the host's thread when every service asks for that, else in a worker thread.
  */
-export type Isolation = 'inline' | 'thread' | 'pool';
+export type Isolation = 'inline' | 'thread' | 'pool' | 'process';
 
 /** The isolation modes, in one place for validation and help texts. */
-export const ISOLATIONS: readonly Isolation[] = ['inline', 'thread', 'pool'];
+export const ISOLATIONS: readonly Isolation[] = ['inline', 'thread', 'pool', 'process'];
 
-/** Worker heap and stack limits, passed to `new Worker({ resourceLimits })`. */
+/**
+ * Worker heap and stack limits, passed to `new Worker({ resourceLimits })` (a process
+ * gets `--max-old-space-size`), and the limits only a process can have.
+ */
 export interface ResourceLimits {
   maxOldGenerationSizeMb?: number;
   maxYoungGenerationSizeMb?: number;
   codeRangeSizeMb?: number;
   stackSizeMb?: number;
+  /** Process isolation: resident memory, heap and off-heap, in MB. */
+  maxRssMb?: number;
+  /** Process isolation: CPU time over the process's life, in seconds. */
+  cpuSeconds?: number;
 }
 
 /** One service a plugin provides. */

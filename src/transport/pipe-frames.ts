@@ -46,15 +46,19 @@ export class PipeWriter {
 
   constructor(private readonly sink: ByteSink) {}
 
-  /** Queues one frame; `body` is copied (or written) before this returns or in this tick. */
-  send(kind: number, body: Uint8Array, prefix?: number): void {
+  /**
+   * Queues one frame, its body after `prefix` (a u32) when given. `body` is copied before
+   * this returns unless it is large and `stable` (nobody writes it again): then it is
+   * written as it is.
+   */
+  send(kind: number, body: Uint8Array, prefix?: number, stable = false): void {
     if (this.#closed) return;
     const extra = prefix === undefined ? 0 : 4;
     const length = body.byteLength + extra;
     if (length + PIPE_HEADER_BYTES > BATCH_BYTES) {
       this.#header(kind, length, prefix);
       this.flush();
-      this.sink.write(body);
+      this.sink.write(stable ? body : Buffer.from(body));
       return;
     }
     if (this.#used + PIPE_HEADER_BYTES + length > BATCH_BYTES) this.flush();
@@ -69,10 +73,20 @@ export class PipeWriter {
 
   /** Writes what is batched now. */
   flush(): void {
-    if (this.#used === 0 || this.#closed) return;
     // The sink may keep the bytes until the kernel takes them: they go as their own copy.
-    this.sink.write(Buffer.from(this.#batch.subarray(0, this.#used)));
+    this.flushTo((bytes) => this.sink.write(Buffer.from(bytes)));
+  }
+
+  /** Hands what is batched to `write` now (which must not keep the bytes). */
+  flushTo(write: (bytes: Uint8Array) => void): void {
+    if (this.#used === 0 || this.#closed) return;
+    const bytes = this.#batch.subarray(0, this.#used);
     this.#used = 0;
+    try {
+      write(bytes);
+    } catch {
+      // The other end is gone: there is no one left to tell.
+    }
   }
 
   /** Drops what is batched and writes nothing more. */

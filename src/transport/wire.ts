@@ -56,12 +56,21 @@ export const ControlOp = {
 } as const;
 export type ControlOpName = (typeof ControlOp)[keyof typeof ControlOp];
 
-/** What a worker is told at spawn (its `workerData`). Plain data plus the data port. */
-export interface WorkerBoot {
+/** What every dedicated worker, a thread or a process, is told at boot. */
+export interface WorkerBasics {
   protocol: number;
   plugin: PluginBoot;
   logLevel: string;
   logLimits: LogLimits;
+  /**
+   * The names of the worker's environment (isolation/plugin-env.ts). The worker drops any
+   * other variable at boot: Node adds those of `--env-file` whatever the Worker `env`.
+   */
+  envNames: string[];
+}
+
+/** What a worker thread is told at spawn (its `workerData`). Plain data plus the data port. */
+export interface WorkerBoot extends WorkerBasics {
   /** The copying path of the data plane, for frames too large for the rings and arena. */
   dataPort: MessagePort;
   /** The rings and the arena of the data plane (shared-layout.ts). */
@@ -71,11 +80,16 @@ export interface WorkerBoot {
   /** The liveness buffer (heartbeat.ts) and how often to beat into it. */
   liveness: SharedArrayBuffer;
   heartbeatIntervalMs: number;
-  /**
-   * The names of the worker's environment (isolation/plugin-env.ts). The worker drops any
-   * other variable at boot: Node adds those of `--env-file` whatever the Worker `env`.
-   */
-  envNames: string[];
+}
+
+/**
+ * What a plugin process is told, in the first frame on its pipe (pipe-channel.ts): the
+ * basics, how often to beat, and the largest frame the host reads.
+ */
+export interface ProcessBoot extends WorkerBasics {
+  type: 'BOOT';
+  heartbeatIntervalMs: number;
+  maxFrameBytes: number;
 }
 
 /** The part of a plugin's description both sides need: no host internals. */
@@ -103,6 +117,12 @@ export type WorkerMessage =
   | { type: 'CONTROL_RESULT'; id: number; ok: true; value: unknown }
   | { type: 'CONTROL_RESULT'; id: number; ok: false; error: WireError }
   | { type: 'LOGS'; lines: string[]; dropped: number };
+
+/**
+ * What a plugin process may send besides: the error it is about to die of, told to the
+ * host before Node prints it and exits (a thread's host hears it from Node itself).
+ */
+export type ProcessMessage = WorkerMessage | { type: 'UNCAUGHT'; error: WireError };
 
 /** Host-to-worker control messages. */
 export type HostMessage = { type: 'CONTROL'; id: number; op: ControlOpName; args: unknown[] };

@@ -10,14 +10,13 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type { BerthError } from '../../errors.js';
-import { createInlineRuntime } from '../../isolation/inline-runtime.js';
 import type { RuntimeSpec } from '../../isolation/runtime.js';
-import { createThreadRuntime } from '../../isolation/thread-runtime.js';
+import { createRuntime } from '../../isolation/create-runtime.js';
 import type { PluginRecord } from '../plugin-record.js';
 
 /** What {@link uninstallPlugin} runs: a runtime spec, without `onExit`, and where to run it. */
 export interface UninstallSpec extends Omit<RuntimeSpec, 'onExit'> {
-  isolation: 'inline' | 'thread';
+  isolation: 'inline' | 'thread' | 'process';
 }
 
 /**
@@ -45,8 +44,7 @@ export async function uninstallPlugin(spec: UninstallSpec): Promise<void> {
   };
   // A service's data directory exists before its factory runs, as when it is started.
   await mkdir(spec.boot.dataDir, { recursive: true });
-  const runtime =
-    isolation === 'inline' ? createInlineRuntime(runtimeSpec) : createThreadRuntime(runtimeSpec);
+  const runtime = createRuntime(runtimeSpec, isolation);
   try {
     await runtime.start();
   } finally {

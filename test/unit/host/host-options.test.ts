@@ -47,6 +47,14 @@ describe('host options', () => {
     expect(resolveHostOptions({ logger }).logger).toBe(logger);
   });
 
+  it('limit each plugin process to 1,024 MB resident unless told otherwise', () => {
+    expect(resolveHostOptions({ logger }).processLimits).toEqual({ maxRssMb: 1_024 });
+    expect(
+      resolveHostOptions({ logger, processLimits: { maxRssMb: 256, cpuSeconds: 60 } })
+        .processLimits,
+    ).toEqual({ maxRssMb: 256, cpuSeconds: 60 });
+  });
+
   it('copy inline values unless told to pass references', () => {
     expect(resolveHostOptions({ logger, inlineValues: 'reference' }).inlineValues).toBe(
       'reference',
@@ -55,7 +63,7 @@ describe('host options', () => {
   });
 
   it.each([
-    ['isolation', { isolation: 'process' }],
+    ['isolation', { isolation: 'vm' }],
     ['inlineValues', { inlineValues: 'share' }],
     ['inlineValues', { inlineValues: true }],
     ['startTimeoutMs', { startTimeoutMs: -1 }],
@@ -64,6 +72,9 @@ describe('host options', () => {
     ['watch', { watch: 'yes' }],
     ['autoEnable', { autoEnable: 1 }],
     ['npmRoots', { npmRoots: '/srv/app' }],
+    ['processLimits.maxRssMb', { processLimits: { maxRssMb: 4 } }],
+    ['processLimits.cpuSeconds', { processLimits: { cpuSeconds: 0 } }],
+    ['processLimits.uid', { processLimits: { uid: -1 } }],
   ])('refuse a bad %s with BERTH_ERR_CONFIG_INVALID naming it', (option, bad) => {
     expect(() => resolveHostOptions({ logger, ...(bad as object) })).toThrow(
       expect.objectContaining({ code: codes.CONFIG_INVALID, data: { option } }),

@@ -111,7 +111,7 @@ const bad: [string, unknown, BerthErrorCode, string][] = [
     'services[1].isolation',
   ],
   ['a null description', good({ description: null }), INVALID, 'description'],
-  ['an unknown isolation', withService({ isolation: 'process' }), INVALID, 'services[0].isolation'],
+  ['an unknown isolation', withService({ isolation: 'vm' }), INVALID, 'services[0].isolation'],
   ['zero threads', withService({ threads: 0 }), INVALID, 'services[0].threads'],
   ['a fractional thread count', withService({ threads: 1.5 }), INVALID, 'services[0].threads'],
   ['several threads outside a pool', withService({ threads: 4 }), INVALID, 'services[0].threads'],

@@ -76,7 +76,7 @@ describe('docs/plugin.schema.json', () => {
     ['a version with a leading v', { ...good, version: 'v1.0.0' }, 'version'],
     ['a blank main', { ...good, main: '  ' }, 'main'],
     ['no services', { ...good, services: [] }, 'services'],
-    ['an unknown isolation', service({ isolation: 'process' }), 'services[0].isolation'],
+    ['an unknown isolation', service({ isolation: 'vm' }), 'services[0].isolation'],
     ['zero threads', service({ threads: 0 }), 'services[0].threads'],
     ['a host variable in env', { ...good, env: ['BERTH_ADMIN_TOKEN'] }, 'env[0]'],
     ['a tiny arena', { ...good, arenaBytes: 1024 }, 'arenaBytes'],
@@ -90,7 +90,7 @@ describe('docs/plugin.schema.json', () => {
   });
 
   it('words a problem for the author: the expectation, the value, the nearest known key', () => {
-    expect(checkManifestSchema(service({ isolaton: 'pool', isolation: 'process' }))).toEqual([
+    expect(checkManifestSchema(service({ isolaton: 'pool', isolation: 'vm' }))).toEqual([
       {
         field: 'services[0].isolaton',
         expected: 'absent (it is not a field of services[0]; did you mean "isolation"?)',
@@ -98,8 +98,8 @@ describe('docs/plugin.schema.json', () => {
       },
       {
         field: 'services[0].isolation',
-        expected: 'one of "thread", "pool", "inline"',
-        got: '"process"',
+        expected: 'one of "thread", "pool", "process", "inline"',
+        got: '"vm"',
       },
     ]);
   });
