@@ -34,7 +34,7 @@ export function withConfigOptions(command: Command): Command {
     )
     .option(
       '--isolation <mode>',
-      'force inline, thread or pool for every plugin, for development (default: each manifest decides)',
+      'force inline, thread, pool or process for every plugin (default: each manifest decides)',
     )
     .option(
       '--log-level <level>',

@@ -39,6 +39,10 @@ export function serveCommand(): Command {
     .option('--port <port>', `port to listen on (default ${DEFAULTS.port}; 0 picks a free one)`)
     .option('--storage-name <plugin>', `the storage plugin (default ${DEFAULTS.storage.name})`)
     .option('--storage-config <json>', "the storage plugin's config, as JSON")
+    .option(
+      '--storage-isolation <mode>',
+      'run the storage plugin in inline, thread, pool or process isolation (process: a Node.js process of its own; default: its manifest decides)',
+    )
     .option('--dev', 'development mode: --mode development, with pretty logs')
     .option(
       '--body-limit <bytes>',

@@ -9,7 +9,7 @@
 import { resolve } from 'node:path';
 
 import { BerthError, codes } from '../errors.js';
-import type { Isolation } from '../manifest/index.js';
+import type { Isolation, ProcessLimits } from '../manifest/index.js';
 import type { PluginConfigs } from './resolve-service-config.js';
 import { CONFIG_FILE, schemaDefaults } from './berth-config-schema.js';
 import { readConfigSources } from './config-sources.js';
@@ -25,7 +25,8 @@ export interface ServiceConfig {
   plugins: string[] | undefined;
   /** Whether the plugins that ship with Berth are found too, beside `plugins`. */
   bundledPlugins: boolean;
-  storage: { name: string; config: Record<string, unknown> };
+  /** The storage plugin, its config, and the isolation it runs in when not its manifest's. */
+  storage: { name: string; config: Record<string, unknown>; isolation?: Isolation | undefined };
   /** `production`: each plugin as its manifest asks, supervised; `development`: inline, so breakpoints bind. */
   mode: 'production' | 'development';
   /** Forces one isolation for every plugin (development, tests); undefined lets `mode` and the manifests decide. */
@@ -51,6 +52,8 @@ export interface ServiceConfig {
   headersTimeoutMs: number;
   /** Config for plugins' services, by plugin, then service, merged over their defaultConfig. */
   config: PluginConfigs;
+  /** Limits of every plugin process (the host option `processLimits`). */
+  processLimits: ProcessLimits;
 }
 
 /** The defaults, the schema's: 127.0.0.1:7070, ./data, SQLite, production. */
@@ -70,6 +73,7 @@ export type ServiceFlags = Partial<
     | 'dataDir'
     | 'storageName'
     | 'storageConfig'
+    | 'storageIsolation'
     | 'mode'
     | 'isolation'
     | 'logLevel'
@@ -128,9 +132,14 @@ function apply(config: ServiceConfig, { values, base }: ConfigSource): ServiceCo
         next[key] = (value as string[]).map((dir) => resolve(base, dir));
         break;
       case 'storage': {
-        const { name, config: storageConfig } = value as Partial<ServiceConfig['storage']>;
+        const {
+          name,
+          config: storageConfig,
+          isolation,
+        } = value as Partial<ServiceConfig['storage']>;
         if (name !== undefined) next.storage.name = name;
         if (storageConfig !== undefined) next.storage.config = storageConfig;
+        if (isolation !== undefined) next.storage.isolation = isolation;
         break;
       }
       default:

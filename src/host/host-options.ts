@@ -9,8 +9,7 @@ import { DEFAULT_PLUGIN_DIR, resolvePluginDirs } from '../discovery/index.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from '../supervisor/restart-policy.js';
 import type { HealthPolicy } from '../supervisor/supervisor.js';
 import { DEFAULT_LOG_LIMITS, type LogLimits } from '../transport/log-sink.js';
-import type { ProcessLimits } from '../isolation/process-endpoint.js';
-import { ISOLATIONS, type Isolation } from '../manifest/index.js';
+import { ISOLATIONS, type Isolation, type ProcessLimits } from '../manifest/index.js';
 import { createQuietLogger } from './create-logger.js';
 
 import type { PluginConfigs } from '../config/resolve-service-config.js';
@@ -29,6 +28,12 @@ export interface HostOptions {
    * its manifest asks for, two when it asks for no pool.
    */
   isolation?: Isolation;
+  /**
+   * Runs the named plugins in the given isolation, whatever their manifest or `isolation`
+   * says: `{ 'sqlite-storage': 'process' }` puts one plugin you do not trust (or whose
+   * native code might crash) in a process of its own.
+   */
+  isolationOf?: Record<string, Isolation>;
   /**
    * How inline isolation passes arguments and results. `copy` (the default) sends them
    * through the codec of the other modes, so a plugin sees and returns values exactly as
@@ -118,6 +123,7 @@ export interface ResolvedHostOptions {
   /** Folders that may be absent without a warning: the implicit default only. */
   optionalPluginDirs: string[];
   isolation: Isolation | undefined;
+  isolationOf: Record<string, Isolation>;
   inlineValues: 'copy' | 'reference';
   dataDir: string;
   logger: Logger;
@@ -150,6 +156,16 @@ export function resolveHostOptions(options: HostOptions, cwd = process.cwd()): R
       `one of ${ISOLATIONS.map((mode) => `"${mode}"`).join(', ')}`,
       isolation,
     );
+  }
+  const isolationOf = options.isolationOf ?? {};
+  for (const [plugin, mode] of Object.entries(isolationOf)) {
+    if (!ISOLATIONS.includes(mode)) {
+      throw invalid(
+        `isolationOf.${plugin}`,
+        `one of ${ISOLATIONS.map((m) => `"${m}"`).join(', ')}`,
+        mode,
+      );
+    }
   }
   const { inlineValues = 'copy' } = options;
   if (inlineValues !== 'copy' && inlineValues !== 'reference') {
@@ -189,6 +205,7 @@ export function resolveHostOptions(options: HostOptions, cwd = process.cwd()): R
         : options.plugins.map((dir) => resolve(cwd, dir)),
     optionalPluginDirs: options.plugins === undefined ? [resolve(cwd, DEFAULT_PLUGIN_DIR)] : [],
     isolation,
+    isolationOf,
     inlineValues,
     dataDir: resolve(cwd, options.dataDir ?? 'data'),
     logger: options.logger ?? createQuietLogger(),

@@ -11,8 +11,12 @@ import { createRuntime } from '../isolation/create-runtime.js';
 import { pluginEnv } from '../isolation/plugin-env.js';
 import { createPluginLogs, type PluginLogs } from '../isolation/plugin-logs.js';
 import type { PluginRuntime, RuntimeSpec } from '../isolation/runtime.js';
-import type { ProcessLimits } from '../isolation/process-endpoint.js';
-import type { Isolation, LoadedManifest, ResourceLimits } from '../manifest/index.js';
+import type {
+  Isolation,
+  LoadedManifest,
+  ProcessLimits,
+  ResourceLimits,
+} from '../manifest/index.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { createRouter } from '../upgrade/create-router.js';
 import { supervisedInstance } from '../upgrade/supervised-instance.js';
@@ -45,10 +49,10 @@ export function makeRecord(
   const { manifest } = loaded;
   const { options } = context;
   // A manifest's services all ask for one isolation (parseManifest refuses a mix); the
-  // host's `isolation` option overrides it, and an install's trial start is a thread
+  // host's `isolationOf` and `isolation` options override it, and an install's trial start is a thread
   // unless the plugin is to run in a process.
   const declared = manifest.services[0]?.isolation ?? 'thread';
-  const chosen: Isolation = options.isolation ?? declared;
+  const chosen: Isolation = options.isolationOf[manifest.name] ?? options.isolation ?? declared;
   // A plugin that is to run in a process is not trusted in a thread, even for a trial.
   const isolation: Isolation = trial && chosen !== 'process' ? 'thread' : chosen;
   const threads = Math.max(1, ...manifest.services.map((s) => s.threads));

@@ -18,6 +18,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { fromWireError, type WireError } from '../wire-error.js';
+import type { ProcessLimits } from '../manifest/manifest.js';
 import { isPlainObject } from '../plain-object.js';
 import { PipeChannel, type PipeListeners } from '../transport/pipe-channel.js';
 import type { WorkerEndpoint } from './worker-endpoint.js';
@@ -26,16 +27,7 @@ import { readOutput } from './process-output.js';
 import { readProcessUsage } from './process-usage.js';
 import { resolveWorkerEntry } from './worker-entry.js';
 
-/** Limits only a process can have; unset ones are not enforced. */
-export interface ProcessLimits {
-  /** Resident memory of the process, heap and off-heap, in MB. */
-  maxRssMb?: number | undefined;
-  /** CPU time (user + system) over the process's life, in seconds. */
-  cpuSeconds?: number | undefined;
-  /** The user and group to run as (the host must run as root to set them). */
-  uid?: number | undefined;
-  gid?: number | undefined;
-}
+export type { ProcessLimits };
 
 /** How a plugin process is started. */
 export interface ProcessSpawn {
@@ -101,6 +93,10 @@ export class ProcessEndpoint implements WorkerEndpoint {
     this.#child.on('error', (error) => (this.#lastError ??= error));
     if (this.#pid > 0) watchGroup(this.#pid);
     const pipe = this.#child.stdio[3] as Socket;
+    // A process that dies resets its end of the pipes: its exit says what happened, and
+    // says it once, so a stream's error here is nobody's to hear.
+    for (const stream of [pipe, this.#child.stdout, this.#child.stderr])
+      stream?.on('error', () => {});
     this.channel = new PipeChannel(pipe, spec.maxFrameBytes, {
       ...spec.data,
       control: (message) => this.#control(message),

@@ -4,7 +4,13 @@
  * plugin code.
  */
 export { ISOLATIONS } from './manifest.js';
-export type { Isolation, PluginManifest, ResourceLimits, ServiceManifest } from './manifest.js';
+export type {
+  Isolation,
+  PluginManifest,
+  ProcessLimits,
+  ResourceLimits,
+  ServiceManifest,
+} from './manifest.js';
 export { parseManifest } from './parse-manifest.js';
 export { CONTRACT, PLUGIN_NAME, SERVICE_NAME } from './manifest-schema.js';
 export type { ParseManifestOptions } from './parse-manifest.js';

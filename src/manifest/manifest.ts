@@ -31,6 +31,20 @@ export interface ResourceLimits {
   cpuSeconds?: number;
 }
 
+/**
+ * Limits only a process can have (the host option `processLimits`; a manifest's
+ * resourceLimits may lower the first two); unset ones are not enforced.
+ */
+export interface ProcessLimits {
+  /** Resident memory of the process, heap and off-heap, in MB. */
+  maxRssMb?: number | undefined;
+  /** CPU time (user + system) over the process's life, in seconds. */
+  cpuSeconds?: number | undefined;
+  /** The user and group to run as (the host must run as root to set them). */
+  uid?: number | undefined;
+  gid?: number | undefined;
+}
+
 /** One service a plugin provides. */
 export interface ServiceManifest {
   /** Unique within the plugin; how callers name it (`host.service('storage')`). */

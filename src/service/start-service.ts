@@ -108,6 +108,10 @@ async function startHost(config: ServiceConfig, logger: Logger): Promise<PluginH
     plugins: folders.dirs,
     dataDir: config.dataDir,
     ...forcedIsolation(config),
+    ...(config.storage.isolation === undefined
+      ? {}
+      : { isolationOf: { [storageName]: config.storage.isolation } }),
+    processLimits: config.processLimits,
     logger,
     disable: await bundledToDisable(folders, storageName),
     // The storage plugin's `storage.config` is its service's config, whatever `config` says.

@@ -76,7 +76,9 @@ describe('the service configuration', () => {
   it.each([
     [{ port: '70000' }, {}, 'port'],
     [{ mode: 'fast' }, {}, 'mode'],
-    [{ isolation: 'process' }, {}, 'isolation'],
+    [{ isolation: 'vm' }, {}, 'isolation'],
+    [{ storageIsolation: 'vm' }, {}, 'storage.isolation'],
+    [{}, { BERTH_STORAGE_ISOLATION: 'fiber' }, 'storage.isolation'],
     [{}, { BERTH_ISOLATION: 'fiber' }, 'isolation'],
     [{}, { BERTH_STORAGE_CONFIG: '[1]' }, 'storage.config'],
     [{}, { BERTH_STORAGE_CONFIG: '{"a":}' }, 'storage.config'],
@@ -274,7 +276,24 @@ describe('the service configuration', () => {
       requestTimeoutMs: 30_000,
       headersTimeoutMs: 10_000,
       config: {},
+      processLimits: {},
     });
+  });
+
+  it('runs the storage plugin in the isolation storage.isolation names, flag over variable', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'berth-storage-isolation-'));
+    try {
+      const fromEnv = await loadServiceConfig({}, { BERTH_STORAGE_ISOLATION: 'process' }, cwd);
+      expect(fromEnv.storage).toMatchObject({ name: 'sqlite-storage', isolation: 'process' });
+      const flagged = await loadServiceConfig(
+        { storageIsolation: 'thread' },
+        { BERTH_STORAGE_ISOLATION: 'process' },
+        cwd,
+      );
+      expect(flagged.storage.isolation).toBe('thread');
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
   });
 
   it('accepts every berth.config.json example in the docs and README', async () => {
