@@ -105,6 +105,29 @@ describe('berth serve and the plugins it finds', () => {
     expect((await listed(url ?? '')).map((p) => p.name)).toContain('echo');
   });
 
+  it('serves with the storage plugin in a process of its own under --storage-isolation process', async () => {
+    const env = { ...process.env, BERTH_PLUGINS: '' };
+    const args = ['serve', '--port', '0', '--storage-isolation', 'process', '-d', dataDir];
+    served = runBerth(args, dataDir, env);
+    const url = (await servingUrl(served)) ?? '';
+    expect(url, served.output()).not.toBe('');
+    const answer = await fetch(`${url}/v1/plugins`);
+    const plugins = ((await answer.json()) as { plugins: (Listed & { isolation: string })[] })
+      .plugins;
+    expect(plugins.find((p) => p.name === 'sqlite-storage')).toMatchObject({
+      state: 'running',
+      isolation: 'process',
+    });
+    const resource = `${url}/v1/resources/c1/apps/v1/deployments/default/web`;
+    const put = await fetch(resource, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ metadata: { name: 'web', namespace: 'default' }, spec: { n: 1 } }),
+    });
+    expect(put.status, await put.clone().text()).toBeLessThan(300);
+    expect(((await (await fetch(resource)).json()) as { spec: unknown }).spec).toEqual({ n: 1 });
+  });
+
   it('fails from the command line without the bundled storage under --no-bundled-plugins', async () => {
     const env = { ...process.env, BERTH_PLUGINS: '' };
     const args = ['serve', '--port', '0', '--no-bundled-plugins', '--plugins', echo, '-d', dataDir];
