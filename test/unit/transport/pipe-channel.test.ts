@@ -10,19 +10,17 @@ import { rejection } from '../../support/rejection.js';
 
 /** Two sockets joined back to back, as the two ends of a plugin's pipe. */
 function socketPair(): [Duplex, Duplex] {
-  let a: Duplex | undefined;
-  let b: Duplex | undefined;
-  const end = (other: () => Duplex | undefined): Duplex =>
+  const ends: Duplex[] = [];
+  const end = (other: number): Duplex =>
     new Duplex({
       read() {},
       write(chunk: Buffer, _encoding, done) {
-        other()?.push(chunk);
+        ends[other]?.push(chunk);
         done();
       },
     });
-  a = end(() => b);
-  b = end(() => a);
-  return [a, b];
+  ends.push(end(1), end(0));
+  return [ends[0] as Duplex, ends[1] as Duplex];
 }
 
 /** Listeners that record what one end hears. */
