@@ -167,13 +167,15 @@ async function printStatus(name: string | undefined, flags: { url: string }): Pr
   }
 }
 
-/** Starts the plugin in `dir` in a worker with a throwaway data dir; throws its start error. */
+/**
+ * Starts the plugin in `dir` as its manifest asks (a worker thread, a pool, a process)
+ * with a throwaway data dir; throws its start error.
+ */
 async function trialStart(dir: string, name: string): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'berth-validate-'));
   const host = createHost({
     plugins: [dir],
     dataDir,
-    isolation: 'thread',
     enable: [name],
     logger: pino({ level: 'silent' }),
   });
