@@ -120,7 +120,7 @@ describe('plugin migrations', () => {
   const recorded = (db: Database.Database): string[] =>
     db.prepare('SELECT name FROM berth_migrations ORDER BY name').pluck().all() as string[];
 
-  it.each(['thread', 'inline'] as const)(
+  it.each(['thread', 'inline', 'process'] as const)(
     'applies the migrations at start once, and uninstallPlugin (%s) takes them down',
     async (isolation) => {
       const pluginDir = await writePlugin({ '001_create.sql': CREATE, '002_seed.sql': SEED });
