@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { codes, createHost, type HostOptions, type PluginHost } from '../../src/index.js';
+import { countLiveProcesses } from '../../src/isolation/process-endpoint.js';
 import { countLiveWorkers } from '../../src/isolation/thread-runtime.js';
 import { createTempDirs } from '../fixtures/discovery/plugin-folders.js';
 import type { Versioned } from '../fixtures/plugins/versioned/index.js';
@@ -227,6 +228,23 @@ describe('a host watching its plugins directory', () => {
     expect(await stateOf('versioned')).toMatchObject({ active: '2.0.0' });
     // The old version's worker was drained and stopped.
     await vi.waitFor(() => expect(countLiveWorkers()).toBe(1), SOON);
+  });
+
+  it('upgrades a plugin in process isolation in place, under looping callers, without one failed call', async () => {
+    await writeCopy(join(pluginsDir, 'versioned'), { version: '1.0.0' });
+    const before = countLiveProcesses();
+    const host = await startHost({ isolation: 'process' });
+    expect(info(host)).toMatchObject({ isolation: 'process' });
+    const events = recordEvents(host, ['plugin:upgraded', 'plugin:upgrade-failed']);
+    const calls = steadyCalls(host);
+    await servedMore(calls, '1.0.0');
+    await dropIn('versioned', { version: '2.0.0' });
+    await vi.waitFor(() => expect(events).toEqual(['plugin:upgraded versioned@2.0.0']), SOON);
+    await servedMore(calls, '2.0.0');
+    await calls.stop();
+    expect(calls.failures).toEqual([]);
+    // The old version's process was drained and ended; the new one's runs.
+    await vi.waitFor(() => expect(countLiveProcesses()).toBe(before + 1), SOON);
   });
 
   it('keeps the old version serving when the new one fails to start, and takes a fixed one later', async () => {
