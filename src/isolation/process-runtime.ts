@@ -5,7 +5,7 @@
  * the heap) kills only the plugin's. Calls travel on the pipe (pipe-call-client.ts);
  * the heartbeat is a frame on it, counted into a liveness word only the host holds.
  */
-import { mkdirSync } from 'node:fs';
+import { chownSync, mkdirSync } from 'node:fs';
 import { BerthError, codes } from '../errors.js';
 import { HEARTBEAT_INDEX, createLivenessBuffer } from '../transport/heartbeat.js';
 import { PipeCallClient } from '../transport/pipe-call-client.js';
@@ -53,6 +53,10 @@ class ProcessLauncher implements WorkerLauncher {
     const limits = spec.processLimits ?? {};
     refuseIdentityWithoutRoot(spec.boot.name, limits);
     mkdirSync(spec.boot.dataDir, { recursive: true });
+    // A plugin run as another user works in its data folder: the folder is made its own.
+    if (limits.uid !== undefined || limits.gid !== undefined) {
+      chownSync(spec.boot.dataDir, limits.uid ?? -1, limits.gid ?? -1);
+    }
     const liveness = createLivenessBuffer();
     const words = new Int32Array(liveness);
     const heapMb = spec.resourceLimits?.maxOldGenerationSizeMb;

@@ -1,0 +1,80 @@
+/**
+ * What a plugin process is given besides its isolation: only the environment the host
+ * chose, its data folder as its working directory, and, when the host runs as root, the
+ * user and group `processLimits` names (refused, with why, when it does not).
+ */
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { codes, createHost, type HostOptions, type PluginHost } from '../../src/index.js';
+import type { EnvReader } from '../fixtures/plugins/env-reader/index.js';
+import type { Echo } from '../fixtures/plugins/echo/index.js';
+
+const fixtures = fileURLToPath(new URL('../fixtures/plugins/', import.meta.url));
+const NOBODY = 65_534;
+const isRoot = process.getuid?.() === 0;
+
+describe('a plugin process', () => {
+  let host: PluginHost | undefined;
+  let dataDir: string | undefined;
+  afterEach(async () => {
+    await host?.close();
+    host = undefined;
+    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+    delete process.env['PROCESS_SECRET'];
+  });
+
+  async function start(enable: string[], options: HostOptions = {}): Promise<PluginHost> {
+    dataDir = await mkdtemp(join(tmpdir(), 'berth-process-identity-'));
+    // A plugin run as another user must reach its folder: mkdtemp makes this one private.
+    await chmod(dataDir, 0o755);
+    host = createHost({
+      plugins: [fixtures],
+      enable,
+      isolation: 'process',
+      dataDir,
+      logger: pino({ level: 'silent' }),
+      ...options,
+    });
+    await host.start();
+    return host;
+  }
+
+  it('sees only the allowlisted environment and what its manifest declares', async () => {
+    process.env['PROCESS_SECRET'] = 'the-hosts-own';
+    process.env['ENV_READER_DECLARED'] = 'declared';
+    try {
+      const env = (await start(['env-reader'])).service<EnvReader>('env');
+      const seen = await env.read(['PROCESS_SECRET', 'ENV_READER_DECLARED', 'BERTH_WORKERS']);
+      expect(seen).toEqual({
+        PROCESS_SECRET: null,
+        ENV_READER_DECLARED: 'declared',
+        BERTH_WORKERS: null,
+      });
+    } finally {
+      delete process.env['ENV_READER_DECLARED'];
+    }
+  });
+
+  it.runIf(isRoot)(
+    'runs as the uid and gid processLimits names, in a data folder it owns',
+    async () => {
+      const started = await start(['echo'], { processLimits: { uid: NOBODY, gid: NOBODY } });
+      const context = await started.service<Echo>('echo').context();
+      expect(context.uid).toBe(NOBODY);
+      expect(context.cwd).toBe(context.dataDir);
+      expect((await stat(context.dataDir)).uid).toBe(NOBODY);
+    },
+  );
+
+  it.runIf(!isRoot)('refuses a uid without root, saying what to do', async () => {
+    const started = await start(['echo'], { processLimits: { uid: NOBODY } });
+    expect(started.plugins()[0]?.lastError).toMatchObject({
+      code: codes.START_FAILED,
+      message: expect.stringContaining('needs the host to run as root'),
+    });
+  });
+});
