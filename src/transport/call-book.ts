@@ -8,6 +8,7 @@ import { BerthError, callAbortedError, codes } from '../errors.js';
 import { fromWireError, type WireError } from '../wire-error.js';
 import type { CallOptions } from './call-client-types.js';
 import { createDeadlineTimer } from './deadlines.js';
+import { Frame, type CallFrame } from './wire.js';
 
 /** One call waiting for its answer. */
 export interface PendingCall {
@@ -149,6 +150,55 @@ export class CallBook {
       else if (call.deadline < next) next = call.deadline;
     }
     return next;
+  }
+}
+
+/**
+ * What every call client shares, whatever carries its frames: a call refused or sent and
+ * booked, and the book's view of what is in flight. A client says how a CALL frame goes
+ * out ({@link sendCall}) and whether it is closed.
+ */
+export abstract class BookedClient {
+  protected readonly book: CallBook;
+  readonly #present: (error: unknown, service: string, method: string) => unknown;
+
+  constructor(
+    present: ((error: unknown, service: string, method: string) => unknown) | undefined,
+    cancel: (id: number) => void,
+  ) {
+    this.#present = present ?? ((error: unknown) => error);
+    this.book = new CallBook({ present: this.#present, cancel });
+  }
+
+  /** Why a call cannot go now (the client's closed error), or undefined when it can. */
+  protected abstract refusal(): (() => BerthError) | undefined;
+
+  /** Sends a CALL frame; throws BERTH_ERR_UNENCODABLE, sending nothing, when it cannot be encoded. */
+  protected abstract sendCall(frame: CallFrame): void;
+
+  call(service: string, method: string, args: unknown[], options: CallOptions = {}) {
+    const book = this.book;
+    const refused = book.refuse(this.refusal(), service, method, options.signal);
+    if (refused !== undefined) return refused;
+    const id = book.nextId();
+    try {
+      this.sendCall([Frame.CALL, id, service, method, args]);
+    } catch (error) {
+      return Promise.reject(this.#present(error, service, method));
+    }
+    return book.add(id, service, method, options);
+  }
+
+  rejectAll(makeError: () => Error): void {
+    this.book.rejectAll(makeError);
+  }
+
+  get inFlight(): number {
+    return this.book.inFlight;
+  }
+
+  whenIdle(): Promise<void> {
+    return this.book.whenIdle();
   }
 }
 

@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import type { BerthError } from '../errors.js';
 import type { WireError } from '../wire-error.js';
-import { CallBook, closedError } from './call-book.js';
+import { BookedClient, closedError } from './call-book.js';
 import { Lease } from './lease.js';
 import { ArenaReader, type ArenaSlot } from './result-arena.js';
 import { RingReader, RingWriter } from './record-ring.js';
@@ -20,7 +20,7 @@ import type {
   CallOptions,
   DataPlaneStats,
 } from './call-client-types.js';
-import { Frame, type AnyFrame } from './wire.js';
+import { Frame, type AnyFrame, type CallFrame } from './wire.js';
 
 /** How long the host keeps looking for results while the worker says it is busy (ms). */
 const BUSY_POLL_MS = 1;
@@ -40,9 +40,8 @@ export function createCallClient(options: CallClientOptions): CallClient {
 type ClientState = 'open' | 'broken' | 'closed';
 
 /** The host end of one worker's data plane. */
-class DataPlaneClient implements CallClient {
+class DataPlaneClient extends BookedClient implements CallClient {
   #state: ClientState = 'open';
-  readonly #book: CallBook;
   readonly #arena: ArenaReader;
   readonly #results: RingReader;
   readonly #sender: FrameSender;
@@ -51,17 +50,14 @@ class DataPlaneClient implements CallClient {
   #busyUntil = 0;
 
   constructor(private readonly options: CallClientOptions) {
-    const { buffers, port } = options;
-    this.#book = new CallBook({
-      present: options.present ?? ((error: unknown) => error),
-      cancel: (id) => {
-        try {
-          this.#sender.send([Frame.CANCEL, id], id);
-        } catch {
-          // A cancel frame always encodes; nothing to do if the channel is closed.
-        }
-      },
+    super(options.present, (id) => {
+      try {
+        this.#sender.send([Frame.CANCEL, id], id);
+      } catch {
+        // A cancel frame always encodes; nothing to do if the channel is closed.
+      }
     });
+    const { buffers, port } = options;
     this.#arena = new ArenaReader(buffers.arena, buffers.results);
     this.#results = new RingReader(buffers.results);
     this.#sender = new FrameSender(new RingWriter(buffers.requests), port, undefined, (error) =>
@@ -71,7 +67,7 @@ class DataPlaneClient implements CallClient {
       reader: this.#results,
       port,
       arena: this.#arena,
-      keepsViews: (id) => this.#book.wantsLease(id),
+      keepsViews: (id) => this.book.wantsLease(id),
       accepts: [Frame.RESULT, Frame.FAILURE],
       onFrame: (frame, slot) => this.#onFrame(frame, slot),
       onViolation: (error) => this.#violated(error),
@@ -79,30 +75,12 @@ class DataPlaneClient implements CallClient {
     this.#sleep();
   }
 
-  call(service: string, method: string, args: unknown[], callOptions: CallOptions = {}) {
-    const book = this.#book;
-    const closed = this.#state === 'open' ? undefined : () => closedError(this.options.plugin);
-    const refused = book.refuse(closed, service, method, callOptions.signal);
-    if (refused !== undefined) return refused;
-    const id = book.nextId();
-    try {
-      this.#sender.send([Frame.CALL, id, service, method, args], id);
-    } catch (error) {
-      return Promise.reject(this.options.present?.(error, service, method) ?? error);
-    }
-    return book.add(id, service, method, callOptions);
+  protected refusal(): (() => BerthError) | undefined {
+    return this.#state === 'open' ? undefined : () => closedError(this.options.plugin);
   }
 
-  rejectAll(makeError: () => Error): void {
-    this.#book.rejectAll(makeError);
-  }
-
-  get inFlight(): number {
-    return this.#book.inFlight;
-  }
-
-  whenIdle(): Promise<void> {
-    return this.#book.whenIdle();
+  protected sendCall(frame: CallFrame): void {
+    this.#sender.send(frame, frame[1]);
   }
 
   get stats(): DataPlaneStats {
@@ -113,7 +91,7 @@ class DataPlaneClient implements CallClient {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     this.#sender.close();
-    this.#book.close();
+    this.book.close();
     this.options.port.close();
     this.#results.close(); // so the receive loop ends and lets go of the buffers
   }
@@ -128,11 +106,11 @@ class DataPlaneClient implements CallClient {
   }
 
   #onFrame(frame: AnyFrame, slot: ArenaSlot | undefined): void {
-    const call = this.#book.settle(frame[1]);
+    const call = this.book.settle(frame[1]);
     if (call === undefined || frame[0] !== Frame.RESULT) {
       if (slot !== undefined) this.#arena.free(slot);
       if (call !== undefined && frame[0] === Frame.FAILURE)
-        this.#book.fail(call, frame[2] as WireError);
+        this.book.fail(call, frame[2] as WireError);
       return;
     }
     if (!call.zeroCopy) {

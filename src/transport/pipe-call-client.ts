@@ -9,11 +9,12 @@
  */
 import { isPlainObject } from '../plain-object.js';
 import type { WireError } from '../wire-error.js';
-import { CallBook, closedError } from './call-book.js';
-import type { CallClient, CallOptions, DataPlaneStats } from './call-client-types.js';
+import type { BerthError } from '../errors.js';
+import { BookedClient, closedError } from './call-book.js';
+import type { CallClient, DataPlaneStats } from './call-client-types.js';
 import { Lease } from './lease.js';
 import type { PipeChannel } from './pipe-channel.js';
-import { Frame } from './wire.js';
+import { Frame, type CallFrame } from './wire.js';
 
 /** What the pipe's client is made from. */
 export interface PipeCallClientOptions {
@@ -26,16 +27,12 @@ export interface PipeCallClientOptions {
 const NO_ARENA: DataPlaneStats = { arenaBytesInUse: 0, arenaCapacity: 0 };
 
 /** Sends calls to one plugin process. Give it the channel with {@link attach}. */
-export class PipeCallClient implements CallClient {
+export class PipeCallClient extends BookedClient implements CallClient {
   #channel: PipeChannel | undefined;
   #open = true;
-  readonly #book: CallBook;
 
   constructor(private readonly options: PipeCallClientOptions) {
-    this.#book = new CallBook({
-      present: options.present ?? ((error: unknown) => error),
-      cancel: (id) => this.#channel?.send([Frame.CANCEL, id]),
-    });
+    super(options.present, (id) => this.#channel?.send([Frame.CANCEL, id]));
   }
 
   /** The pipe calls go on. */
@@ -43,20 +40,13 @@ export class PipeCallClient implements CallClient {
     this.#channel = channel;
   }
 
-  call(service: string, method: string, args: unknown[], callOptions: CallOptions = {}) {
-    const book = this.#book;
-    const channel = this.#channel;
-    const closed =
-      this.#open && channel !== undefined ? undefined : () => closedError(this.options.plugin);
-    const refused = book.refuse(closed, service, method, callOptions.signal);
-    if (refused !== undefined || channel === undefined) return refused as Promise<never>;
-    const id = book.nextId();
-    try {
-      channel.send([Frame.CALL, id, service, method, args]);
-    } catch (error) {
-      return Promise.reject(this.options.present?.(error, service, method) ?? error);
-    }
-    return book.add(id, service, method, callOptions);
+  protected refusal(): (() => BerthError) | undefined {
+    const open = this.#open && this.#channel !== undefined;
+    return open ? undefined : () => closedError(this.options.plugin);
+  }
+
+  protected sendCall(frame: CallFrame): void {
+    this.#channel?.send(frame);
   }
 
   /** A DATA frame from the plugin: an answer, checked before it is believed. */
@@ -75,25 +65,13 @@ export class PipeCallClient implements CallClient {
       this.options.onViolation(`a data frame of kind ${JSON.stringify(kind)} from the plugin`);
       return;
     }
-    const call = this.#book.settle(id);
-    if (call !== undefined) this.#book.fail(call, payload as unknown as WireError);
+    const call = this.book.settle(id);
+    if (call !== undefined) this.book.fail(call, payload as unknown as WireError);
   }
 
   /** A byte-array result, as it came off the pipe. */
   takeBytes(id: number, bytes: Uint8Array): void {
     if (this.#open) this.#resolve(id, bytes);
-  }
-
-  rejectAll(makeError: () => Error): void {
-    this.#book.rejectAll(makeError);
-  }
-
-  get inFlight(): number {
-    return this.#book.inFlight;
-  }
-
-  whenIdle(): Promise<void> {
-    return this.#book.whenIdle();
   }
 
   get stats(): DataPlaneStats {
@@ -102,11 +80,11 @@ export class PipeCallClient implements CallClient {
 
   close(): void {
     this.#open = false;
-    this.#book.close();
+    this.book.close();
   }
 
   #resolve(id: number, value: unknown): void {
-    const call = this.#book.settle(id);
+    const call = this.book.settle(id);
     if (call === undefined) return;
     call.resolve(call.zeroCopy ? new Lease(value) : value);
   }

@@ -15,7 +15,7 @@ export interface UninstallSpecOptions {
   dataDir: string;
   /** Config per service, merged over defaultConfig. */
   config?: Record<string, Record<string, unknown>>;
-  isolation?: 'inline' | 'thread';
+  isolation?: 'inline' | 'thread' | 'process';
 }
 
 /** The uninstall spec of the plugin in `pluginDir`. */
