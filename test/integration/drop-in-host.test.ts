@@ -209,43 +209,32 @@ describe('a host watching its plugins directory', () => {
     expect(countLiveWorkers()).toBe(1);
   });
 
-  it('upgrades a running plugin under 16 looping callers without one failed call', async () => {
-    await writeCopy(join(pluginsDir, 'versioned'), { version: '1.0.0' });
-    const host = await startHost();
-    const events = recordEvents(host, ['plugin:upgraded', 'plugin:upgrade-failed']);
-    const calls = steadyCalls(host);
-    await servedMore(calls, '1.0.0');
+  it.each(['thread', 'process'] as const)(
+    'upgrades a running plugin (%s) under 16 looping callers without one failed call',
+    async (isolation) => {
+      const live = isolation === 'thread' ? countLiveWorkers : countLiveProcesses;
+      const before = live();
+      await writeCopy(join(pluginsDir, 'versioned'), { version: '1.0.0' });
+      const host = await startHost({ isolation });
+      expect(info(host)).toMatchObject({ isolation });
+      const events = recordEvents(host, ['plugin:upgraded', 'plugin:upgrade-failed']);
+      const calls = steadyCalls(host);
+      await servedMore(calls, '1.0.0');
 
-    await dropIn('versioned', { version: '2.0.0' });
-    await vi.waitFor(() => expect(events).toEqual(['plugin:upgraded versioned@2.0.0']), SOON);
-    await servedMore(calls, '2.0.0');
-    await calls.stop();
-    expect(calls.failures).toEqual([]);
-    expect(calls.served.get('1.0.0')).toBeGreaterThan(0);
+      await dropIn('versioned', { version: '2.0.0' });
+      await vi.waitFor(() => expect(events).toEqual(['plugin:upgraded versioned@2.0.0']), SOON);
+      await servedMore(calls, '2.0.0');
+      await calls.stop();
+      expect(calls.failures).toEqual([]);
+      expect(calls.served.get('1.0.0')).toBeGreaterThan(0);
 
-    expect(info(host)).toMatchObject({ version: '2.0.0', versions: ['2.0.0'], state: 'running' });
-    expect(await host.service<Versioned>('versioned').whoami()).toBe('2.0.0');
-    expect(await stateOf('versioned')).toMatchObject({ active: '2.0.0' });
-    // The old version's worker was drained and stopped.
-    await vi.waitFor(() => expect(countLiveWorkers()).toBe(1), SOON);
-  });
-
-  it('upgrades a plugin in process isolation in place, under looping callers, without one failed call', async () => {
-    await writeCopy(join(pluginsDir, 'versioned'), { version: '1.0.0' });
-    const before = countLiveProcesses();
-    const host = await startHost({ isolation: 'process' });
-    expect(info(host)).toMatchObject({ isolation: 'process' });
-    const events = recordEvents(host, ['plugin:upgraded', 'plugin:upgrade-failed']);
-    const calls = steadyCalls(host);
-    await servedMore(calls, '1.0.0');
-    await dropIn('versioned', { version: '2.0.0' });
-    await vi.waitFor(() => expect(events).toEqual(['plugin:upgraded versioned@2.0.0']), SOON);
-    await servedMore(calls, '2.0.0');
-    await calls.stop();
-    expect(calls.failures).toEqual([]);
-    // The old version's process was drained and ended; the new one's runs.
-    await vi.waitFor(() => expect(countLiveProcesses()).toBe(before + 1), SOON);
-  });
+      expect(info(host)).toMatchObject({ version: '2.0.0', versions: ['2.0.0'], state: 'running' });
+      expect(await host.service<Versioned>('versioned').whoami()).toBe('2.0.0');
+      expect(await stateOf('versioned')).toMatchObject({ active: '2.0.0' });
+      // The old version's worker (or process) was drained and stopped.
+      await vi.waitFor(() => expect(live()).toBe(before + 1), SOON);
+    },
+  );
 
   it('keeps the old version serving when the new one fails to start, and takes a fixed one later', async () => {
     await writeCopy(join(pluginsDir, 'versioned'), { version: '1.0.0' });
