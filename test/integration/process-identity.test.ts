@@ -54,6 +54,12 @@ describe('a plugin process', () => {
         ENV_READER_DECLARED: 'declared',
         BERTH_WORKERS: null,
       });
+      // Unlike a thread, the process was launched with that environment alone: what it
+      // reads of /proc/self/environ holds no secret of the host's either.
+      const launched = await env.launchNames();
+      expect(launched).toContain('ENV_READER_DECLARED');
+      expect(launched).not.toContain('PROCESS_SECRET');
+      expect(launched.every((name) => !name.startsWith('BERTH_'))).toBe(true);
     } finally {
       delete process.env['ENV_READER_DECLARED'];
     }
