@@ -81,8 +81,11 @@ export function runProcessWorker(): void {
       start,
     );
   };
-  // The last words (logs flushed at exit, the uncaught error) go out before the process ends.
-  process.on('exit', () => channel.flushTo((bytes) => writeSync(PIPE_FD, bytes)));
+  // The last words (logs flushed at exit, the uncaught error) go out before the process
+  // ends, written at once; not behind bytes still queued, which they would cut in two.
+  process.on('exit', () => {
+    if (socket.writableLength === 0) channel.flushTo((bytes) => writeSync(PIPE_FD, bytes));
+  });
   socket.on('close', endGroup);
   socket.on('error', endGroup);
 }
