@@ -69,6 +69,8 @@ export interface PluginInfo {
   logLinesDropped: number;
   /** The result arena of thread isolation: bytes held by unreleased zero-copy results, and its size. */
   arena?: { bytesInUse: number; capacity: number };
+  /** Process isolation: the plugin process's id, resident memory and CPU time (read every 100 ms). */
+  process?: { pid: number; residentBytes: number; cpuSeconds: number };
   lastError?: { code: string; message: string };
 }
 
@@ -100,6 +102,8 @@ export function describePlugin(record: PluginRecord): PluginInfo {
   if (plane !== undefined) {
     info.arena = { bytesInUse: plane.arenaBytesInUse, capacity: plane.arenaCapacity };
   }
+  const running = supervisor.process;
+  if (running !== undefined) info.process = { ...running };
   if (supervisor.lastError !== undefined) {
     info.lastError = { code: supervisor.lastError.code, message: supervisor.lastError.message };
   }

@@ -26,7 +26,8 @@
  * plugin that dies while starting fails its start instead.
  */
 import { BerthError, codes } from '../errors.js';
-import type { CallClient } from '../transport/call-client.js';
+import type { CallClient, DataPlaneStats } from '../transport/call-client.js';
+import type { ProcessFigures } from './process-endpoint.js';
 import { ControlOp, WIRE_VERSION, type ServiceMethods } from '../transport/wire.js';
 import { presentCallError } from './call-error.js';
 import type { CallOptions, PluginRuntime, RuntimeSpec } from './runtime.js';
@@ -69,6 +70,10 @@ export interface WorkerLauncher {
   launch(): LaunchedWorker;
   /** The worker has exited: what it held may be let go. */
   exited(): void;
+  /** The shared-memory arena's figures, for a thread. */
+  readonly dataPlane?: DataPlaneStats | undefined;
+  /** The process's id and use, for a process. */
+  readonly process?: ProcessFigures | undefined;
 }
 
 type Phase = 'new' | 'booting' | 'running' | 'ended';
@@ -149,7 +154,11 @@ export class DedicatedRuntime implements PluginRuntime {
   }
 
   get dataPlane() {
-    return this.#client.stats;
+    return this.#launcher.dataPlane;
+  }
+
+  get process() {
+    return this.#launcher.process;
   }
 
   async #boot(): Promise<ServiceMethods> {

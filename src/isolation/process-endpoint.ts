@@ -24,10 +24,17 @@ import { PipeChannel, type PipeListeners } from '../transport/pipe-channel.js';
 import type { WorkerEndpoint } from './worker-endpoint.js';
 import type { WorkerExit } from './worker-errors.js';
 import { readOutput } from './process-output.js';
-import { readProcessUsage } from './process-usage.js';
+import { readProcessUsage, type ProcessUsage } from './process-usage.js';
 import { resolveWorkerEntry } from './worker-entry.js';
 
 export type { ProcessLimits };
+
+/** A plugin process as operators see it: its id, and its use at the last reading. */
+export interface ProcessFigures {
+  pid: number;
+  residentBytes: number;
+  cpuSeconds: number;
+}
 
 /** How a plugin process is started. */
 export interface ProcessSpawn {
@@ -70,6 +77,7 @@ export class ProcessEndpoint implements WorkerEndpoint {
   #overLimit: string | undefined;
   #heapOom = false;
   #exited = false;
+  #usage: ProcessUsage | undefined;
   readonly #usageTimer: NodeJS.Timeout | undefined;
 
   constructor(spec: ProcessSpawn) {
@@ -111,6 +119,13 @@ export class ProcessEndpoint implements WorkerEndpoint {
   /** The process id (its group's id too), or -1 when it never started. */
   get pid(): number {
     return this.#pid;
+  }
+
+  /** Its id and its use at the last reading (every 100 ms), until it exits. */
+  get figures(): ProcessFigures | undefined {
+    if (this.#pid <= 0 || this.#exited) return undefined;
+    const usage = this.#usage ?? { rssBytes: 0, cpuSeconds: 0 };
+    return { pid: this.#pid, residentBytes: usage.rssBytes, cpuSeconds: usage.cpuSeconds };
   }
 
   post(message: unknown): void {
@@ -170,11 +185,11 @@ export class ProcessEndpoint implements WorkerEndpoint {
 
   #watchUsage(limits: ProcessLimits): NodeJS.Timeout | undefined {
     const { maxRssMb, cpuSeconds } = limits;
-    if (maxRssMb === undefined && cpuSeconds === undefined) return undefined;
     if (this.#pid <= 0) return undefined;
     const timer = setInterval(() => {
       const usage = readProcessUsage(this.#pid);
       if (usage === undefined || this.#overLimit !== undefined) return;
+      this.#usage = usage;
       const rssMb = Math.round(usage.rssBytes / (1 << 20));
       if (maxRssMb !== undefined && rssMb > maxRssMb) {
         this.#overLimit = `memory: ${rssMb} MB resident, over its limit of ${maxRssMb} MB (maxRssMb)`;

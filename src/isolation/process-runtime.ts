@@ -36,6 +36,7 @@ export function createProcessRuntime(spec: RuntimeSpec): PluginRuntime {
 class ProcessLauncher implements WorkerLauncher {
   readonly isolation = 'process';
   readonly client: PipeCallClient;
+  #endpoint: ProcessEndpoint | undefined;
 
   constructor(
     private readonly spec: RuntimeSpec,
@@ -75,6 +76,7 @@ class ProcessLauncher implements WorkerLauncher {
         violation: (detail, cause) => hooks.violate(detail, cause),
       },
     });
+    this.#endpoint = endpoint;
     client.attach(endpoint.channel);
     const boot: ProcessBoot = {
       type: 'BOOT',
@@ -88,6 +90,10 @@ class ProcessLauncher implements WorkerLauncher {
     };
     endpoint.post(boot);
     return { endpoint, liveness, process: true };
+  }
+
+  get process() {
+    return this.#endpoint?.figures;
   }
 
   exited(): void {}

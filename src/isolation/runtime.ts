@@ -12,9 +12,9 @@ import type { LogLimits } from '../transport/log-sink.js';
 import type { PluginBoot, ServiceMethods } from '../transport/wire.js';
 import type { BufferShelf } from './buffer-shelf.js';
 import type { PluginLogs } from './plugin-logs.js';
-import type { ProcessLimits } from './process-endpoint.js';
+import type { ProcessFigures, ProcessLimits } from './process-endpoint.js';
 
-export type { CallOptions, DataPlaneStats };
+export type { CallOptions, DataPlaneStats, ProcessFigures };
 
 /** A running (or starting, or stopped) plugin behind some isolation. */
 export interface PluginRuntime {
@@ -45,6 +45,8 @@ export interface PluginRuntime {
   readonly inFlight: number;
   /** Arena figures, for runtimes with a shared-memory data plane. */
   readonly dataPlane?: DataPlaneStats | undefined;
+  /** The plugin process's id and use, for process isolation (while it runs). */
+  readonly process?: ProcessFigures | undefined;
 }
 
 /** What every runtime is made from. */

@@ -73,6 +73,10 @@ class ThreadLauncher implements WorkerLauncher {
     return { endpoint: new ThreadEndpoint(worker), liveness };
   }
 
+  get dataPlane() {
+    return this.client.stats;
+  }
+
   exited(): void {
     liveWorkers -= 1;
     // The buffers go back for the next worker of this plugin only now that no thread can

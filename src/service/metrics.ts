@@ -56,7 +56,10 @@ export function createServiceMetrics(host: PluginHost): ServiceMetrics {
   };
 }
 
-/** Each plugin's restarts, state, calls in flight, dropped log lines and arena use, read at scrape time. */
+/**
+ * Each plugin's restarts, state, calls in flight, dropped log lines, arena use and
+ * process memory, read at scrape time.
+ */
 function registerPluginGauges(registry: Registry, host: PluginHost): void {
   new Gauge({
     name: 'berth_plugin_restarts',
@@ -106,6 +109,18 @@ function registerPluginGauges(registry: Registry, host: PluginHost): void {
       this.reset();
       for (const p of host.plugins()) {
         if (p.arena !== undefined) this.set({ plugin: p.name }, p.arena.bytesInUse);
+      }
+    },
+  });
+  new Gauge({
+    name: 'berth_plugin_process_resident_bytes',
+    help: 'Resident memory of each plugin process (process isolation), heap and off-heap',
+    labelNames: ['plugin'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of host.plugins()) {
+        if (p.process !== undefined) this.set({ plugin: p.name }, p.process.residentBytes);
       }
     },
   });

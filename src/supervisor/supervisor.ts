@@ -34,7 +34,12 @@
 import type { Logger } from 'pino';
 import { BerthError, codes, isBerthError } from '../errors.js';
 import { describeThrown } from '../wire-error.js';
-import type { CallOptions, DataPlaneStats, PluginRuntime } from '../isolation/runtime.js';
+import type {
+  CallOptions,
+  DataPlaneStats,
+  PluginRuntime,
+  ProcessFigures,
+} from '../isolation/runtime.js';
 import type { PluginManifest } from '../manifest/index.js';
 import { CallRouter } from './call-router.js';
 import { announceTransition } from './announce-transition.js';
@@ -340,6 +345,11 @@ export class Supervisor {
   /** Arena figures of the current runtime, when it has a shared-memory data plane. */
   get dataPlane(): DataPlaneStats | undefined {
     return this.#runtime?.dataPlane;
+  }
+
+  /** The plugin process's id and use, in process isolation, while it runs. */
+  get process(): ProcessFigures | undefined {
+    return this.#runtime?.process;
   }
 
   /** Calls in flight on the current runtime. */

@@ -269,6 +269,26 @@ describe.each(['thread', 'process'] as const)('a host in %s mode', (isolation) =
     expect(await echo.echo('next call')).toBe('next call');
   });
 
+  it('reports a plugin process, its id and its use, and no arena; a thread, its arena', async () => {
+    const started = await start(['echo']);
+    const echo = started.plugins()[0];
+    if (isolation === 'thread') {
+      expect(echo?.arena).toBeDefined();
+      expect(echo?.process).toBeUndefined();
+      return;
+    }
+    expect(echo?.arena).toBeUndefined();
+    const { pid } = await started.service<Echo>('echo').context();
+    await vi.waitFor(() =>
+      expect(started.plugins()[0]?.process).toEqual({
+        pid,
+        residentBytes: expect.any(Number),
+        cpuSeconds: expect.any(Number),
+      }),
+    );
+    await vi.waitFor(() => expect(started.plugins()[0]?.process?.residentBytes).toBeGreaterThan(0));
+  });
+
   it('leaves no worker behind after close', async () => {
     const before = countLive();
     const started = await start(['echo', 'exits-in-call']);
