@@ -5,7 +5,9 @@
  * - berth inline / thread: the bench-target plugin called through a host's typed proxy;
  * - berth thread zero-copy: the same in a worker thread, results as leases on the arena;
  * - berth pool: the same plugin on a pool of one thread (bench-pool-target's manifest),
- *   as the piscina peer runs its task.
+ *   as the piscina peer runs its task;
+ * - berth process: the same plugin in a Node.js process of its own, over a pipe, as the
+ *   child-process IPC peer answers from a forked process.
  */
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -38,7 +40,7 @@ export function createInProcessTransport(): Transport {
 
 /** The bench-target plugin through a Berth host with the given isolation. */
 export function createBerthTransport(
-  isolation: 'inline' | 'thread' | 'pool',
+  isolation: 'inline' | 'thread' | 'pool' | 'process',
   dataDir: string,
 ): Transport {
   let host: PluginHost | undefined;

@@ -26,7 +26,7 @@ function parseSoakSeconds(value: string): number {
 
 const program = new Command('berth bench')
   .description(
-    'Measure one call through in-process, Berth (inline, thread, thread zero-copy, pool), postMessage, comlink, piscina, ' +
+    'Measure one call through in-process, Berth (inline, thread, thread zero-copy, pool, process), postMessage, comlink, piscina, ' +
       'child-process IPC, HTTP and gRPC, for a tiny answer, 1,000 resources (decoded, and as ' +
       'their JSON bytes) and 1 MiB of bytes.',
   )

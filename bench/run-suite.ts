@@ -17,9 +17,9 @@ import {
 import { openHttpScenario } from './e2e-http.js';
 import { openStorageScenario } from './e2e-storage.js';
 import { measureLatency, measureThroughput, type Probe } from './measure.js';
-import { measureRecovery } from './recovery.js';
+import { measureRecoveryRows } from './recovery.js';
 import { checkResult, checkResultFully, PAYLOADS, type PayloadName } from './payloads.js';
-import { peerTransports } from './peers/index.js';
+import { processPeerTransports, threadPeerTransports } from './peers/index.js';
 import type { Plan } from './plan.js';
 import { createProgress } from './progress.js';
 import type { BenchResults, ResultRow } from './results.js';
@@ -71,7 +71,10 @@ export async function runSuite(plan: Plan, selection: Selection): Promise<BenchR
     createBerthTransport('thread', join(dataDir, 'thread')),
     createBerthZeroCopyTransport(join(dataDir, 'thread-zero-copy')),
     createBerthTransport('pool', join(dataDir, 'pool')),
-    ...peerTransports.map((make) => make()),
+    ...threadPeerTransports.map((make) => make()),
+    // Next to the peers that cross a process boundary too.
+    createBerthTransport('process', join(dataDir, 'process')),
+    ...processPeerTransports.map((make) => make()),
   ];
   const chosen = candidates.filter((t) => wantTransport(t.name));
   const transports = chosen.filter((t): t is Transport => !('pending' in t));
@@ -153,20 +156,14 @@ export async function runSuite(plan: Plan, selection: Selection): Promise<BenchR
       }
     }
     progress.done();
-    if (payloadTerms.length === 0 && wantTransport('berth thread')) {
-      process.stderr.write(`measuring recovery (${plan.recoverySamples} crashes)\n`);
-      const recovery = await measureRecovery(plan.recoverySamples, join(dataDir, 'recovery'));
-      recovered.push({
-        scenario: 'recovery',
-        transport: 'berth thread',
-        payload: 'crash to next answer',
-        p50_us: recovery.p50_us,
-        p99_us: recovery.p99_us,
-        calls_per_s: null,
-        samples: recovery.samples,
-        p50_noise: 0,
-        calls_per_s_noise: 0,
-      });
+    if (payloadTerms.length === 0) {
+      recovered.push(
+        ...(await measureRecoveryRows(
+          plan.recoverySamples,
+          wantTransport,
+          join(dataDir, 'recovery'),
+        )),
+      );
     }
   } finally {
     await Promise.allSettled([

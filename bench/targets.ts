@@ -1,7 +1,7 @@
 /**
- * The targets of the zero-copy data plane issue, checked against a run's figures: each
- * target is one or more comparisons (a ratio of two cells, or a figure of the memory
- * soak) with a bound, and each comparison is met, missed, or not measured (a filtered
+ * The targets of the zero-copy data plane issue and of the process isolation issue,
+ * checked against a run's figures: each target is one or more comparisons (a ratio of
+ * two cells, a figure of the memory soak, or a recovery time) with a bound, and each comparison is met, missed, or not measured (a filtered
  * run, a transport that failed to open, no soak).
  *
  * Speed targets compare p50 latency (one call in flight) unless they name p99 or calls/s.
@@ -14,6 +14,11 @@ import { findRow, type BenchResults, type ResultRow } from './results.js';
 /** The report names of the transports the targets compare. */
 const THREAD = 'berth thread';
 const ZERO_COPY = 'berth thread zero-copy';
+const PROCESS = 'berth process';
+const CHILD_PROCESS = 'child process IPC';
+
+/** The process isolation issue's bound on recovery (crash to next answer, p50), in ms. */
+export const PROCESS_RECOVERY_LIMIT_MS = 300;
 
 /** How long the issue's memory target wants the soak to run, in seconds. */
 export const SOAK_TARGET_S = 120;
@@ -33,7 +38,7 @@ export interface TargetCheck {
   comparison: string;
   /** The measured figure, in `unit`; null when not measured. */
   value: number | null;
-  unit: 'ratio' | 'bytes' | 'MiB/min' | 's';
+  unit: 'ratio' | 'bytes' | 'MiB/min' | 's' | 'ms';
   bound: 'at least' | 'at most';
   limit: number;
   verdict: 'met' | 'missed' | 'not measured';
@@ -102,7 +107,7 @@ export function evaluateTargets(run: BenchResults): TargetCheck[] {
   const memory =
     'memory: after a 2-minute pipelined run the arena is back to zero bytes in use and RSS has stopped growing';
 
-  const checks = [
+  const checks: TargetCheck[] = [
     ratio(records, 'p50_us', ['comlink', 'records'], [THREAD, 'records'], 'at least', 2),
     ratio(records, 'p50_us', ['postMessage', 'records'], [THREAD, 'records'], 'at least', 2),
     // The issue compares the raw bytes with comlink decoding the same resources.
@@ -116,6 +121,7 @@ export function evaluateTargets(run: BenchResults): TargetCheck[] {
     ratio(pipelined, 'calls_per_s', [THREAD, 'tiny'], ['piscina', 'tiny'], 'at least', 10),
     ratio(pipelined, 'calls_per_s', [THREAD, 'tiny'], ['postMessage', 'tiny'], 'at least', 2.5),
   ];
+  checks.push(...processChecks(run, ratio));
   const { soak } = run;
   checks.push(
     judge(memory, 'soak length', soak?.duration_s ?? null, 's', 'at least', SOAK_TARGET_S),
@@ -137,4 +143,33 @@ export function evaluateTargets(run: BenchResults): TargetCheck[] {
     ),
   );
   return checks;
+}
+
+type Ratio = (
+  target: string,
+  name: Figure,
+  top: readonly [string, string],
+  bottom: readonly [string, string],
+  bound: TargetCheck['bound'],
+  limit: number,
+) => TargetCheck;
+
+/** The process isolation issue's targets: berth process against child-process IPC, and recovery. */
+function processChecks(run: BenchResults, ratio: Ratio): TargetCheck[] {
+  const speed =
+    "process isolation: berth process tiny p50 at most child-process IPC's, and 1,000 records at most child-process IPC's";
+  const recovery = findRow(run.results, 'recovery', PROCESS, 'crash to next answer');
+  const p50 = recovery?.p50_us;
+  return [
+    ratio(speed, 'p50_us', [PROCESS, 'tiny'], [CHILD_PROCESS, 'tiny'], 'at most', 1),
+    ratio(speed, 'p50_us', [PROCESS, 'records'], [CHILD_PROCESS, 'records'], 'at most', 1),
+    judge(
+      'process isolation: recovery p50 under 300 ms',
+      `${PROCESS} crash to next answer p50`,
+      p50 === undefined || p50 === null ? null : p50 / 1000,
+      'ms',
+      'at most',
+      PROCESS_RECOVERY_LIMIT_MS,
+    ),
+  ];
 }

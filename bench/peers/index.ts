@@ -11,13 +11,23 @@ import { createPiscinaTransport } from './piscina.js';
 import { createPostMessageMsgpackTransport } from './post-message-msgpack.js';
 import { createPostMessageTransport } from './post-message.js';
 
-/** Factories of every peer transport, each making a fresh, unopened transport. */
-export const peerTransports: TransportFactory[] = [
+/** Factories of the peers in another thread, each making a fresh, unopened transport. */
+export const threadPeerTransports: TransportFactory[] = [
   createPostMessageTransport,
   createPostMessageMsgpackTransport,
   createComlinkTransport,
   createPiscinaTransport,
+];
+
+/** Factories of the peers in another process: berth process is measured beside them. */
+export const processPeerTransports: TransportFactory[] = [
   createChildProcessTransport,
   createHttpTransport,
   createGrpcTransport,
+];
+
+/** Factories of every peer transport, in report order. */
+export const peerTransports: TransportFactory[] = [
+  ...threadPeerTransports,
+  ...processPeerTransports,
 ];

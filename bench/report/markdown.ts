@@ -30,6 +30,8 @@ export function renderMarkdown(run: BenchResults): string {
     'Latency is one call in flight; "÷ thread" divides by Berth thread, the default call',
     '(above 1 is slower for latency, faster for calls/s; the zero-copy row is the same plugin',
     'with results left on shared memory); "÷ floor" divides by the in-process call.',
+    'Berth process (a plugin in a Node.js process of its own) is listed beside the peers',
+    'that cross a process boundary too: child process IPC, HTTP and gRPC.',
   ];
   const payloads = [
     ...new Set(results.filter((r) => r.scenario === 'transport').map((r) => r.payload)),

@@ -61,7 +61,7 @@ export function targetsTable(checks: readonly TargetCheck[], quick: boolean): Su
     return [target, check.comparison, formatCheck(check.value, check.unit), needed, check.verdict];
   });
   return {
-    title: 'targets of the zero-copy data plane issue',
+    title: 'targets of the zero-copy data plane and process isolation issues',
     note: quick
       ? 'A quick run: the figures are too rough to judge speed by; run the full suite (and `--soak`).'
       : "From this run's medians; the memory target needs `--soak` (120 s by default).",
@@ -81,5 +81,6 @@ function formatCheck(value: number | null, unit: TargetCheck['unit']): string {
   if (unit === 'ratio') return formatRatio(value);
   if (unit === 'bytes') return `${value} B`;
   if (unit === 's') return `${value.toFixed(0)} s`;
+  if (unit === 'ms') return `${value.toFixed(value < 10 ? 1 : 0)} ms`;
   return formatSlope(value);
 }

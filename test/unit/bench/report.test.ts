@@ -95,6 +95,24 @@ describe('the bench reports', () => {
     expect(html).toContain('the memory target needs <code>--soak</code>');
   });
 
+  it('show the recovery of berth process and judge it in ms against its target', () => {
+    const withRecovery = run(false);
+    withRecovery.results.push({
+      ...row('berth process', 'crash to next answer', 120_000, 0),
+      scenario: 'recovery',
+      p99_us: 180_000,
+      calls_per_s: null,
+    });
+    const markdown = renderMarkdown(withRecovery);
+    expect(markdown).toContain('| berth process | 120,000 | 180,000 | 100 |');
+    expect(markdown).toContain(
+      '| berth process crash to next answer p50 | 120 ms | ≤ 300 ms | met |',
+    );
+    expect(renderHtml(withRecovery)).toContain(
+      '<td>berth process crash to next answer p50</td><td class="num">120 ms</td>',
+    );
+  });
+
   it('escape what they quote in HTML', () => {
     const html = renderHtml(run(true));
     expect(html).toContain('a &lt;test&gt; CPU');

@@ -54,14 +54,38 @@ const MEETING: Cell[] = [
   ['piscina', 'binary', 400, 800, 2_000],
   ['postMessage', 'tiny', 15, 60, 120_000],
   ['postMessage', 'records', 5_000, 7_000, 180],
+  ['berth process', 'tiny', 40, 90, 50_000],
+  ['berth process', 'records', 3_000, 5_000, 300],
+  ['child process IPC', 'tiny', 40, 100, 25_000],
+  ['child process IPC', 'records', 6_000, 9_000, 150],
 ];
+
+/** A recovery row of `transport`, p50 in ms. */
+function recovery(transport: string, p50Ms: number): ResultRow {
+  return {
+    ...row([transport, 'crash to next answer', p50Ms * 1000, p50Ms * 2000, 0]),
+    scenario: 'recovery',
+    calls_per_s: null,
+  };
+}
+
+/** A run of `cells` with the process recovery of `p50Ms` and, unless told, a soak. */
+function withRecovery(
+  cells: Cell[],
+  p50Ms: number,
+  soak: Partial<SoakResult> | undefined = {},
+): BenchResults {
+  const results = run(cells, soak);
+  results.results.push(recovery('berth thread', 5), recovery('berth process', p50Ms));
+  return results;
+}
 
 const verdicts = (results: BenchResults): string[] =>
   evaluateTargets(results).map((c) => c.verdict);
 
 describe('the issue targets', () => {
   it('meets every target when every ratio reaches its bound, bounds included', () => {
-    const checks = evaluateTargets(run(MEETING, {}));
+    const checks = evaluateTargets(withRecovery(MEETING, 300));
     expect(checks.map((c) => c.verdict)).toEqual(checks.map(() => 'met'));
     const find = (comparison: string) => checks.find((c) => c.comparison === comparison)?.value;
     expect(find('comlink records p50 ÷ berth thread records p50')).toBe(2);
@@ -70,6 +94,27 @@ describe('the issue targets', () => {
     expect(find('berth thread tiny p50 ÷ comlink tiny p50')).toBe(0.5);
     expect(find('berth thread tiny p99 ÷ piscina tiny p99')).toBe(0.3);
     expect(find('berth thread tiny calls/s ÷ postMessage tiny calls/s')).toBe(2.5);
+    expect(find('berth process tiny p50 ÷ child process IPC tiny p50')).toBe(1);
+    expect(find('berth process records p50 ÷ child process IPC records p50')).toBe(0.5);
+    expect(find('berth process crash to next answer p50')).toBe(300);
+  });
+
+  it('judges process isolation against child-process IPC, and its recovery in ms', () => {
+    const slower = MEETING.map((cell): Cell =>
+      cell[0] === 'berth process' && cell[1] === 'tiny'
+        ? ['berth process', 'tiny', 41, 90, 1]
+        : cell,
+    );
+    const missed = evaluateTargets(withRecovery(slower, 301)).filter((c) => c.verdict === 'missed');
+    expect(missed.map((c) => c.comparison)).toEqual([
+      'berth process tiny p50 ÷ child process IPC tiny p50',
+      'berth process crash to next answer p50',
+    ]);
+    // Only the thread's recovery was measured: the process's is not.
+    const threadOnly = run(MEETING, {});
+    threadOnly.results.push(recovery('berth thread', 5));
+    const check = evaluateTargets(threadOnly).find((c) => c.unit === 'ms');
+    expect(check?.verdict).toBe('not measured');
   });
 
   it('misses a target by the comparison that falls short, and only that one', () => {
@@ -78,7 +123,7 @@ describe('the issue targets', () => {
         ? ['berth thread zero-copy', 'binary', 101, 200, 8_000]
         : cell,
     );
-    const missed = evaluateTargets(run(slower, {})).filter((c) => c.verdict === 'missed');
+    const missed = evaluateTargets(withRecovery(slower, 100)).filter((c) => c.verdict === 'missed');
     expect(missed.map((c) => c.comparison)).toEqual([
       'comlink binary p50 ÷ berth thread zero-copy binary p50',
     ]);
@@ -86,7 +131,7 @@ describe('the issue targets', () => {
 
   it('reports cells that were not measured, or are pending, as not measured', () => {
     const withoutPiscina = MEETING.filter((cell) => cell[0] !== 'piscina');
-    const pending = run(withoutPiscina, {});
+    const pending = withRecovery(withoutPiscina, 100);
     pending.results.push({ ...row(['piscina', 'tiny', 0, 0, 0]), pending: 'not yet' });
     const checks = evaluateTargets(pending);
     const unmeasured = checks.filter((c) => c.verdict === 'not measured');
