@@ -155,14 +155,19 @@ async function printStatus(name: string | undefined, flags: { url: string }): Pr
     enabled: boolean;
     restarts: number;
     uptimeMs: number;
+    process?: { pid: number; residentBytes: number };
     lastError?: { code: string; message: string };
   }[];
   for (const p of list) {
     const error =
       p.lastError === undefined ? '' : `  last error ${p.lastError.code}: ${p.lastError.message}`;
     const disabled = p.enabled ? '' : ' (disabled)';
+    const ownProcess =
+      p.process === undefined
+        ? ''
+        : `  pid ${p.process.pid} ${(p.process.residentBytes / 2 ** 20).toFixed(0)} MB`;
     process.stdout.write(
-      `${p.name}@${p.version}  ${p.state}${disabled}  restarts ${p.restarts}  up ${(p.uptimeMs / 1000).toFixed(0)} s${error}\n`,
+      `${p.name}@${p.version}  ${p.state}${disabled}  restarts ${p.restarts}  up ${(p.uptimeMs / 1000).toFixed(0)} s${ownProcess}${error}\n`,
     );
   }
 }
