@@ -126,6 +126,8 @@ describe('berth serve and the plugins it finds', () => {
     });
     expect(put.status, await put.clone().text()).toBeLessThan(300);
     expect(((await (await fetch(resource)).json()) as { spec: unknown }).spec).toEqual({ n: 1 });
+    const status = await run(process.execPath, [berth, 'plugins', 'status', '--url', url]);
+    expect(status.stdout).toMatch(/sqlite-storage@\S+ {2}running .* pid \d+ \d+ MB/);
   });
 
   it('fails from the command line without the bundled storage under --no-bundled-plugins', async () => {
