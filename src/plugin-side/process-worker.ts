@@ -80,9 +80,11 @@ export function runProcessWorker(): void {
       },
       start,
     );
+    // The last words (the uncaught error, the logs the plugin's logger flushes at exit)
+    // go out before the process ends: registered after that logger's exit listener, as
+    // listeners run in order, so the lines it posts at exit are written too.
+    process.on('exit', () => channel.flushTo((bytes) => writeSync(PIPE_FD, bytes)));
   };
-  // The last words (logs flushed at exit, the uncaught error) go out before the process ends.
-  process.on('exit', () => channel.flushTo((bytes) => writeSync(PIPE_FD, bytes)));
   socket.on('close', endGroup);
   socket.on('error', endGroup);
 }
