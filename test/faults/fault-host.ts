@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterEach, beforeEach } from 'vitest';
 import { createHost, type HostOptions, type PluginHost } from '../../src/index.js';
+import { countLiveProcesses } from '../../src/isolation/process-endpoint.js';
+import { countLiveWorkers } from '../../src/isolation/thread-runtime.js';
 import type { Echo } from '../fixtures/plugins/echo/index.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/plugins/', import.meta.url));
@@ -68,6 +70,11 @@ export const FAULT_ISOLATIONS = ['thread', 'process'] as const;
 /** One of {@link FAULT_ISOLATIONS}, as host options. */
 export function inIsolation(isolation: (typeof FAULT_ISOLATIONS)[number]): HostOptions {
   return isolation === 'process' ? { isolation } : {};
+}
+
+/** What counts the live workers of `isolation`: its threads, or its processes. */
+export function liveWorkerCount(isolation: (typeof FAULT_ISOLATIONS)[number]): () => number {
+  return isolation === 'process' ? countLiveProcesses : countLiveWorkers;
 }
 
 /**
