@@ -115,3 +115,33 @@ describe('what a process plugin starts', () => {
     expect(await hasEnded(grandchild)).toBe(true);
   });
 });
+
+describe('a process plugin that writes garbage on its pipe to the host', () => {
+  const start = useFaultHosts();
+  // Frames are a u32 length (little-endian) and a kind byte, then the body.
+  const garbage: [string, number[]][] = [
+    ['a frame of an unknown kind', [0, 0, 0, 0, 9]],
+    ['a frame longer than the host reads', [0xff, 0xff, 0xff, 0xff, 2]],
+    ['a control frame that does not decode', [1, 0, 0, 0, 1, 0xc1]],
+  ];
+
+  it.each(garbage)(
+    'is replaced when it writes %s: the calls in flight reject with BERTH_ERR_PROTOCOL',
+    async (_what, bytes) => {
+      const fault = await start([PLUGIN]);
+      const kills = fault.host.service<Kills>('kills');
+      const before = await kills.pid();
+      const waiting = rejection(kills.sleep(10_000));
+      await kills.writePipe(bytes).catch(() => 'rejected');
+
+      expect(await waiting).toMatchObject({ code: codes.PROTOCOL, plugin: PLUGIN });
+      expect(await fault.waitFor('plugin:crashed', PLUGIN)).toMatchObject({
+        code: codes.PROTOCOL,
+      });
+      expect(await hasEnded(before)).toBe(true);
+      await fault.waitFor('plugin:restarted', PLUGIN);
+      expect(await kills.pid()).not.toBe(before);
+      expect(await fault.echo()).toBe('neighbour unharmed');
+    },
+  );
+});
