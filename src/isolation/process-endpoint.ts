@@ -101,8 +101,8 @@ export class ProcessEndpoint implements WorkerEndpoint {
     this.#child.on('error', (error) => (this.#lastError ??= error));
     if (this.#pid > 0) watchGroup(this.#pid);
     const pipe = this.#child.stdio[3] as Socket;
-    // A process that dies resets its end of the pipes: its exit says what happened, and
-    // says it once, so a stream's error here is nobody's to hear.
+    // A process that dies mid-write or mid-read breaks its pipes (EPIPE, ECONNRESET): its
+    // exit tells the end, and an error event without a listener would end the host.
     for (const stream of [pipe, this.#child.stdout, this.#child.stderr])
       stream?.on('error', () => {});
     this.channel = new PipeChannel(pipe, spec.maxFrameBytes, {

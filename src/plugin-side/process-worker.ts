@@ -80,12 +80,14 @@ export function runProcessWorker(): void {
       },
       start,
     );
+    // The last words (the uncaught error, the logs the plugin's logger flushes at exit)
+    // go out before the process ends: registered after that logger's exit listener, as
+    // listeners run in order, so the lines it posts at exit are written too. Written at
+    // once, but not behind bytes still queued, which they would cut in two.
+    process.on('exit', () => {
+      if (socket.writableLength === 0) channel.flushTo((bytes) => writeSync(PIPE_FD, bytes));
+    });
   };
-  // The last words (logs flushed at exit, the uncaught error) go out before the process
-  // ends, written at once; not behind bytes still queued, which they would cut in two.
-  process.on('exit', () => {
-    if (socket.writableLength === 0) channel.flushTo((bytes) => writeSync(PIPE_FD, bytes));
-  });
   socket.on('close', endGroup);
   socket.on('error', endGroup);
 }

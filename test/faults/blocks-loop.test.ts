@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { codes } from '../../src/index.js';
 import type { Blocks } from '../fixtures/plugins/fault-blocks-loop/index.js';
-import { timed, useFaultHosts } from './fault-host.js';
+import { timed, FAULT_ISOLATIONS, inIsolation, useFaultHosts } from './fault-host.js';
 import { rejection } from '../support/rejection.js';
 
 const PLUGIN = 'fault-blocks-loop';
 const HANG_TIMEOUT_MS = 500;
 const BLOCK_MS = 10_000;
 
-describe('a plugin that blocks its event loop', () => {
-  const start = useFaultHosts();
+describe.each(FAULT_ISOLATIONS)('a plugin that blocks its event loop (%s)', (isolation) => {
+  const start = useFaultHosts(inIsolation(isolation));
 
   it.each(['busyWait', 'atomicsWait'] as const)(
     'is found hung during a 10 s %s: the call rejects with BERTH_ERR_PLUGIN_HUNG long before, and a fresh worker serves the next',

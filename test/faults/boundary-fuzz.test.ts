@@ -4,6 +4,9 @@
 // Whatever it does: the host stays up, every call settles with a result or a typed error,
 // and the plugin is running again afterwards. `BERTH_FUZZ_WORKER_CASES` sets how many
 // cases run (`npm run fuzz` runs many); a failure names its seed.
+// Thread isolation only: this fixture posts on parentPort and writes the shared-memory
+// rings of the thread data plane, neither of which a plugin process has. Its process
+// counterpart, garbage written on the pipe to the host, is in process-isolation.test.ts.
 import { describe, expect, it } from 'vitest';
 import { codes, isBerthError } from '../../src/index.js';
 import type { HostileWire, Target } from '../fixtures/plugins/fault-hostile-wire/index.js';

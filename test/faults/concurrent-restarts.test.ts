@@ -5,16 +5,16 @@
 // while the plugin said `running`; and each restart started a worker of its own.
 import { describe, expect, it } from 'vitest';
 import { codes } from '../../src/index.js';
-import { countLiveWorkers } from '../../src/isolation/thread-runtime.js';
 import type { Echo } from '../fixtures/plugins/echo/index.js';
 import type { Exits } from '../fixtures/plugins/fault-exits/index.js';
-import { useFaultHosts } from './fault-host.js';
+import { FAULT_ISOLATIONS, inIsolation, liveWorkerCount, useFaultHosts } from './fault-host.js';
 
 /** Far above what a restart takes, far below the test's timeout: a stranded call shows. */
 const CALL_TIMEOUT_MS = 8_000;
 
-describe('concurrent operator restarts', () => {
-  const start = useFaultHosts();
+describe.each(FAULT_ISOLATIONS)('concurrent operator restarts (%s)', (isolation) => {
+  const start = useFaultHosts(inIsolation(isolation));
+  const countLiveWorkers = liveWorkerCount(isolation);
 
   it('coalesce, and every call made around them settles with its answer before its deadline', async () => {
     const fault = await start([], { callTimeoutMs: CALL_TIMEOUT_MS });

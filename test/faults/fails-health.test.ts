@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { codes } from '../../src/index.js';
 import type { FailsHealth, HealthMode } from '../fixtures/plugins/fault-fails-health/index.js';
-import { timed, useFaultHosts } from './fault-host.js';
+import { timed, FAULT_ISOLATIONS, inIsolation, useFaultHosts } from './fault-host.js';
 import { rejection } from '../support/rejection.js';
 
 const PLUGIN = 'fault-fails-health';
 const HEALTH = { intervalMs: 50, timeoutMs: 200, failures: 3 };
 
-describe('a plugin that fails its health checks', () => {
-  const start = useFaultHosts();
+describe.each(FAULT_ISOLATIONS)('a plugin that fails its health checks (%s)', (isolation) => {
+  const start = useFaultHosts(inIsolation(isolation));
 
   it.each(['throw', 'unhealthy', 'hang'] as const satisfies readonly HealthMode[])(
     'when its check does %s: goes degraded, then is restarted; calls in flight reject with BERTH_ERR_PLUGIN_UNHEALTHY',

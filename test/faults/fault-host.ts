@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterEach, beforeEach } from 'vitest';
 import { createHost, type HostOptions, type PluginHost } from '../../src/index.js';
+import { countLiveProcesses } from '../../src/isolation/process-endpoint.js';
+import { countLiveWorkers } from '../../src/isolation/thread-runtime.js';
 import type { Echo } from '../fixtures/plugins/echo/index.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/plugins/', import.meta.url));
@@ -60,11 +62,29 @@ const FAULT_DEFAULTS = {
 } satisfies HostOptions;
 
 /**
+ * The isolations a fault test runs in: `thread` (the manifests decide, as above) and
+ * `process` (every plugin, the neighbour too, forced into a process of its own).
+ */
+export const FAULT_ISOLATIONS = ['thread', 'process'] as const;
+
+/** One of {@link FAULT_ISOLATIONS}, as host options. */
+export function inIsolation(isolation: (typeof FAULT_ISOLATIONS)[number]): HostOptions {
+  return isolation === 'process' ? { isolation } : {};
+}
+
+/** What counts the live workers of `isolation`: its threads, or its processes. */
+export function liveWorkerCount(isolation: (typeof FAULT_ISOLATIONS)[number]): () => number {
+  return isolation === 'process' ? countLiveProcesses : countLiveWorkers;
+}
+
+/**
  * Registers the beforeEach/afterEach of a fault test file and returns its host factory:
  * `start(['fault-x'])` starts `fault-x` and `echo` (the neighbour) with the fault
- * defaults, `options` overriding them.
+ * defaults, `base` (a file's, such as its isolation) and then `options` overriding them.
  */
-export function useFaultHosts(): (plugins: string[], options?: HostOptions) => Promise<FaultHost> {
+export function useFaultHosts(
+  base: HostOptions = {},
+): (plugins: string[], options?: HostOptions) => Promise<FaultHost> {
   let hosts: PluginHost[] = [];
   let dataDir = '';
 
@@ -84,6 +104,7 @@ export function useFaultHosts(): (plugins: string[], options?: HostOptions) => P
       dataDir,
       logger: pino({ level: 'silent' }),
       ...FAULT_DEFAULTS,
+      ...base,
       ...options,
     });
     hosts.push(host);

@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { countLiveWorkers } from '../../src/isolation/thread-runtime.js';
 import type { HangsOnStop } from '../fixtures/plugins/fault-hangs-on-stop/index.js';
-import { timed, useFaultHosts } from './fault-host.js';
+import {
+  timed,
+  FAULT_ISOLATIONS,
+  inIsolation,
+  liveWorkerCount,
+  useFaultHosts,
+} from './fault-host.js';
 
 const PLUGIN = 'fault-hangs-on-stop';
 const STOP_TIMEOUT_MS = 300;
 
-describe('a plugin whose onStop never resolves', () => {
-  const start = useFaultHosts();
+describe.each(FAULT_ISOLATIONS)('a plugin whose onStop never resolves (%s)', (isolation) => {
+  const start = useFaultHosts(inIsolation(isolation));
+  const countLiveWorkers = liveWorkerCount(isolation);
 
   it('does not hold up host.close() past about stopTimeoutMs, and leaves no live worker', async () => {
     const before = countLiveWorkers();

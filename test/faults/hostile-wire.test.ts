@@ -1,3 +1,6 @@
+// Thread isolation only: this fixture posts on parentPort and writes the shared-memory
+// rings of the thread data plane, neither of which a plugin process has. Its process
+// counterpart, garbage written on the pipe to the host, is in process-isolation.test.ts.
 import { describe, expect, it } from 'vitest';
 import { codes } from '../../src/index.js';
 import type { HostileWire, Target } from '../fixtures/plugins/fault-hostile-wire/index.js';

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { codes } from '../../src/index.js';
 import type { Spins } from '../fixtures/plugins/fault-infinite-loop/index.js';
-import { timed, useFaultHosts } from './fault-host.js';
+import { timed, FAULT_ISOLATIONS, inIsolation, useFaultHosts } from './fault-host.js';
 import { rejection } from '../support/rejection.js';
 
 const PLUGIN = 'fault-infinite-loop';
 const HANG_TIMEOUT_MS = 500;
 
-describe('a plugin whose method loops forever', () => {
-  const start = useFaultHosts();
+describe.each(FAULT_ISOLATIONS)('a plugin whose method loops forever (%s)', (isolation) => {
+  const start = useFaultHosts(inIsolation(isolation));
 
   it('is found hung by its heartbeat: the call rejects with BERTH_ERR_PLUGIN_HUNG and a fresh worker serves the next', async () => {
     const fault = await start([PLUGIN], { hangTimeoutMs: HANG_TIMEOUT_MS });

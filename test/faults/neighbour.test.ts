@@ -10,7 +10,7 @@ import type { Echo } from '../fixtures/plugins/echo/index.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/plugins/', import.meta.url));
 
-describe('a crash-looping plugin', () => {
+describe.each(['thread', 'process'] as const)('a crash-looping plugin (%s)', (isolation) => {
   let host: PluginHost | undefined;
   let dataDir: string | undefined;
   afterEach(async () => {
@@ -26,7 +26,7 @@ describe('a crash-looping plugin', () => {
       host = createHost({
         plugins: [fixtures],
         enable: ['echo', 'crash-loop'],
-        isolation: 'thread',
+        isolation,
         dataDir,
         logger: pino({ level: 'silent' }),
         restart: { initialDelayMs: 1, maxDelayMs: 5, jitter: 0, budget: 100_000 },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { codes, isBerthError, type PluginHost } from '../../src/index.js';
 import type { Silent } from '../fixtures/plugins/fault-never-answers/index.js';
-import { timed, useFaultHosts } from './fault-host.js';
+import { timed, FAULT_ISOLATIONS, inIsolation, useFaultHosts } from './fault-host.js';
 import { rejection } from '../support/rejection.js';
 
 const PLUGIN = 'fault-never-answers';
@@ -9,8 +9,8 @@ const PLUGIN = 'fault-never-answers';
 const inFlight = (host: PluginHost): number | undefined =>
   host.plugins().find((p) => p.name === PLUGIN)?.inFlight;
 
-describe('a plugin whose method never answers', () => {
-  const start = useFaultHosts();
+describe.each(FAULT_ISOLATIONS)('a plugin whose method never answers (%s)', (isolation) => {
+  const start = useFaultHosts(inIsolation(isolation));
 
   it('rejects a call with BERTH_ERR_CALL_TIMEOUT at its timeoutMs, cancels it in the plugin, and keeps the worker', async () => {
     const fault = await start([PLUGIN]);

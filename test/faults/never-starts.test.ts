@@ -1,16 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { codes } from '../../src/index.js';
-import { countLiveWorkers } from '../../src/isolation/thread-runtime.js';
 import type { NeverStarts } from '../fixtures/plugins/fault-never-starts/index.js';
-import { timed, useFaultHosts } from './fault-host.js';
+import {
+  timed,
+  FAULT_ISOLATIONS,
+  inIsolation,
+  liveWorkerCount,
+  useFaultHosts,
+} from './fault-host.js';
 import { rejection } from '../support/rejection.js';
 
 const PLUGIN = 'fault-never-starts';
 // Long enough for the neighbour to start on a loaded machine: the limit applies to both.
 const START_TIMEOUT_MS = 1_500;
 
-describe('a plugin whose onStart never resolves', () => {
-  const start = useFaultHosts();
+describe.each(FAULT_ISOLATIONS)('a plugin whose onStart never resolves (%s)', (isolation) => {
+  const start = useFaultHosts(inIsolation(isolation));
+  const countLiveWorkers = liveWorkerCount(isolation);
 
   it('ends failed with BERTH_ERR_START_FAILED after startTimeoutMs while host.start() resolves and its neighbour runs', async () => {
     const before = countLiveWorkers();

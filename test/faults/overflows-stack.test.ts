@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { codes } from '../../src/index.js';
 import type { Overflows } from '../fixtures/plugins/fault-overflows-stack/index.js';
-import { useFaultHosts } from './fault-host.js';
+import { FAULT_ISOLATIONS, inIsolation, useFaultHosts } from './fault-host.js';
 import { rejection } from '../support/rejection.js';
 
 const PLUGIN = 'fault-overflows-stack';
 
-describe('a plugin that overflows its stack', () => {
-  const start = useFaultHosts();
+describe.each(FAULT_ISOLATIONS)('a plugin that overflows its stack (%s)', (isolation) => {
+  const start = useFaultHosts(inIsolation(isolation));
 
   it('inside a call: the RangeError rejects the call with BERTH_ERR_PLUGIN_ERROR and the worker survives', async () => {
     const fault = await start([PLUGIN]);

@@ -99,12 +99,13 @@ describe('the environment a plugin sees', () => {
   });
 
   it.each([
-    { mode: 'thread', plugin: 'env-reader' },
-    { mode: 'pool', plugin: 'pool-env-reader' },
-  ])(
+    { mode: 'thread', plugin: 'env-reader', options: {} },
+    { mode: 'pool', plugin: 'pool-env-reader', options: {} },
+    { mode: 'process', plugin: 'env-reader', options: { isolation: 'process' } },
+  ] as const)(
     '$mode: neither BERTH_ADMIN_TOKEN, nor DATABASE_URL, nor another variable of the host; PATH and what its manifest declares',
-    async ({ mode, plugin }) => {
-      const fault = await start([plugin]);
+    async ({ mode, plugin, options }) => {
+      const fault = await start([plugin], options);
       expect(fault.host.plugins().find((p) => p.name === plugin)?.isolation).toBe(mode);
       const env = reader(fault);
       // A pool has two threads: ask both (piscina gives each call to the least busy).
@@ -175,6 +176,21 @@ describe('the environment a plugin sees', () => {
       const env = reader(fault);
       expect(await env.read([name ?? ''])).toEqual({ [name ?? '']: null });
       expect(await env.launchNames(), `${name} in /proc/self/environ`).toContain(name);
+      expect(await fault.echo()).toBe('neighbour unharmed');
+    },
+  );
+
+  it.runIf(process.platform === 'linux')(
+    'process: not even in /proc/self/environ, as its process is launched with only the variables it may see',
+    async () => {
+      const launched = readFileSync('/proc/self/environ', 'utf8')
+        .split('\0')
+        .map((entry) => entry.slice(0, entry.indexOf('=')))
+        .filter((name) => name !== '' && !allowed(name));
+      expect(launched.length).toBeGreaterThan(0);
+      const fault = await start(['env-reader'], { isolation: 'process' });
+      const names = await reader(fault).launchNames();
+      expect(names.filter((name) => launched.includes(name))).toEqual([]);
       expect(await fault.echo()).toBe('neighbour unharmed');
     },
   );

@@ -6,13 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { codes } from '../../src/index.js';
 import type { Poison } from '../fixtures/plugins/fault-poison/index.js';
-import { useFaultHosts } from './fault-host.js';
+import { FAULT_ISOLATIONS, inIsolation, useFaultHosts } from './fault-host.js';
 import { rejection } from '../support/rejection.js';
 
 const PLUGIN = 'fault-poison';
 
-describe('a poison call', () => {
-  const start = useFaultHosts();
+describe.each(FAULT_ISOLATIONS)('a poison call (%s)', (isolation) => {
+  const start = useFaultHosts(inIsolation(isolation));
 
   it('that crashes the retry worker too fails with BERTH_ERR_POISON_CALL, and three of them leave the breaker closed', async () => {
     const fault = await start([PLUGIN]);

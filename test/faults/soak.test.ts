@@ -14,7 +14,7 @@ const fixtures = fileURLToPath(new URL('../fixtures/plugins/', import.meta.url))
 const CALLS = 100_000;
 const WINDOW = 256;
 
-describe('a soak of crashes under load', () => {
+describe.each(['thread', 'process'] as const)('a soak of crashes under load (%s)', (isolation) => {
   let host: PluginHost | undefined;
   let dataDir: string | undefined;
   afterEach(async () => {
@@ -24,13 +24,13 @@ describe('a soak of crashes under load', () => {
 
   it(
     'settles every one of 100,000 calls while the worker is killed about every 1,000 calls',
-    { timeout: 120_000 },
+    { timeout: 180_000 },
     async () => {
       dataDir = await mkdtemp(join(tmpdir(), 'berth-soak-'));
       host = createHost({
         plugins: [fixtures],
         enable: ['soak'],
-        isolation: 'thread',
+        isolation,
         dataDir,
         logger: pino({ level: 'silent' }),
         callTimeoutMs: 10_000,

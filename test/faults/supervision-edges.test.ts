@@ -4,11 +4,11 @@ import { codes } from '../../src/index.js';
 import type { Exits } from '../fixtures/plugins/fault-exits/index.js';
 import type { Silent } from '../fixtures/plugins/fault-never-answers/index.js';
 import type { Throws } from '../fixtures/plugins/fault-throws/index.js';
-import { useFaultHosts } from './fault-host.js';
+import { FAULT_ISOLATIONS, inIsolation, useFaultHosts } from './fault-host.js';
 import { rejection } from '../support/rejection.js';
 
-describe('supervision at the edges', () => {
-  const start = useFaultHosts();
+describe.each(FAULT_ISOLATIONS)('supervision at the edges (%s)', (isolation) => {
+  const start = useFaultHosts(inIsolation(isolation));
 
   it('refuses calls past maxInFlight even when they are all made in the same tick', async () => {
     const fault = await start(['fault-never-answers'], { maxInFlight: 4 });

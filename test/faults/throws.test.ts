@@ -90,6 +90,7 @@ const MODES = [
   { mode: 'thread', plugin: PLUGIN, options: {} },
   { mode: 'inline', plugin: PLUGIN, options: { isolation: 'inline' } },
   { mode: 'pool', plugin: 'pool-throws', options: {} },
+  { mode: 'process', plugin: PLUGIN, options: { isolation: 'process' } },
 ] as const satisfies readonly { mode: string; plugin: string; options: HostOptions }[];
 
 /** Checks that `error` and its whole cause chain are within the bounds of src/errors.ts. */

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { codes } from '../../src/index.js';
 import type { Uncaught } from '../fixtures/plugins/fault-uncaught-timer/index.js';
-import { timed, useFaultHosts } from './fault-host.js';
+import { timed, FAULT_ISOLATIONS, inIsolation, useFaultHosts } from './fault-host.js';
 import { rejection } from '../support/rejection.js';
 
 const PLUGIN = 'fault-uncaught-timer';
 
-describe('a plugin that throws outside any call', () => {
-  const start = useFaultHosts();
+describe.each(FAULT_ISOLATIONS)('a plugin that throws outside any call (%s)', (isolation) => {
+  const start = useFaultHosts(inIsolation(isolation));
 
   it('crashes on a throw from a timer: the call in flight rejects with BERTH_ERR_PLUGIN_CRASHED and a fresh worker serves the next', async () => {
     const fault = await start([PLUGIN]);
