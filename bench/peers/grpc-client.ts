@@ -1,7 +1,8 @@
 /**
  * gRPC on loopback: a @grpc/grpc-js server in a child process, four unary methods from
  * bench/servers/bench.proto, over one HTTP/2 connection. What a plugin behind a gRPC API
- * (HashiCorp go-plugin's model) costs per call.
+ * (HashiCorp go-plugin's model) costs per call. Loaded only when the gRPC peer opens
+ * (./grpc.ts): @grpc/* are devDependencies, absent from an installed package.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -57,7 +58,7 @@ function send(
 }
 
 /** A transport that makes one unary gRPC call per call, all multiplexed on one channel. */
-export function createGrpcTransport(): Transport {
+export function createGrpcClientTransport(): Transport {
   const pending = createPendingCalls(NAME);
   const service = loadBenchService();
   let child: ChildProcess | undefined;
@@ -85,6 +86,7 @@ export function createGrpcTransport(): Transport {
         send(client, service, payload, id, pending);
       });
     },
+    childPids: () => (child?.pid === undefined ? [] : [child.pid]),
     async close() {
       pending.failAll('closed');
       client?.close();
