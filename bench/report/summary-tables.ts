@@ -61,10 +61,10 @@ export function targetsTable(checks: readonly TargetCheck[], quick: boolean): Su
     return [target, check.comparison, formatCheck(check.value, check.unit), needed, check.verdict];
   });
   return {
-    title: 'targets of the zero-copy data plane and process isolation issues',
+    title: 'targets of the zero-copy data plane, process isolation and real-conditions issues',
     note: quick
       ? 'A quick run: the figures are too rough to judge speed by; run the full suite (and `--soak`).'
-      : "From this run's medians; the memory target needs `--soak` (120 s by default).",
+      : "From this run's medians, each comparing the same payload on both sides; the memory target needs `--soak` (120 s by default).",
     head: ['target', 'comparison', 'measured', 'needed', 'verdict'],
     numeric: [false, false, true, true, false],
     rows,
