@@ -46,7 +46,8 @@ export function createPiscinaTransport(): Transport {
         // The README says more than one task per worker "generally only makes sense" for
         // tasks with an asynchronous part; here it lets piscina post the harness's calls in
         // flight to its thread ahead of time (in 'sync' mode the worker drains them in one
-        // wake-up), the pipelining Berth's pool is measured with.
+        // wake-up), the pipelining Berth's pool is measured with. Tried on a 2-core machine
+        // with 64 tiny calls in flight: about 1.8x the calls/s of one task per worker.
         concurrentTasksPerWorker: TASKS_PER_WORKER,
         // Unbounded: 'auto' is maxThreads² = 1, which would reject calls in flight.
         maxQueue: Infinity,
