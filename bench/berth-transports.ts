@@ -56,7 +56,7 @@ export function createBerthTransport(
         enable: ['bench-target'],
         ...chosen,
         dataDir,
-        logger: pino({ level: 'warn' }),
+        logger: pino({ level: 'warn' }, pino.destination(2)),
       });
       await host.start();
       const [plugin] = host.plugins();

@@ -57,7 +57,7 @@ export async function openHttpScenario(
       storage: { name: storage, config: {} },
       logLevel: 'warn',
     },
-    pino({ level: 'warn' }),
+    pino({ level: 'warn' }, pino.destination(2)),
   );
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const base = `${service.url}/v1/resources/bench/apps/v1/deployments`;

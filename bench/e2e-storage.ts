@@ -28,7 +28,7 @@ export async function openStorageScenario(
     enable: ['memory-storage'],
     isolation,
     dataDir,
-    logger: pino({ level: 'warn' }),
+    logger: pino({ level: 'warn' }, pino.destination(2)),
   });
   await host.start();
   const storage: Remote<StorageLayer> = host.service<StorageLayer>('memory-storage/storage');
