@@ -109,6 +109,8 @@ export async function runSuite(plan: Plan, selection: Selection): Promise<BenchR
   try {
     for (const transport of transports) {
       process.stderr.write(`opening ${transport.name}\n`);
+      // Closed at the end even when its open fails: close is safe after a failed open.
+      opened.push(transport);
       try {
         await transport.open();
       } catch (error) {
@@ -117,60 +119,16 @@ export async function runSuite(plan: Plan, selection: Selection): Promise<BenchR
         notRun.push(...payloads.map((p) => notRunRow(transport.name, p, error.message)));
         continue;
       }
-      opened.push(transport);
       for (const payload of payloads) {
         checkResultFully(payload, 0, await transport.call(payload, 0));
-        const base = {
-          transport: transport.name,
-          payload,
-          probe: transportProbe(transport, payload),
-          failed: transport.failed,
-        };
-        cells.push(
-          makeCell({
-            ...base,
-            scenario: 'transport',
-            warmup: plan.warmup[payload],
-            latency: plan.latency[payload],
-            throughput: plan.throughput[payload],
-            busyThreads: 0,
-          }),
-        );
-        if (payload === 'tiny' && plan.contention.busyThreads > 0) {
-          // Warmed up by its quiet twin, measured in the same rounds.
-          const { busyThreads, latency, throughput } = plan.contention;
-          contended.push(
-            makeCell({
-              ...base,
-              scenario: 'contended',
-              warmup: 0,
-              latency,
-              throughput,
-              busyThreads,
-            }),
-          );
-        }
+        cells.push(transportCell(plan, transport, payload, 'transport'));
+        if (payload === 'tiny' && plan.contention.busyThreads > 0)
+          contended.push(transportCell(plan, transport, payload, 'contended'));
       }
     }
     cells.push(...contended);
-    if (payloadTerms.length === 0) {
-      for (const isolation of ['inline', 'thread'] as const) {
-        if (!wantTransport(`berth ${isolation}`)) continue;
-        process.stderr.write(`opening the storage scenario (berth ${isolation})\n`);
-        const scenario = await openStorageScenario(isolation, join(dataDir, `e2e-${isolation}`));
-        scenarios.push(scenario);
-        cells.push(e2eCell(plan, scenario.name, E2E_PAYLOAD, scenarioProbe(scenario)));
-      }
-      for (const isolation of ['inline', 'thread'] as const) {
-        if (!wantTransport(`berth ${isolation}`)) continue;
-        process.stderr.write(`opening berth serve on sqlite-storage (${isolation})\n`);
-        const mode = isolation === 'thread' ? 'production' : 'development';
-        const dir = join(dataDir, `http-${isolation}`);
-        const scenario = await openHttpScenario('sqlite-storage', mode, dir);
-        scenarios.push(scenario);
-        cells.push(e2eCell(plan, scenario.name, HTTP_PAYLOAD, scenarioProbe(scenario)));
-      }
-    }
+    if (payloadTerms.length === 0)
+      cells.push(...(await openScenarios(plan, dataDir, wantTransport, scenarios)));
 
     await measureRounds(plan, cells);
     if (payloadTerms.length === 0) {
@@ -190,6 +148,60 @@ export async function runSuite(plan: Plan, selection: Selection): Promise<BenchR
     ['transport', 'contended', 'e2e', 'recovery'].indexOf(row.scenario);
   results.sort((a, b) => scenarioRank(a) - scenarioRank(b) || order(a) - order(b));
   return { meta: runMeta(plan, started, loadStart), results };
+}
+
+/**
+ * The cell of `payload` through `transport`, quiet or contended. A contended cell is
+ * warmed up by its quiet twin and measured in the same rounds.
+ */
+function transportCell(
+  plan: Plan,
+  transport: Transport,
+  payload: PayloadName,
+  scenario: 'transport' | 'contended',
+): Cell {
+  const base = {
+    scenario,
+    transport: transport.name,
+    payload,
+    probe: transportProbe(transport, payload),
+    failed: transport.failed,
+  };
+  if (scenario === 'contended') return makeCell({ ...base, warmup: 0, ...plan.contention });
+  return makeCell({
+    ...base,
+    warmup: plan.warmup[payload],
+    latency: plan.latency[payload],
+    throughput: plan.throughput[payload],
+    busyThreads: 0,
+  });
+}
+
+/** Opens the end-to-end scenarios of the selected Berth isolations; adds them to `opened`. */
+async function openScenarios(
+  plan: Plan,
+  dataDir: string,
+  wantTransport: (name: string) => boolean,
+  opened: { close(): Promise<void> }[],
+): Promise<Cell[]> {
+  const cells: Cell[] = [];
+  for (const isolation of ['inline', 'thread'] as const) {
+    if (!wantTransport(`berth ${isolation}`)) continue;
+    process.stderr.write(`opening the storage scenario (berth ${isolation})\n`);
+    const scenario = await openStorageScenario(isolation, join(dataDir, `e2e-${isolation}`));
+    opened.push(scenario);
+    cells.push(e2eCell(plan, scenario.name, E2E_PAYLOAD, scenarioProbe(scenario)));
+  }
+  for (const isolation of ['inline', 'thread'] as const) {
+    if (!wantTransport(`berth ${isolation}`)) continue;
+    process.stderr.write(`opening berth serve on sqlite-storage (${isolation})\n`);
+    const mode = isolation === 'thread' ? 'production' : 'development';
+    const dir = join(dataDir, `http-${isolation}`);
+    const scenario = await openHttpScenario('sqlite-storage', mode, dir);
+    opened.push(scenario);
+    cells.push(e2eCell(plan, scenario.name, HTTP_PAYLOAD, scenarioProbe(scenario)));
+  }
+  return cells;
 }
 
 /** An end-to-end cell: measured like the 1,000 records, quiet. */
