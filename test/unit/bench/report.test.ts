@@ -82,9 +82,9 @@ describe('the bench reports', () => {
     }
     // The same target rows, with the same verdicts, in both.
     const comparison = 'berth thread tiny p50 ÷ comlink tiny p50';
-    expect(markdown).toContain(`| ${comparison} | 0.25× | ≤ 0.50× | met |`);
+    expect(markdown).toContain(`| ${comparison} | 0.250× | ≤ 0.50× | met |`);
     expect(html).toContain(
-      `<td>${comparison}</td><td class="num">0.25×</td><td class="num">≤ 0.50×</td><td>met</td>`,
+      `<td>${comparison}</td><td class="num">0.250×</td><td class="num">≤ 0.50×</td><td>met</td>`,
     );
     expect(html.match(/<td>(met|missed|not measured)<\/td>/g)).toHaveLength(
       markdown.match(/\| (met|missed|not measured) \|$/gm)?.length ?? -1,
