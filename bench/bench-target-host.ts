@@ -36,7 +36,7 @@ export async function startBenchTargetHost(dataDir: string): Promise<PluginHost>
     enable: [BENCH_TARGET],
     isolation: 'thread',
     dataDir,
-    logger: pino({ level: 'warn' }),
+    logger: pino({ level: 'warn' }, pino.destination(2)),
   });
   await host.start();
   const plugin = host.plugins().find((p) => p.name === BENCH_TARGET);

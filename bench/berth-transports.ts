@@ -24,6 +24,7 @@ import {
   startBenchTargetHost,
   takeThenRelease,
 } from './bench-target-host.js';
+import { childrenRunning } from './cpu.js';
 import { payloadFor, type PayloadName } from './payloads.js';
 import type { BenchTarget } from './plugins/bench-target/index.js';
 import type { Transport } from './transport.js';
@@ -55,7 +56,7 @@ export function createBerthTransport(
         enable: ['bench-target'],
         ...chosen,
         dataDir,
-        logger: pino({ level: 'warn' }),
+        logger: pino({ level: 'warn' }, pino.destination(2)),
       });
       await host.start();
       const [plugin] = host.plugins();
@@ -69,13 +70,16 @@ export function createBerthTransport(
     async close() {
       await host?.close();
     },
+    // A process plugin's CPU counts to its calls, as a forked peer server's does.
+    ...(isolation === 'process' ? { childPids: () => childrenRunning('plugin-process') } : {}),
   };
 }
 
 /**
  * The bench-target plugin in a worker thread through a zero-copy proxy: byte results are
- * views on the plugin's result arena. Each call resolves with the lease's value and
- * releases the lease on the next macrotask, after the harness has checked the value.
+ * views on the plugin's result arena. The harness measures `consume`: the call, the check
+ * of the views and the release of the lease, so the release is paid inside the timed call.
+ * `call` (the full check after opening) releases on the next macrotask instead.
  */
 export function createBerthZeroCopyTransport(dataDir: string): Transport {
   let host: PluginHost | undefined;
@@ -90,6 +94,15 @@ export function createBerthZeroCopyTransport(dataDir: string): Transport {
       if (target === undefined)
         return Promise.reject(new Error('berth thread zero-copy: not open'));
       return takeThenRelease(callBenchTarget<Lease<unknown>>(target, payload, id));
+    },
+    async consume(payload, id, check) {
+      if (target === undefined) throw new Error('berth thread zero-copy: not open');
+      const lease = await callBenchTarget<Lease<unknown>>(target, payload, id);
+      try {
+        check(lease.value);
+      } finally {
+        lease.release();
+      }
     },
     async close() {
       await host?.close();

@@ -8,13 +8,13 @@ import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { DEFAULT_SERVICE_CONFIG, startService, type RunningService } from '../src/service/index.js';
-import type { Probe } from './measure.js';
+import type { CallWithCheck } from './measure.js';
 import { makeRecord, RECORD_COUNT } from './payloads.js';
 
 const pluginsDir = fileURLToPath(new URL('../../plugins/', import.meta.url));
 
 /** An opened HTTP scenario. */
-export interface HttpScenario extends Probe {
+export interface HttpScenario extends CallWithCheck {
   readonly name: string;
   close(): Promise<void>;
 }
@@ -57,7 +57,7 @@ export async function openHttpScenario(
       storage: { name: storage, config: {} },
       logLevel: 'warn',
     },
-    pino({ level: 'warn' }),
+    pino({ level: 'warn' }, pino.destination(2)),
   );
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const base = `${service.url}/v1/resources/bench/apps/v1/deployments`;

@@ -6,14 +6,14 @@
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { createHost, type PluginHost, type Remote, type StorageLayer } from '../src/index.js';
-import type { Probe } from './measure.js';
+import type { CallWithCheck } from './measure.js';
 import { makeRecord, RECORD_COUNT } from './payloads.js';
 
 /** The bundled plugins, from dist/bench/ up to the repository's plugins/. */
 const pluginsDir = fileURLToPath(new URL('../../plugins/', import.meta.url));
 
 /** An opened end-to-end scenario. */
-export interface StorageScenario extends Probe {
+export interface StorageScenario extends CallWithCheck {
   readonly name: string;
   close(): Promise<void>;
 }
@@ -28,7 +28,7 @@ export async function openStorageScenario(
     enable: ['memory-storage'],
     isolation,
     dataDir,
-    logger: pino({ level: 'warn' }),
+    logger: pino({ level: 'warn' }, pino.destination(2)),
   });
   await host.start();
   const storage: Remote<StorageLayer> = host.service<StorageLayer>('memory-storage/storage');

@@ -15,6 +15,15 @@ import { runSoak } from './soak.js';
 /** The soak's length when `--soak` comes without a number: the issue's two minutes. */
 const DEFAULT_SOAK_S = 120;
 
+/** Parses the value of `--busy-threads`: a whole number, 0 to leave the contended scenario out. */
+function parseBusyThreads(value: string): number {
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 0) {
+    throw new InvalidArgumentError('a whole number of threads, 0 or more, e.g. --busy-threads 2');
+  }
+  return threads;
+}
+
 /** Parses the value of `--soak`; commander reports a wrong one and exits before any run. */
 function parseSoakSeconds(value: string): number {
   const seconds = Number(value);
@@ -28,7 +37,8 @@ const program = new Command('berth bench')
   .description(
     'Measure one call through in-process, Berth (inline, thread, thread zero-copy, pool, process), postMessage, comlink, piscina, ' +
       'child-process IPC, HTTP and gRPC, for a tiny answer, 1,000 resources (decoded, and as ' +
-      'their JSON bytes) and 1 MiB of bytes.',
+      'their JSON bytes) and 1 MiB of bytes: latency, p99, calls/s and CPU time per call, quiet, ' +
+      'and for tiny calls again while busy threads compete for the cores.',
   )
   .option('--quick', 'a smoke run: one short round and a 5-second soak, under a minute')
   .option(
@@ -40,6 +50,12 @@ const program = new Command('berth bench')
     `after the suite, a memory soak through berth thread (default ${DEFAULT_SOAK_S} s)`,
     parseSoakSeconds,
   )
+  .option(
+    '--busy-threads <n>',
+    'threads spinning beside the transport in the contended scenario (default: one per core, ' +
+      '1 with --quick; 0 leaves the scenario out)',
+    parseBusyThreads,
+  )
   .option('--json <file>', 'write every figure as JSON')
   .option('--html <file>', 'write a self-contained HTML report with charts')
   .option('--compare <old.json>', 'print the change of every figure against an earlier --json')
@@ -48,6 +64,7 @@ const program = new Command('berth bench')
       quick?: boolean;
       filter?: string;
       soak?: number | true;
+      busyThreads?: number;
       json?: string;
       html?: string;
       compare?: string;
@@ -61,7 +78,7 @@ const program = new Command('berth bench')
         .split(',')
         .map((term) => term.trim())
         .filter((term) => term !== '');
-      const plan = makePlan(flags.quick === true);
+      const plan = makePlan(flags.quick === true, flags.busyThreads);
       const soak = flags.soak === true ? DEFAULT_SOAK_S : (flags.soak ?? plan.soakSeconds);
       const run = await runSuite(plan, { terms });
       if (soak > 0) {

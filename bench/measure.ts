@@ -4,14 +4,24 @@
  * - latency: one call in flight at a time, each timed alone (p50, p99);
  * - throughput: `window` calls kept in flight, completions per second.
  *
- * Every result is checked (cheaply) as it arrives: a transport that returns a wrong
- * value fails the run. Both stop at a sample count or a time budget, whichever is first.
+ * Every result is checked (cheaply) inside the timed call: a transport that returns a
+ * wrong value fails the run. Both stop at a sample count or a time budget, whichever is
+ * first. Both also take the CPU time the calls cost (bench/cpu.ts).
  */
 import { performance } from 'node:perf_hooks';
+import { totalCpuUs } from './cpu.js';
 import { quantile } from './stats.js';
 
-/** One thing to measure: a call, and the check of its result. */
+/** One thing to measure: a call that checks (and releases) its own result. */
 export interface Probe {
+  /** Makes call `id`; rejects if its result is wrong. */
+  run(id: number): Promise<void>;
+  /** The child processes whose CPU counts to the calls (none for a thread). */
+  childPids(): number[];
+}
+
+/** A call and the check of its result, as the end-to-end scenarios give them. */
+export interface CallWithCheck {
   call(id: number): Promise<unknown>;
   /** Throws if `value` is not the right result of call `id`. */
   check(id: number, value: unknown): void;
@@ -31,6 +41,16 @@ export interface Latency {
   p50_us: number;
   p99_us: number;
   samples: number;
+  /** CPU µs per call: this process's threads and the probe's child processes. */
+  cpu_us: number;
+}
+
+/** One throughput measurement. */
+export interface Throughput {
+  calls_per_s: number;
+  calls: number;
+  /** CPU µs per call, as for latency. */
+  cpu_us: number;
 }
 
 let nextId = 1;
@@ -38,21 +58,24 @@ let nextId = 1;
 /** Times calls one at a time. */
 export async function measureLatency(probe: Probe, budget: Budget): Promise<Latency> {
   const times = new Float64Array(budget.calls);
+  const pids = probe.childPids();
+  const cpuStart = totalCpuUs(pids);
   const deadline = performance.now() + budget.ms;
   let count = 0;
   while (count < budget.calls && (count < budget.minCalls || performance.now() < deadline)) {
     const id = nextId++;
     const started = performance.now();
-    const value = await probe.call(id);
+    await probe.run(id);
     times[count] = performance.now() - started;
-    probe.check(id, value);
     count += 1;
   }
+  const cpu = totalCpuUs(pids) - cpuStart;
   const sorted = times.subarray(0, count).sort();
   return {
     p50_us: quantile(sorted, 0.5) * 1000,
     p99_us: quantile(sorted, 0.99) * 1000,
     samples: count,
+    cpu_us: cpu / count,
   };
 }
 
@@ -61,7 +84,9 @@ export async function measureThroughput(
   probe: Probe,
   window: number,
   budget: Budget,
-): Promise<number> {
+): Promise<Throughput> {
+  const pids = probe.childPids();
+  const cpuStart = totalCpuUs(pids);
   const started = performance.now();
   const deadline = started + budget.ms;
   let sent = 0;
@@ -73,10 +98,15 @@ export async function measureThroughput(
     while (more()) {
       const id = nextId++;
       sent += 1;
-      probe.check(id, await probe.call(id));
+      await probe.run(id);
       done += 1;
     }
   };
   await Promise.all(Array.from({ length: window }, lane));
-  return (done / (performance.now() - started)) * 1000;
+  const elapsed = performance.now() - started;
+  return {
+    calls_per_s: (done / elapsed) * 1000,
+    calls: done,
+    cpu_us: (totalCpuUs(pids) - cpuStart) / done,
+  };
 }

@@ -2,6 +2,7 @@
  * How much to measure: the full run (under ten minutes on two cores) and the quick one
  * (under a minute, for CI smoke runs that prove the suite works, never to judge speed).
  */
+import { availableParallelism } from 'node:os';
 import type { Budget } from './measure.js';
 import type { PayloadName } from './payloads.js';
 
@@ -20,10 +21,15 @@ export interface Plan {
   recoverySamples: number;
   /** Seconds of the memory soak after the suite, 0 for none (`--soak` sets it). */
   soakSeconds: number;
+  /** The contended scenario: tiny calls while `busyThreads` threads spin (0: not run). */
+  contention: { busyThreads: number; latency: Budget; throughput: Budget };
 }
 
-/** The plan of a full or a quick run. */
-export function makePlan(quick: boolean): Plan {
+/**
+ * The plan of a full or a quick run. The contended scenario spins one thread per core
+ * (`busyThreads` overrides it; a quick run spins one, to prove the scenario runs).
+ */
+export function makePlan(quick: boolean, busyThreads?: number): Plan {
   if (quick) {
     const budget = (minCalls: number): Budget => ({ calls: 100_000, ms: 120, minCalls });
     return {
@@ -41,6 +47,11 @@ export function makePlan(quick: boolean): Plan {
       recoverySamples: 3,
       // Long enough to prove the soak runs and drains; far too short to judge memory.
       soakSeconds: 5,
+      contention: {
+        busyThreads: busyThreads ?? 1,
+        latency: budget(100),
+        throughput: budget(256),
+      },
     };
   }
   return {
@@ -65,5 +76,10 @@ export function makePlan(quick: boolean): Plan {
     recoverySamples: 100,
     // Two minutes on top of the suite: only when asked for (`--soak`).
     soakSeconds: 0,
+    contention: {
+      busyThreads: busyThreads ?? availableParallelism(),
+      latency: { calls: 10_000, ms: 1_000, minCalls: 500 },
+      throughput: { calls: 1_000_000, ms: 800, minCalls: 1_000 },
+    },
   };
 }

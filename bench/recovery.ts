@@ -41,8 +41,8 @@ export async function measureRecoveryRows(
       p99_us: recovery.p99_us,
       calls_per_s: null,
       samples: recovery.samples,
-      p50_noise: 0,
-      calls_per_s_noise: 0,
+      p50_noise: null,
+      calls_per_s_noise: null,
     });
   }
   return rows;

@@ -6,6 +6,8 @@
 export interface BenchMeta {
   date: string;
   berth_version: string;
+  /** The git commit the bench was built from, when it ran from a checkout. */
+  commit?: string | null;
   node: string;
   v8: string;
   platform: string;
@@ -19,16 +21,19 @@ export interface BenchMeta {
   repeats: number;
   /** Calls kept in flight for the throughput figure. */
   window: number;
+  /** Busy threads spinning beside the transport in the contended scenario (0: none ran). */
+  busy_threads?: number;
   duration_s: number;
 }
 
 /** One measured (or pending) cell. Figures are medians of the repeats. */
 export interface ResultRow {
   /**
-   * `transport`: the same call through each transport; `e2e`: storage list through a
-   * plugin; `recovery`: from a worker's death to the next answer.
+   * `transport`: the same call through each transport on a quiet machine; `contended`:
+   * the same while busy threads (`meta.busy_threads`) compete for the cores; `e2e`:
+   * storage list through a plugin; `recovery`: from a worker's death to the next answer.
    */
-  scenario: 'transport' | 'e2e' | 'recovery';
+  scenario: 'transport' | 'contended' | 'e2e' | 'recovery';
   transport: string;
   payload: string;
   p50_us: number | null;
@@ -36,9 +41,18 @@ export interface ResultRow {
   calls_per_s: number | null;
   /** Latency samples over all repeats. */
   samples: number;
-  /** (max - min) / median of the repeats' p50 and calls/s. */
-  p50_noise: number;
-  calls_per_s_noise: number;
+  /** Calls completed while measuring throughput, over all repeats. */
+  pipelined_samples?: number;
+  /**
+   * CPU time per call in µs, one call in flight and pipelined: every thread of this
+   * process, plus the serving child process for the peers that run one. Null where not
+   * measured (contended cells, whose busy threads burn this process's CPU too).
+   */
+  cpu_us?: number | null;
+  cpu_us_pipelined?: number | null;
+  /** (max - min) / median of the repeats' p50 and calls/s; null with one repeat. */
+  p50_noise: number | null;
+  calls_per_s_noise: number | null;
   /** Why there are no figures ("not yet …"), for transports that cannot run yet. */
   pending?: string;
 }

@@ -22,10 +22,11 @@ export function median(values: readonly number[]): number {
 
 /**
  * The noise of repeated measurements: (max - min) / median, so 0.05 means the repeats
- * spread over 5% of their median. 0 for fewer than two repeats.
+ * spread over 5% of their median. null for fewer than two repeats: one repeat says nothing
+ * about noise, and the reports show it as "n/a" rather than a reassuring ±0%.
  */
-export function spread(values: readonly number[]): number {
-  if (values.length < 2) return 0;
+export function spread(values: readonly number[]): number | null {
+  if (values.length < 2) return null;
   const mid = median(values);
   return mid === 0 ? 0 : (Math.max(...values) - Math.min(...values)) / mid;
 }

@@ -36,6 +36,7 @@ export function createChildProcessTransport(): Transport {
         child.send(request);
       });
     },
+    childPids: () => (child?.pid === undefined ? [] : [child.pid]),
     async close() {
       pending.failAll('closed');
       await stopChild(child);

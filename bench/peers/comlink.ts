@@ -5,9 +5,8 @@
 import { Worker } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import type { Transport } from '../transport.js';
+import { failureSignal, type Transport } from '../transport.js';
 import type { ComlinkApi } from '../servers/comlink-server.js';
-import { createPendingCalls } from './pending-calls.js';
 import { waitForReady } from './wait-for-ready.js';
 
 const NAME = 'comlink';
@@ -15,31 +14,36 @@ const SERVER = new URL('../servers/comlink-server.js', import.meta.url);
 
 /** A transport that calls `payload(payload, id)` on a comlink-exposed worker object. */
 export function createComlinkTransport(): Transport {
-  // Comlink never settles a call whose worker died, so the calls also go through a
-  // pending table that the worker's exit fails.
-  const pending = createPendingCalls(NAME);
+  // Each call is comlink's own promise, as an application would await it. Comlink never
+  // settles a call whose worker died, so the harness races each measurement (not each
+  // call) against `failed`, which the worker's death rejects.
+  const { failed, fail } = failureSignal();
   let worker: Worker | undefined;
   let api: Comlink.Remote<ComlinkApi> | undefined;
+  let closed = false;
 
   return {
     name: NAME,
+    failed,
     async open() {
-      worker = new Worker(SERVER);
-      pending.failOn(worker, 'the worker');
-      await waitForReady(worker, NAME);
-      api = Comlink.wrap<ComlinkApi>(nodeEndpoint(worker));
+      const started = new Worker(SERVER);
+      worker = started;
+      started.on('error', (error) =>
+        fail(new Error(`${NAME}: the worker failed`, { cause: error })),
+      );
+      started.on('exit', (code) => {
+        if (!closed) fail(new Error(`${NAME}: the worker exited (code ${code})`));
+      });
+      await waitForReady(started, NAME);
+      api = Comlink.wrap<ComlinkApi>(nodeEndpoint(started));
     },
     call(payload, id) {
-      return pending.add(id, () => {
-        if (api === undefined) throw new Error('not open');
-        api.payload(payload, id).then(
-          (value) => pending.resolve(id, value),
-          (error: unknown) => pending.reject(id, error),
-        );
-      });
+      if (api === undefined) return Promise.reject(new Error(`${NAME}: not open`));
+      return api.payload(payload, id);
     },
     async close() {
-      pending.failAll('closed');
+      closed = true;
+      fail(new Error(`${NAME}: closed`));
       api?.[Comlink.releaseProxy]();
       api = undefined;
       await worker?.terminate();

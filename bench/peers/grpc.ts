@@ -1,94 +1,43 @@
 /**
- * gRPC on loopback: a @grpc/grpc-js server in a child process, four unary methods from
- * bench/servers/bench.proto, over one HTTP/2 connection. What a plugin behind a gRPC API
- * (HashiCorp go-plugin's model) costs per call.
+ * The gRPC peer, loaded lazily: @grpc/grpc-js and @grpc/proto-loader are devDependencies,
+ * so `berth bench` from an installed package has no gRPC. Opening the peer loads its
+ * client (./grpc-client.ts) then; without the libraries, the run skips gRPC and says why.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { Client, credentials, type MethodDefinition } from '@grpc/grpc-js';
-import type { PayloadName } from '../payloads.js';
-import type { Transport } from '../transport.js';
-import { loadBenchService, type BenchService } from '../servers/bench-proto.js';
-import { createPendingCalls, type PendingCalls } from './pending-calls.js';
-import { stopChild } from './stop-child.js';
-import { waitForReady } from './wait-for-ready.js';
+import { TransportUnavailable, type Transport } from '../transport.js';
+import type * as GrpcClient from './grpc-client.js';
 
 const NAME = 'gRPC';
-const SERVER = fileURLToPath(new URL('../servers/grpc-server.js', import.meta.url));
-const CONNECT_TIMEOUT_MS = 10_000;
 
-/** Makes one unary call and settles call `id` with the reply, unwrapped by `unwrap`. */
-function unary<Req, Res>(
-  client: Client,
-  method: MethodDefinition<Req, Res>,
-  request: Req,
-  unwrap: (reply: Res) => unknown,
-  id: number,
-  pending: PendingCalls,
-): void {
-  // What a client made by loadPackageDefinition does for each method, without the
-  // dynamically named (and so untyped) methods.
-  client.makeUnaryRequest(
-    method.path,
-    method.requestSerialize,
-    method.responseDeserialize,
-    request,
-    (error, reply) => {
-      if (error !== null || reply === undefined) pending.reject(id, error ?? new Error('no reply'));
-      else pending.resolve(id, unwrap(reply));
-    },
-  );
+/** Whether `error` says a package (not one of the bench's own modules) is missing. */
+function isMissingPackage(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('@grpc/');
 }
 
-/** Sends call `id` for `payload` as the matching unary method, unwrapped into the payload's shape. */
-function send(
-  client: Client,
-  service: BenchService,
-  payload: PayloadName,
-  id: number,
-  pending: PendingCalls,
-): void {
-  // Proto3 does not send default values: a zero id or a false ok decodes as absent.
-  if (payload === 'tiny')
-    unary(client, service.Tiny, { id }, (r) => ({ ok: r.ok ?? false, id: r.id ?? 0 }), id, pending);
-  else if (payload === 'records') unary(client, service.Records, {}, (r) => r.items, id, pending);
-  else if (payload === 'bodies') unary(client, service.Bodies, {}, (r) => r.data, id, pending);
-  else unary(client, service.Binary, {}, (r) => r.data, id, pending);
-}
-
-/** A transport that makes one unary gRPC call per call, all multiplexed on one channel. */
+/** A gRPC transport whose client module loads when it opens. */
 export function createGrpcTransport(): Transport {
-  const pending = createPendingCalls(NAME);
-  const service = loadBenchService();
-  let child: ChildProcess | undefined;
-  let client: Client | undefined;
-
-  return {
+  let inner: Transport | undefined;
+  const lazy: Transport = {
     name: NAME,
     async open() {
-      child = fork(SERVER);
-      pending.failOn(child, 'the server process');
-      const { port } = await waitForReady(child, NAME);
-      if (port === undefined) throw new Error(`${NAME}: the server did not say its port`);
-      const connected = new Client(`127.0.0.1:${port}`, credentials.createInsecure());
-      client = connected;
-      await new Promise<void>((resolve, reject) => {
-        connected.waitForReady(Date.now() + CONNECT_TIMEOUT_MS, (error) => {
-          if (error === undefined) resolve();
-          else reject(new Error(`${NAME}: could not connect to the server`, { cause: error }));
-        });
-      });
+      let loaded: typeof GrpcClient;
+      try {
+        loaded = await import('./grpc-client.js');
+      } catch (error) {
+        if (!isMissingPackage(error)) throw error;
+        throw new TransportUnavailable(
+          'not measured: @grpc/grpc-js and @grpc/proto-loader (devDependencies of Berth) are not installed',
+        );
+      }
+      inner = loaded.createGrpcClientTransport();
+      await inner.open();
+      // From now on the harness calls the client itself, with no indirection per call.
+      lazy.call = inner.call;
+      const { childPids } = inner;
+      if (childPids !== undefined) lazy.childPids = childPids;
     },
-    call(payload, id) {
-      return pending.add(id, () => {
-        if (client === undefined) throw new Error('not open');
-        send(client, service, payload, id, pending);
-      });
-    },
-    async close() {
-      pending.failAll('closed');
-      client?.close();
-      await stopChild(child);
-    },
+    call: () => Promise.reject(new Error(`${NAME}: not open`)),
+    close: async () => inner?.close(),
   };
+  return lazy;
 }

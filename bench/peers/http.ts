@@ -65,6 +65,7 @@ export function createHttpTransport(): Transport {
         request(agent, port, payload === 'tiny' ? `/tiny/${id}` : `/${payload}`, id, pending);
       });
     },
+    childPids: () => (child?.pid === undefined ? [] : [child.pid]),
     async close() {
       pending.failAll('closed');
       agent.destroy();

@@ -24,8 +24,9 @@ export function formatRatio(ratio: number | null): string {
   return `${ratio >= 10 ? ratio.toFixed(0) : ratio >= 1 ? ratio.toFixed(1) : ratio.toFixed(2)}×`;
 }
 
-/** A relative noise figure such as `±4%`. */
-export function formatNoise(noise: number): string {
+/** A relative noise figure such as `±4%`; `n/a` when there was one repeat (no noise figure). */
+export function formatNoise(noise: number | null): string {
+  if (noise === null || !Number.isFinite(noise)) return 'n/a';
   return `±${Math.round((noise * 100) / 2)}%`;
 }
 
@@ -34,4 +35,9 @@ export function formatChange(before: number | null, after: number | null): strin
   if (before === null || after === null || before === 0) return '—';
   const change = ((after - before) / before) * 100;
   return `${change >= 0 ? '+' : ''}${change.toFixed(0)}%`;
+}
+
+/** The larger of two noise figures, or null when either is unknown (one repeat). */
+export function worseNoise(a: number | null, b: number | null): number | null {
+  return a === null || b === null ? null : Math.max(a, b);
 }

@@ -1,16 +1,13 @@
 /**
- * The Markdown report printed at the end of a run: one table per payload, one for the
- * end-to-end scenario, the memory soak when it ran, the issue's targets, and the machine
- * it ran on.
+ * The Markdown report printed at the end of a run: one table per payload, the contended
+ * scenario, the end-to-end scenarios, recovery, the memory soak when it ran, the issues'
+ * targets, and the Berth and machine it ran on.
  */
-import { findRow, type BenchResults, type ResultRow } from '../results.js';
+import type { BenchMeta, BenchResults } from '../results.js';
 import { evaluateTargets } from '../targets.js';
-import { formatNoise, formatRate, formatRatio, formatUs } from './format.js';
+import { formatUs } from './format.js';
+import { LEGEND, resultsTable } from './results-table.js';
 import { soakTable, targetsTable, type SummaryTable } from './summary-tables.js';
-
-/** The transport every other is compared with, and the floor. */
-export const REFERENCE = 'berth thread';
-export const FLOOR = 'in-process';
 
 const PAYLOAD_TITLES: Record<string, string> = {
   tiny: 'tiny: `{ ok, id }`',
@@ -19,34 +16,49 @@ const PAYLOAD_TITLES: Record<string, string> = {
   binary: 'binary: 1 MiB',
 };
 
+/** What was measured, with which Berth, where: the first line of both reports. */
+export function describeRun(meta: BenchMeta): string {
+  const commit = meta.commit == null ? '' : ` (commit ${meta.commit})`;
+  return (
+    `Berth ${meta.berth_version}${commit}; Node ${meta.node} on ${meta.cpu} (${meta.cores} cores, ` +
+    `${meta.total_memory_gb} GB), ${meta.platform}/${meta.arch}; load ` +
+    `${meta.loadavg_start.map((n) => n.toFixed(2)).join(' ')} at start, ` +
+    `${meta.loadavg_end.map((n) => n.toFixed(2)).join(' ')} at end; ${meta.repeats} repeat(s), ` +
+    `medians shown, each round in a different order; throughput with ${meta.window} calls in flight; ` +
+    `${meta.quick ? 'quick run (too rough to judge speed), ' : ''}${meta.duration_s.toFixed(0)} s.`
+  );
+}
+
+/** The title of the contended scenario's section. */
+export function contendedTitle(meta: BenchMeta, payload: string): string {
+  return `contended: ${payload} with ${meta.busy_threads ?? 0} busy thread(s) spinning on the cores`;
+}
+
 /** Renders the whole report. */
 export function renderMarkdown(run: BenchResults): string {
   const { meta, results } = run;
   const lines = [
-    `Node ${meta.node} on ${meta.cpu} (${meta.cores} cores, ${meta.total_memory_gb} GB), ${meta.platform}/${meta.arch}; ` +
-      `load ${meta.loadavg_start.map((n) => n.toFixed(2)).join(' ')} at start; ${meta.repeats} repeat(s), ` +
-      `medians shown; throughput with ${meta.window} calls in flight; ${meta.quick ? 'quick run, ' : ''}${meta.duration_s.toFixed(0)} s.`,
+    describeRun(meta),
     '',
-    'Latency is one call in flight; "÷ thread" divides by Berth thread, the default call',
-    '(above 1 is slower for latency, faster for calls/s; the zero-copy row is the same plugin',
-    'with results left on shared memory); "÷ floor" divides by the in-process call.',
     'Berth process (a plugin in a Node.js process of its own) is listed beside the peers',
     'that cross a process boundary too: child process IPC, HTTP and gRPC.',
+    '',
+    ...LEGEND.map(([column, meaning]) => `- **${column}**: ${meaning}.`),
   ];
-  const payloads = [
-    ...new Set(results.filter((r) => r.scenario === 'transport').map((r) => r.payload)),
+  const payloadsOf = (scenario: string): string[] => [
+    ...new Set(results.filter((r) => r.scenario === scenario).map((r) => r.payload)),
   ];
-  for (const payload of payloads) {
-    lines.push(
-      '',
-      `### ${PAYLOAD_TITLES[payload] ?? payload}`,
-      '',
-      ...table(results, 'transport', payload),
-    );
+  for (const payload of payloadsOf('transport')) {
+    const title = PAYLOAD_TITLES[payload] ?? payload;
+    lines.push('', ...markdownTable(resultsTable(results, 'transport', payload, title)));
   }
-  const e2e = [...new Set(results.filter((r) => r.scenario === 'e2e').map((r) => r.payload))];
-  for (const payload of e2e) {
-    lines.push('', `### end to end: ${payload}`, '', ...table(results, 'e2e', payload));
+  for (const payload of payloadsOf('contended')) {
+    const title = contendedTitle(meta, payload);
+    lines.push('', ...markdownTable(resultsTable(results, 'contended', payload, title)));
+  }
+  for (const payload of payloadsOf('e2e')) {
+    const title = `end to end: ${payload}`;
+    lines.push('', ...markdownTable(resultsTable(results, 'e2e', payload, title)));
   }
   const recovery = results.filter((r) => r.scenario === 'recovery');
   if (recovery.length > 0) {
@@ -75,33 +87,5 @@ function markdownTable(summary: SummaryTable): string[] {
     `|${summary.numeric.map((numeric) => (numeric ? '---:' : '---')).join('|')}|`,
     ...summary.rows.map((cells) => `| ${cells.join(' | ')} |`),
   );
-  return out;
-}
-
-function table(
-  results: readonly ResultRow[],
-  scenario: ResultRow['scenario'],
-  payload: string,
-): string[] {
-  const rows = results.filter((r) => r.scenario === scenario && r.payload === payload);
-  const reference = findRow(results, scenario, REFERENCE, payload);
-  const floor = findRow(results, scenario, FLOOR, payload);
-  const ratio = (a: number | null | undefined, b: number | null | undefined): number | null =>
-    a == null || b == null || b === 0 ? null : a / b;
-  const out = [
-    '| transport | p50 µs | p99 µs | calls/s | p50 ÷ thread | calls/s ÷ thread | p50 ÷ floor | noise |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
-  ];
-  for (const row of rows) {
-    if (row.pending !== undefined) {
-      out.push(`| ${row.transport} | ${row.pending} | | | | | | |`);
-      continue;
-    }
-    out.push(
-      `| ${row.transport} | ${formatUs(row.p50_us)} | ${formatUs(row.p99_us)} | ${formatRate(row.calls_per_s)} | ` +
-        `${formatRatio(ratio(row.p50_us, reference?.p50_us))} | ${formatRatio(ratio(row.calls_per_s, reference?.calls_per_s))} | ` +
-        `${formatRatio(ratio(row.p50_us, floor?.p50_us))} | ${formatNoise(Math.max(row.p50_noise, row.calls_per_s_noise))} |`,
-    );
-  }
   return out;
 }

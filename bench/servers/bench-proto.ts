@@ -13,8 +13,8 @@ import { loadSync, type Options } from '@grpc/proto-loader';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import type { BenchRecord } from '../payloads.js';
 
-// The .proto is not compiled: from dist/bench/servers/ it is found in the source tree.
-const PROTO = fileURLToPath(new URL('../../../bench/servers/bench.proto', import.meta.url));
+// The .proto is not compiled: the build copies it next to the compiled module.
+const PROTO = fileURLToPath(new URL('./bench.proto', import.meta.url));
 const OPTIONS: Options = {
   keepCase: true,
   longs: Number,

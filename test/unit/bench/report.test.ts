@@ -51,12 +51,15 @@ function run(withSoak: boolean): BenchResults {
       quick: false,
       repeats: 3,
       window: 64,
+      busy_threads: 2,
+      commit: 'abc123def456',
       duration_s: 300,
     },
     results: [
-      row('berth thread', 'tiny', 10, 300_000),
+      { ...row('berth thread', 'tiny', 10, 300_000), cpu_us: 12.5, cpu_us_pipelined: 4.25 },
       row('comlink', 'tiny', 40, 30_000),
       row('piscina', 'tiny', 50, 20_000),
+      { ...row('berth thread', 'tiny', 25, 100_000), scenario: 'contended' },
     ],
     ...(withSoak ? { soak } : {}),
   };
@@ -79,9 +82,9 @@ describe('the bench reports', () => {
     }
     // The same target rows, with the same verdicts, in both.
     const comparison = 'berth thread tiny p50 ÷ comlink tiny p50';
-    expect(markdown).toContain(`| ${comparison} | 0.25× | ≤ 0.50× | met |`);
+    expect(markdown).toContain(`| ${comparison} | 0.250× | ≤ 0.50× | met |`);
     expect(html).toContain(
-      `<td>${comparison}</td><td class="num">0.25×</td><td class="num">≤ 0.50×</td><td>met</td>`,
+      `<td>${comparison}</td><td class="num">0.250×</td><td class="num">≤ 0.50×</td><td>met</td>`,
     );
     expect(html.match(/<td>(met|missed|not measured)<\/td>/g)).toHaveLength(
       markdown.match(/\| (met|missed|not measured) \|$/gm)?.length ?? -1,
@@ -111,6 +114,47 @@ describe('the bench reports', () => {
     expect(renderHtml(withRecovery)).toContain(
       '<td>berth process crash to next answer p50</td><td class="num">120 ms</td>',
     );
+  });
+
+  it('show CPU per call, the contended figures, p99 and sample counts as numbers', () => {
+    const markdown = renderMarkdown(run(false));
+    const html = renderHtml(run(false));
+    expect(markdown).toContain('| berth thread | 10.0 | 30.0 | 300,000 | 12.5 | 4.25 | 100 / — |');
+    expect(markdown).toContain('### contended: tiny with 2 busy thread(s) spinning on the cores');
+    expect(markdown).toContain('| berth thread | 25.0 | 75.0 | 100,000 | — | — | 100 / — |');
+    expect(html).toContain('<h2>contended: tiny with 2 busy thread(s) spinning on the cores</h2>');
+    expect(html).toContain('<td class="num">30.0</td>');
+    expect(html).toContain('CPU per call, one in flight');
+    // The contended cells have no CPU figures: no CPU chart in their section.
+    const contended = html.slice(html.indexOf('<h2>contended'));
+    expect(contended.slice(0, contended.indexOf('</section>'))).not.toContain('CPU per call');
+  });
+
+  it('name the Berth version and commit, and carry a legend', () => {
+    for (const report of [renderMarkdown(run(false)), renderHtml(run(false))]) {
+      expect(report).toContain('Berth 0.1.0 (commit abc123def456)');
+      expect(report).toContain('half the spread (max - min) of the repeats');
+    }
+    expect(renderHtml(run(false))).toContain('<h2>Legend</h2>');
+  });
+
+  it('say n/a for the noise of one repeat', () => {
+    const once = run(false);
+    once.results = once.results.map((r) => ({ ...r, p50_noise: null, calls_per_s_noise: null }));
+    expect(renderMarkdown(once)).toMatch(/\| berth thread \| 10\.0 .*\| n\/a \|$/m);
+    expect(renderMarkdown(once)).not.toContain('±0%');
+  });
+
+  it('leave a chart out when no row has its figure, and skip rows without one', () => {
+    const html = renderHtml(run(false));
+    expect(html).not.toContain('no figures');
+    const recovery = run(false);
+    recovery.results.push({
+      ...row('berth thread', 'crash to next answer', 5_000, 0),
+      scenario: 'recovery',
+      calls_per_s: null,
+    });
+    expect(renderHtml(recovery)).not.toContain('<h2>recovery: crash to next answer</h2>');
   });
 
   it('escape what they quote in HTML', () => {
