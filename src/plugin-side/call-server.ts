@@ -3,10 +3,11 @@
  * each call (call-runner.ts), and sends back its result or its error on the result ring
  * (large results in the arena).
  *
- * After a batch the worker spins for up to `spinUs` microseconds watching the request
- * ring before it goes to sleep on the doorbell: a caller that sends its next call within
- * that window (the usual case for a busy caller) is served without a wake-up, which is
- * the largest cost of a round trip. The spin holds this worker's thread, never the host's.
+ * After a batch the worker watches the request ring before it goes to sleep on the
+ * doorbell, for as long as its spin policy says (spin-policy.ts; at most `spinUs`): a
+ * caller that sends its next call within that window (the usual case for a busy caller
+ * on an idle machine) is served without a wake-up, the largest cost of a round trip. The
+ * window closes when watching stops paying or the thread loses its core while watching.
  */
 import { performance } from 'node:perf_hooks';
 import type { MessagePort } from 'node:worker_threads';
@@ -14,6 +15,7 @@ import { ArenaWriter } from '../transport/result-arena.js';
 import { RingReader, RingWriter } from '../transport/record-ring.js';
 import { FrameReceiver, FrameSender } from '../transport/shared-channel.js';
 import type { SharedBuffers } from '../transport/shared-layout.js';
+import { PREEMPTED_MS, SpinPolicy } from '../transport/spin-policy.js';
 import { Frame } from '../transport/wire.js';
 import { CallRunner, type Dispatch } from './call-runner.js';
 
@@ -45,6 +47,9 @@ class ServingLoop implements CallServer {
   readonly #sender: FrameSender;
   readonly #receiver: FrameReceiver;
   #closed = false;
+  readonly #policy: SpinPolicy;
+  /** When the loop went to sleep on the doorbell (ms), 0 while awake. */
+  #sleptAt = 0;
 
   constructor(
     private readonly options: ServeOptions,
@@ -56,6 +61,7 @@ class ServingLoop implements CallServer {
     const arena = new ArenaWriter(buffers.arena, buffers.results);
     this.#sender = new FrameSender(this.#results, port, arena);
     this.#runner = new CallRunner(this.#sender, dispatch);
+    this.#policy = new SpinPolicy(options.spinUs);
     // The host is trusted: a violation from it is a bug on this side, and ends the worker.
     this.#receiver = new FrameReceiver({
       reader: this.#requests,
@@ -77,20 +83,44 @@ class ServingLoop implements CallServer {
 
   // The serving loop, in callbacks (no promise per turn): sleep on the doorbell, drain,
   // let the batch's results go out (they publish from microtasks) and I/O run for one
-  // turn of the event loop, then watch the ring for up to `spinUs` before sleeping again.
+  // turn of the event loop, then watch the ring for as long as the spin policy says
+  // (at most `spinUs`) before sleeping again.
   readonly #serve = (): void => {
     if (this.#closed) return;
+    if (this.#sleptAt > 0) {
+      const now = performance.now();
+      this.#policy.woke((now - this.#sleptAt) * 1000, now);
+      this.#sleptAt = 0;
+    }
     // Busy while this batch runs: a host waiting for its results keeps looking for them.
     this.#results.busy = true;
     this.#receiver.drain();
-    if (this.options.spinUs <= 0) this.#sleep();
+    if (this.#policy.windowUs() <= 0) this.#sleep();
     else setImmediate(this.#spin);
   };
 
   readonly #spin = (): void => {
     this.#results.busy = false;
-    const until = performance.now() + this.options.spinUs / 1000;
-    while (!this.#requests.hasRecords && performance.now() < until && !this.#closed);
+    const policy = this.#policy;
+    const start = performance.now();
+    const until = start + policy.windowUs(start) / 1000;
+    let last = start;
+    for (;;) {
+      if (this.#requests.hasRecords) {
+        policy.found((last - start) * 1000);
+        break;
+      }
+      const now = performance.now();
+      if (now - last > PREEMPTED_MS) {
+        policy.preempted(now);
+        break;
+      }
+      if (now >= until || this.#closed) {
+        policy.missed();
+        break;
+      }
+      last = now;
+    }
     this.#sleep();
   };
 
@@ -98,7 +128,11 @@ class ServingLoop implements CallServer {
     if (this.#closed) return;
     this.#results.busy = false;
     const ready = this.#receiver.whenReady();
-    if (ready === undefined && this.#requests.hasRecords) setImmediate(this.#serve);
-    else void (ready ?? this.#requests.whenRecords()).then(this.#serve);
+    if (ready === undefined && this.#requests.hasRecords) {
+      setImmediate(this.#serve);
+      return;
+    }
+    this.#sleptAt = performance.now();
+    void (ready ?? this.#requests.whenRecords()).then(this.#serve);
   }
 }

@@ -11,6 +11,7 @@ import type { BerthError } from '../errors.js';
 import type { WireError } from '../wire-error.js';
 import { BookedClient, closedError } from './call-book.js';
 import { Lease } from './lease.js';
+import { SpinPolicy } from './spin-policy.js';
 import { ArenaReader, type ArenaSlot } from './result-arena.js';
 import { RingReader, RingWriter } from './record-ring.js';
 import { FrameReceiver, FrameSender } from './shared-channel.js';
@@ -24,6 +25,11 @@ import { Frame, type AnyFrame, type CallFrame } from './wire.js';
 
 /** How long the host keeps looking for results while the worker says it is busy (ms). */
 const BUSY_POLL_MS = 1;
+/**
+ * A turn of the host's event loop between two looks longer than this (ms) means it lost
+ * its core or has other work: looking is not worth a turn then. An idle turn is a few µs.
+ */
+const HOST_PREEMPTED_MS = 0.2;
 
 export type { CallClient, CallClientOptions, CallOptions, DataPlaneStats };
 
@@ -46,8 +52,13 @@ class DataPlaneClient extends BookedClient implements CallClient {
   readonly #results: RingReader;
   readonly #sender: FrameSender;
   readonly #receiver: FrameReceiver;
+  readonly #policy: SpinPolicy;
+  #pollStart = 0;
+  #lastLook = 0;
   #pollUntil = 0;
   #busyUntil = 0;
+  /** When the loop went to sleep on the doorbell (ms), 0 while awake. */
+  #sleptAt = 0;
 
   constructor(private readonly options: CallClientOptions) {
     super(options.present, (id) => {
@@ -58,6 +69,7 @@ class DataPlaneClient extends BookedClient implements CallClient {
       }
     });
     const { buffers, port } = options;
+    this.#policy = new SpinPolicy(options.pollUs ?? 0);
     this.#arena = new ArenaReader(buffers.arena, buffers.results);
     this.#results = new RingReader(buffers.results);
     this.#sender = new FrameSender(new RingWriter(buffers.requests), port, undefined, (error) =>
@@ -125,39 +137,61 @@ class DataPlaneClient extends BookedClient implements CallClient {
   // The receive loop, in callbacks rather than an async function: it runs between every
   // call's result and the next, and a promise per turn was most of what it allocated.
   // Asleep, it waits for the doorbell; after a drain it looks for more results between
-  // turns of the event loop (other I/O keeps flowing) for `pollUs`. The first turn lets
-  // the callers just answered send their next calls; a result that comes within the
-  // window costs the worker no notify and this thread no wake-up.
-  // While the worker says it is running calls (a result being copied into the arena,
-  // say), the window stretches, up to BUSY_POLL_MS: the result is on its way.
+  // turns of the event loop (other I/O keeps flowing) for as long as its spin policy
+  // says (spin-policy.ts; at most `pollUs`). The first turn lets the callers just
+  // answered send their next calls; a result that comes within the window costs the
+  // worker no notify and this thread no wake-up. While the worker says it is running
+  // calls (a result being copied into the arena, say), the window stretches, up to
+  // BUSY_POLL_MS: the result is on its way. A turn of the loop that takes longer than
+  // HOST_PREEMPTED_MS (this thread lost its core, or has other work) closes the window.
   readonly #receive = (): void => {
     if (this.#state !== 'open') return;
+    let now = performance.now();
+    if (this.#sleptAt > 0) {
+      this.#policy.woke((now - this.#sleptAt) * 1000, now);
+      this.#sleptAt = 0;
+    }
     this.#receiver.drain();
-    const pollUs = this.options.pollUs ?? 0;
-    if (pollUs <= 0) {
+    now = performance.now();
+    const windowUs = this.#policy.windowUs(now);
+    if (windowUs <= 0) {
       this.#sleep();
       return;
     }
-    const now = performance.now();
-    this.#pollUntil = now + pollUs / 1000;
+    this.#pollStart = now;
+    this.#lastLook = now;
+    this.#pollUntil = now + windowUs / 1000;
     this.#busyUntil = now + BUSY_POLL_MS;
     setImmediate(this.#poll);
   };
 
   readonly #poll = (): void => {
     if (this.#state !== 'open') return;
+    const now = performance.now();
+    const policy = this.#policy;
+    if (now - this.#lastLook > HOST_PREEMPTED_MS) {
+      policy.preempted(now);
+      this.#sleep();
+      return;
+    }
+    this.#lastLook = now;
     if (this.#results.hasRecords && this.#receiver.whenReady() === undefined) {
+      policy.found((now - this.#pollStart) * 1000);
       this.#receive();
       return;
     }
-    const now = performance.now();
     const busy = now < this.#busyUntil && this.#results.writerBusy;
-    if (now < this.#pollUntil || busy) setImmediate(this.#poll);
-    else this.#sleep();
+    if (now < this.#pollUntil || busy) {
+      setImmediate(this.#poll);
+      return;
+    }
+    policy.missed();
+    this.#sleep();
   };
 
   #sleep(): void {
     if (this.#state !== 'open') return;
+    this.#sleptAt = performance.now();
     void (this.#receiver.whenReady() ?? this.#results.whenRecords()).then(this.#receive);
   }
 }
