@@ -103,7 +103,10 @@ class ServingLoop implements CallServer {
     this.#results.busy = false;
     const policy = this.#policy;
     const start = performance.now();
-    const until = start + policy.windowUs(start) / 1000;
+    const windowUs = policy.windowUs(start);
+    // The host reads this flag: while the machine is busy it does not look for results.
+    this.#results.contended = windowUs <= 0;
+    const until = start + windowUs / 1000;
     let last = start;
     for (;;) {
       if (this.#requests.hasRecords) {
@@ -113,6 +116,7 @@ class ServingLoop implements CallServer {
       const now = performance.now();
       if (now - last > PREEMPTED_MS) {
         policy.preempted(now);
+        this.#results.contended = true;
         break;
       }
       if (now >= until || this.#closed) {

@@ -25,11 +25,6 @@ import { Frame, type AnyFrame, type CallFrame } from './wire.js';
 
 /** How long the host keeps looking for results while the worker says it is busy (ms). */
 const BUSY_POLL_MS = 1;
-/**
- * A turn of the host's event loop between two looks longer than this (ms) means it lost
- * its core or has other work: looking is not worth a turn then. An idle turn is a few µs.
- */
-const HOST_PREEMPTED_MS = 0.2;
 
 export type { CallClient, CallClientOptions, CallOptions, DataPlaneStats };
 
@@ -54,7 +49,6 @@ class DataPlaneClient extends BookedClient implements CallClient {
   readonly #receiver: FrameReceiver;
   readonly #policy: SpinPolicy;
   #pollStart = 0;
-  #lastLook = 0;
   #pollUntil = 0;
   #busyUntil = 0;
   /** When the loop went to sleep on the doorbell (ms), 0 while awake. */
@@ -142,8 +136,10 @@ class DataPlaneClient extends BookedClient implements CallClient {
   // answered send their next calls; a result that comes within the window costs the
   // worker no notify and this thread no wake-up. While the worker says it is running
   // calls (a result being copied into the arena, say), the window stretches, up to
-  // BUSY_POLL_MS: the result is on its way. A turn of the loop that takes longer than
-  // HOST_PREEMPTED_MS (this thread lost its core, or has other work) closes the window.
+  // BUSY_POLL_MS: the result is on its way. While the worker says its own watch found
+  // the machine busy (its core taken), the host does not look at all: the turns would
+  // take the core the worker needs. (A turn of this loop is no measure of the machine:
+  // a scavenge or the application's own work makes one long.)
   readonly #receive = (): void => {
     if (this.#state !== 'open') return;
     let now = performance.now();
@@ -154,12 +150,11 @@ class DataPlaneClient extends BookedClient implements CallClient {
     this.#receiver.drain();
     now = performance.now();
     const windowUs = this.#policy.windowUs(now);
-    if (windowUs <= 0) {
+    if (windowUs <= 0 || this.#results.writerContended) {
       this.#sleep();
       return;
     }
     this.#pollStart = now;
-    this.#lastLook = now;
     this.#pollUntil = now + windowUs / 1000;
     this.#busyUntil = now + BUSY_POLL_MS;
     setImmediate(this.#poll);
@@ -169,18 +164,17 @@ class DataPlaneClient extends BookedClient implements CallClient {
     if (this.#state !== 'open') return;
     const now = performance.now();
     const policy = this.#policy;
-    if (now - this.#lastLook > HOST_PREEMPTED_MS) {
-      policy.preempted(now);
-      this.#sleep();
-      return;
-    }
-    this.#lastLook = now;
     if (this.#results.hasRecords && this.#receiver.whenReady() === undefined) {
       policy.found((now - this.#pollStart) * 1000);
       this.#receive();
       return;
     }
-    const busy = now < this.#busyUntil && this.#results.writerBusy;
+    const results = this.#results;
+    if (results.writerContended) {
+      this.#sleep();
+      return;
+    }
+    const busy = now < this.#busyUntil && results.writerBusy;
     if (now < this.#pollUntil || busy) {
       setImmediate(this.#poll);
       return;

@@ -12,6 +12,7 @@ import {
   RecordKind,
   TAIL_INDEX,
   WRITER_BUSY_INDEX,
+  WRITER_CONTENDED_INDEX,
   WRITER_WAITING_INDEX,
 } from './shared-layout.js';
 import { wireViolation } from './wire-violation.js';
@@ -136,6 +137,11 @@ export class RingReader {
   /** True when a record is published and not yet consumed. */
   get hasRecords(): boolean {
     return Atomics.load(this.#words, TAIL_INDEX) >>> 0 !== this.#head;
+  }
+
+  /** True while the writer says the machine is busy: looking for its records wastes a core. */
+  get writerContended(): boolean {
+    return Atomics.load(this.#words, WRITER_CONTENDED_INDEX) !== 0;
   }
 
   /** True while the writer says more records are on their way (it is running calls). */

@@ -48,6 +48,11 @@ export const ARENA_HEAD_INDEX = 5;
  * (results ring): a reader may keep looking for them rather than go to sleep.
  */
 export const WRITER_BUSY_INDEX = 6;
+/**
+ * Int32 index of the writer's "my watch lost its core: the machine is busy" flag
+ * (results ring, spin-policy.ts): a reader does not spend turns looking while it is up.
+ */
+export const WRITER_CONTENDED_INDEX = 7;
 /** Bytes of control words before a ring's records (a cache line, so rings start aligned). */
 export const CONTROL_BYTES = 64;
 

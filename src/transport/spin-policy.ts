@@ -15,13 +15,15 @@
  *                    would have caught it, so a closed window opens again (to twice that)
  *                    when `slept` is within the longest watch
  *   preempted()      the watch lost its core (two looks at the clock far apart): the
- *                    machine is busy, so no watching for COOLDOWN_MS, and only a quick
- *                    wake afterwards opens the window again
+ *                    machine is busy, so no watching for COOLDOWN_MS, then a whole
+ *                    window again, as a probe
  */
 import { performance } from 'node:perf_hooks';
 
 /** The narrowest window worth opening, µs. */
 const MIN_US = 4;
+/** What a wake-up on the doorbell itself takes, at most, µs. */
+const WAKE_US = 50;
 /** How long a side that lost its core while watching does not watch, ms. */
 const COOLDOWN_MS = 50;
 /**
@@ -56,15 +58,22 @@ export class SpinPolicy {
     this.#windowUs = halved < MIN_US ? 0 : halved;
   }
 
-  /** Woken after sleeping `sleptUs`. */
+  /**
+   * Woken after sleeping `sleptUs`, which counts the wake-up itself (tens of µs): within
+   * the longest watch and that, a watch would have caught what woke it.
+   */
   woke(sleptUs: number, now = performance.now()): void {
-    if (now < this.#quietFrom || sleptUs > this.maxUs) return;
-    this.found(sleptUs);
+    if (now < this.#quietFrom || sleptUs > this.maxUs + WAKE_US) return;
+    this.found(Math.min(sleptUs, this.maxUs));
   }
 
-  /** The watch lost its core: the machine is busy. */
+  /**
+   * The watch lost its core: the machine is busy. No watching for COOLDOWN_MS; then a
+   * whole window again, as a probe: on a machine still busy it loses its core again at
+   * once, which costs one window per cool-down.
+   */
   preempted(now = performance.now()): void {
-    this.#windowUs = 0;
+    this.#windowUs = this.maxUs;
     this.#quietFrom = now + COOLDOWN_MS;
   }
 }

@@ -23,7 +23,7 @@ describe('SpinPolicy', () => {
   it('opens a closed window again when a wake came soon enough for a watch to catch it', () => {
     const policy = new SpinPolicy(50);
     for (let i = 0; i < 6; i += 1) policy.missed();
-    policy.woke(200, 0); // longer than any watch: nothing learned
+    policy.woke(200, 0); // longer than any watch and its wake-up: nothing learned
     expect(policy.windowUs(0)).toBe(0);
     policy.woke(10, 0);
     expect(policy.windowUs(0)).toBe(20);
@@ -31,14 +31,22 @@ describe('SpinPolicy', () => {
     expect(policy.windowUs(0)).toBe(50);
   });
 
-  it('stops watching for a while after losing its core, and a wake meanwhile teaches nothing', () => {
+  it('stops watching for a while after losing its core, then probes with a whole window', () => {
     const policy = new SpinPolicy(50);
     policy.preempted(1_000);
     expect(policy.windowUs(1_001)).toBe(0);
-    policy.woke(5, 1_010);
-    expect(policy.windowUs(1_100)).toBe(0);
-    // After the cool-down only a quick wake opens it again.
-    policy.woke(5, 1_100);
-    expect(policy.windowUs(1_100)).toBe(10);
+    policy.woke(5, 1_010); // during the cool-down: nothing learned
+    expect(policy.windowUs(1_049)).toBe(0);
+    expect(policy.windowUs(1_050)).toBe(50);
+  });
+
+  it('counts a wake-up that took a little longer than the longest watch as one it would have caught', () => {
+    const policy = new SpinPolicy(50);
+    for (let i = 0; i < 6; i += 1) policy.missed();
+    policy.woke(90, 0);
+    expect(policy.windowUs(0)).toBe(50);
+    for (let i = 0; i < 6; i += 1) policy.missed();
+    policy.woke(101, 0);
+    expect(policy.windowUs(0)).toBe(0);
   });
 });
