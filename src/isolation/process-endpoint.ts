@@ -76,6 +76,7 @@ export class ProcessEndpoint implements WorkerEndpoint {
   #lastError: Error | undefined;
   #overLimit: string | undefined;
   #heapOom = false;
+  #uncaughtHeard = false;
   #exited = false;
   #usage: ProcessUsage | undefined;
   readonly #usageTimer: NodeJS.Timeout | undefined;
@@ -114,11 +115,6 @@ export class ProcessEndpoint implements WorkerEndpoint {
     if (stdout !== null) readOutput(stdout, 'stdout', spec.maxLineChars, spec.output, heap);
     if (stderr !== null) readOutput(stderr, 'stderr', spec.maxLineChars, spec.output, heap);
     this.#usageTimer = this.#watchUsage(spec.limits);
-  }
-
-  /** The process id (its group's id too), or -1 when it never started. */
-  get pid(): number {
-    return this.#pid;
   }
 
   /** Its id and its use at the last reading (every 100 ms), until it exits. */
@@ -172,10 +168,14 @@ export class ProcessEndpoint implements WorkerEndpoint {
     if (!this.#exited) killGroup(this.#pid);
   }
 
-  /** An UNCAUGHT message is the endpoint's (the cause of the exit to come); the rest go on. */
+  /**
+   * An UNCAUGHT message is the endpoint's (the cause of the exit to come), and only the
+   * first is read: a process dies of one error; the rest go on.
+   */
   #control(message: unknown): void {
     if (isPlainObject(message) && message['type'] === 'UNCAUGHT') {
-      if (isPlainObject(message['error'])) {
+      if (!this.#uncaughtHeard && isPlainObject(message['error'])) {
+        this.#uncaughtHeard = true;
         this.#lastError = fromWireError(message['error'] as unknown as WireError);
       }
       return;

@@ -6,7 +6,6 @@
  * violation, told once, after which nothing more is read).
  */
 import type { Duplex } from 'node:stream';
-import { BerthError, codes } from '../errors.js';
 import { createStreamDecoder, createStreamEncoder, type StreamEncoder } from './codec.js';
 import { frameWorthBundling } from './frame-sender.js';
 import { PipeKind, PipeReader, PipeWriter } from './pipe-frames.js';
@@ -121,11 +120,3 @@ export class PipeChannel {
 }
 
 const EMPTY = new Uint8Array(0);
-
-/** BERTH_ERR_PROTOCOL for a pipe whose other end broke it. */
-export function pipeViolation(detail: string, cause?: unknown): BerthError {
-  return new BerthError(codes.PROTOCOL, `the plugin pipe carried ${detail}`, {
-    cause,
-    data: { detail },
-  });
-}

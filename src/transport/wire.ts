@@ -84,12 +84,11 @@ export interface WorkerBoot extends WorkerBasics {
 
 /**
  * What a plugin process is told, in the first frame on its pipe (pipe-channel.ts): the
- * basics, how often to beat, and the largest frame the host reads.
+ * basics, and how often to beat.
  */
 export interface ProcessBoot extends WorkerBasics {
   type: 'BOOT';
   heartbeatIntervalMs: number;
-  maxFrameBytes: number;
 }
 
 /** The part of a plugin's description both sides need: no host internals. */
