@@ -142,13 +142,13 @@ class DataPlaneClient extends BookedClient implements CallClient {
   // a scavenge or the application's own work makes one long.)
   readonly #receive = (): void => {
     if (this.#state !== 'open') return;
-    let now = performance.now();
     if (this.#sleptAt > 0) {
-      this.#policy.woke((now - this.#sleptAt) * 1000, now);
+      const woke = performance.now();
+      this.#policy.woke((woke - this.#sleptAt) * 1000, woke);
       this.#sleptAt = 0;
     }
     this.#receiver.drain();
-    now = performance.now();
+    const now = performance.now();
     const windowUs = this.#policy.windowUs(now);
     if (windowUs <= 0 || this.#results.writerContended) {
       this.#sleep();
