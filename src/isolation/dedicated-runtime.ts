@@ -103,18 +103,10 @@ export class DedicatedRuntime implements PluginRuntime {
   }
 
   start(): Promise<ServiceMethods> {
-    const { startTimeoutMs } = this.spec;
-    return startWithin(
-      this.#boot(),
-      startTimeoutMs,
-      () => this.stop(),
-      () =>
-        new BerthError(
-          codes.START_FAILED,
-          `plugin "${this.#plugin}" did not start within ${startTimeoutMs} ms; its worker was terminated`,
-          { plugin: this.#plugin, data: { timeoutMs: startTimeoutMs } },
-        ),
-    );
+    return startWithin(this.#boot(), this.spec.startTimeoutMs, () => this.stop(), {
+      plugin: this.#plugin,
+      then: `; its ${this.isolation === 'process' ? 'process' : 'worker'} was terminated`,
+    });
   }
 
   call(service: string, method: string, args: unknown[], options?: CallOptions): Promise<unknown> {

@@ -82,18 +82,11 @@ class PoolRuntime implements PluginRuntime {
   }
 
   start(): Promise<ServiceMethods> {
-    const { startTimeoutMs } = this.spec;
-    return startWithin(
-      this.#boot(),
-      startTimeoutMs,
-      () => this.stop(),
-      () =>
-        new BerthError(
-          codes.START_FAILED,
-          `plugin "${this.#plugin}" did not start within ${startTimeoutMs} ms in its pool of ${this.size} threads; the pool was destroyed`,
-          { plugin: this.#plugin, data: { timeoutMs: startTimeoutMs, threads: this.size } },
-        ),
-    );
+    return startWithin(this.#boot(), this.spec.startTimeoutMs, () => this.stop(), {
+      plugin: this.#plugin,
+      then: ` in its pool of ${this.size} threads; the pool was destroyed`,
+      data: { threads: this.size },
+    });
   }
 
   call(service: string, method: string, args: unknown[], options: CallOptions = {}) {

@@ -4,25 +4,37 @@
  * and then runs `onStop`, each bounded by the stop deadline.
  */
 import type { Logger } from 'pino';
-import type { BerthError } from '../errors.js';
+import { BerthError, codes } from '../errors.js';
 import { TIMED_OUT, withDeadline } from './deadline.js';
+
+/** Who did not start in time, and what became of its workers, for the error. */
+export interface LateStart {
+  plugin: string;
+  /** Said after the deadline: `; its worker was terminated`. */
+  then: string;
+  data?: Record<string, unknown>;
+}
 
 /**
  * Resolves with what `boot` resolves with, unless the start deadline passes first: then
- * `stop()` is awaited and `late` thrown (a BERTH_ERR_START_FAILED saying so). The late
- * outcome of `boot` is dropped: its worker is being terminated.
+ * `stop()` is awaited and BERTH_ERR_START_FAILED thrown, saying so. The late outcome of
+ * `boot` is dropped: its worker is being terminated.
  */
 export async function startWithin<T>(
   boot: Promise<T>,
   timeoutMs: number,
   stop: () => Promise<void>,
-  late: () => BerthError,
+  late: LateStart,
 ): Promise<T> {
   const outcome = await withDeadline(boot, timeoutMs);
   if (outcome !== TIMED_OUT) return outcome;
   boot.catch(() => {});
   await stop();
-  throw late();
+  throw new BerthError(
+    codes.START_FAILED,
+    `plugin "${late.plugin}" did not start within ${timeoutMs} ms${late.then}`,
+    { plugin: late.plugin, data: { timeoutMs, ...late.data } },
+  );
 }
 
 /** What a graceful stop needs. */
