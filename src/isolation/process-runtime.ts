@@ -86,7 +86,6 @@ class ProcessLauncher implements WorkerLauncher {
       logLimits: spec.logLimits,
       envNames: Object.keys(spec.env),
       heartbeatIntervalMs: heartbeatInterval(spec.hangTimeoutMs),
-      maxFrameBytes: MAX_PROCESS_FRAME_BYTES,
     };
     endpoint.post(boot);
     return { endpoint, liveness, process: true };
@@ -99,10 +98,17 @@ class ProcessLauncher implements WorkerLauncher {
   exited(): void {}
 }
 
-/** setuid and setgid need root: say so before spawning rather than fail with EPERM. */
-function refuseIdentityWithoutRoot(plugin: string, limits: ProcessLimits): void {
+/**
+ * setuid and setgid need root: says so (BERTH_ERR_START_FAILED) before spawning rather
+ * than fail with EPERM. `hostUid` is the host's own (undefined where there are no uids).
+ */
+export function refuseIdentityWithoutRoot(
+  plugin: string,
+  limits: ProcessLimits,
+  hostUid = process.getuid?.(),
+): void {
   if (limits.uid === undefined && limits.gid === undefined) return;
-  if (process.getuid?.() === 0) return;
+  if (hostUid === 0) return;
   throw new BerthError(
     codes.START_FAILED,
     `plugin "${plugin}" is to run as uid ${limits.uid ?? '-'} gid ${limits.gid ?? '-'}, which needs the host to run as root; run the host as root or remove processLimits.uid and gid`,

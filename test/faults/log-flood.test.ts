@@ -184,11 +184,11 @@ describe.each([
     expect(await fault.echo()).toBe('neighbour unharmed');
   });
 
-  // A process plugin has no parentPort to post LOGS messages on: what it writes past its
-  // sink goes to its stdout, which the host reads as log lines held to the same intake.
-  it.skipIf(mode === 'process')(
-    'posts LOGS messages itself, past its sink: ended as BERTH_ERR_PROTOCOL, the host loop never stalled for long, the neighbour answering',
-    async () => {
+  // Past its sink, a worker thread can post LOGS messages of its own; a process plugin has
+  // no parentPort to post them on, and what it writes past its sink goes to its stdout,
+  // which the host reads as log lines held to the same intake. Each mode gets its own test.
+  if (mode !== 'process')
+    it('posts LOGS messages itself, past its sink: ended as BERTH_ERR_PROTOCOL, the host loop never stalled for long, the neighbour answering', async () => {
       const fault = await start([plugin]);
       const flood = fault.host.service<LogFlood>('flood');
       const lag = monitorEventLoopDelay({ resolution: 10 });
@@ -206,12 +206,10 @@ describe.each([
       expect(ms, figures).toBeLessThan(2_000);
       expect(lag.max / 1e6, figures).toBeLessThan(1_000);
       expect(await fault.echo()).toBe('neighbour unharmed');
-    },
-  );
+    });
 
-  it.runIf(mode === 'process')(
-    'writes a flood to its stdout, past its sink: each line a log line held to the same limits, the neighbour answering',
-    async () => {
+  if (mode === 'process')
+    it('writes a flood to its stdout, past its sink: each line a log line held to the same limits, the neighbour answering', async () => {
       const log = captureLog();
       const fault = await start([plugin], { logger: log.logger });
       const flood = fault.host.service<LogFlood>('flood');
@@ -228,8 +226,7 @@ describe.each([
         state: 'running',
         restarts: 0,
       });
-    },
-  );
+    });
 
   it('cuts a line longer than maxLineChars to that length, at its level, saying so', async () => {
     const log = captureLog();
