@@ -21,6 +21,7 @@ import {
   uniqueSchema,
 } from '../../plugins/postgres-storage/test/test-database.js';
 import { pluginProcesses } from '../support/plugin-processes.js';
+import { rejection } from '../support/rejection.js';
 
 const plugins = fileURLToPath(new URL('../../plugins/', import.meta.url));
 
@@ -92,14 +93,24 @@ describe('sqlite-storage in a process that is killed', () => {
         );
       }
       const restarted = new Promise((resolve) => host.once('plugin:restarted', resolve));
-      const inFlight = storage.list({ cluster: 'c' }).then(
-        () => undefined,
-        (error: unknown) => error,
+      // Sent before the kill, answered by nobody: the kill comes first, and the frames go
+      // out only at the end of this tick. `list` is idempotent (its manifest says so), so
+      // it is retried on the new process; `put` is not, so it fails with why.
+      const listed = storage.list({ cluster: 'c' });
+      const late = rejection(
+        storage.put({
+          cluster: 'c',
+          type: 't',
+          namespace: 'n',
+          name: 'late',
+          body: new Uint8Array(1),
+        }),
       );
       process.kill(before[0] as number, 'SIGKILL');
-      const error = await inFlight;
-      // The list may have been answered before the kill; if it was not, it says why.
-      if (error instanceof Error) expect(error).toMatchObject({ code: codes.PLUGIN_CRASHED });
+      expect(await late).toMatchObject({ code: codes.PLUGIN_CRASHED, data: { signal: 'SIGKILL' } });
+      expect((await listed).items.map((item) => item.name).sort()).toEqual(
+        written.map((_, i) => `r-${i}`).sort(),
+      );
       await restarted;
       const after = await pluginProcesses();
       expect(after).toHaveLength(1);
