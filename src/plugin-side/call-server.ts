@@ -48,8 +48,6 @@ class ServingLoop implements CallServer {
   readonly #receiver: FrameReceiver;
   #closed = false;
   readonly #policy: SpinPolicy;
-  /** When the loop went to sleep on the doorbell (ms), 0 while awake. */
-  #sleptAt = 0;
 
   constructor(
     private readonly options: ServeOptions,
@@ -87,14 +85,13 @@ class ServingLoop implements CallServer {
   // (at most `spinUs`) before sleeping again.
   readonly #serve = (): void => {
     if (this.#closed) return;
-    if (this.#sleptAt > 0) {
-      const now = performance.now();
-      this.#policy.woke((now - this.#sleptAt) * 1000, now);
-      this.#sleptAt = 0;
-    }
+    if (this.#policy.asleep) this.#policy.woke(this.#requests.rangAt);
     // Busy while this batch runs: a host waiting for its results keeps looking for them.
     this.#results.busy = true;
     this.#receiver.drain();
+    // The results of calls that answered at once go out before anything else: going to
+    // sleep (below) takes microseconds the host would otherwise wait for them.
+    this.#sender.flush();
     if (this.#policy.windowUs() <= 0) this.#sleep();
     else setImmediate(this.#spin);
   };
@@ -120,7 +117,7 @@ class ServingLoop implements CallServer {
         break;
       }
       if (now >= until || this.#closed) {
-        policy.missed();
+        policy.missed(now);
         break;
       }
       last = now;
@@ -136,7 +133,7 @@ class ServingLoop implements CallServer {
       setImmediate(this.#serve);
       return;
     }
-    this.#sleptAt = performance.now();
+    this.#policy.sleeping();
     void (ready ?? this.#requests.whenRecords()).then(this.#serve);
   }
 }

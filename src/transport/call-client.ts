@@ -51,8 +51,6 @@ class DataPlaneClient extends BookedClient implements CallClient {
   #pollStart = 0;
   #pollUntil = 0;
   #busyUntil = 0;
-  /** When the loop went to sleep on the doorbell (ms), 0 while awake. */
-  #sleptAt = 0;
 
   constructor(private readonly options: CallClientOptions) {
     super(options.present, (id) => {
@@ -142,16 +140,14 @@ class DataPlaneClient extends BookedClient implements CallClient {
   // a scavenge or the application's own work makes one long.)
   readonly #receive = (): void => {
     if (this.#state !== 'open') return;
-    if (this.#sleptAt > 0) {
-      const woke = performance.now();
-      this.#policy.woke((woke - this.#sleptAt) * 1000, woke);
-      this.#sleptAt = 0;
-    }
+    if (this.#policy.asleep) this.#policy.woke(this.#results.rangAt);
     this.#receiver.drain();
     const now = performance.now();
     const windowUs = this.#policy.windowUs(now);
     if (windowUs <= 0 || this.#results.writerContended) {
-      this.#sleep();
+      // After this turn: the callers just answered send their next calls first, and
+      // going to sleep takes microseconds they would otherwise wait for.
+      setImmediate(this.#sleepAfterTurn);
       return;
     }
     this.#pollStart = now;
@@ -179,13 +175,15 @@ class DataPlaneClient extends BookedClient implements CallClient {
       setImmediate(this.#poll);
       return;
     }
-    policy.missed();
+    policy.missed(now);
     this.#sleep();
   };
 
+  readonly #sleepAfterTurn = (): void => this.#sleep();
+
   #sleep(): void {
     if (this.#state !== 'open') return;
-    this.#sleptAt = performance.now();
+    this.#policy.sleeping();
     void (this.#receiver.whenReady() ?? this.#results.whenRecords()).then(this.#receive);
   }
 }

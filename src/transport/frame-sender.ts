@@ -165,6 +165,13 @@ export class FrameSender {
     }
   }
 
+  /** Publishes what is written now, not at the end of the tick (a publish already due then finds nothing). */
+  flush(): void {
+    if (this.#closed) return;
+    this.#unpublished = 0;
+    this.#writer.publish();
+  }
+
   /** Records waiting for ring space. */
   get queued(): number {
     return this.#queue.length;

@@ -7,6 +7,7 @@ import {
   CONTROL_BYTES,
   HEAD_INDEX,
   Placement,
+  RANG_AT_F64_INDEX,
   READER_WAITING_INDEX,
   RECORD_HEADER_BYTES,
   RecordKind,
@@ -34,6 +35,7 @@ export interface RecordView {
 /** The reading end of a ring. */
 export class RingReader {
   readonly #words: Int32Array;
+  readonly #rangAt: Float64Array;
   readonly #header: Uint32Array;
   readonly bytes: Uint8Array;
   readonly #mask: number;
@@ -45,6 +47,7 @@ export class RingReader {
 
   constructor(buffer: SharedArrayBuffer) {
     this.#words = new Int32Array(buffer, 0, CONTROL_BYTES / 4);
+    this.#rangAt = new Float64Array(buffer, 0, CONTROL_BYTES / 8);
     this.bytes = new Uint8Array(buffer, CONTROL_BYTES);
     this.#header = new Uint32Array(buffer, CONTROL_BYTES);
     this.capacity = this.bytes.byteLength;
@@ -142,6 +145,14 @@ export class RingReader {
   /** True while the writer says the machine is busy: looking for its records wastes a core. */
   get writerContended(): boolean {
     return Atomics.load(this.#words, WRITER_CONTENDED_INDEX) !== 0;
+  }
+
+  /**
+   * When the writer last rang the doorbell (monotonic-clock.ts), as it says: the writer
+   * is not trusted, so this is only ever a hint (NaN or anything else it wrote).
+   */
+  get rangAt(): number {
+    return this.#rangAt[RANG_AT_F64_INDEX] as number;
   }
 
   /** True while the writer says more records are on their way (it is running calls). */

@@ -5,6 +5,7 @@
 import {
   CONTROL_BYTES,
   HEAD_INDEX,
+  RANG_AT_F64_INDEX,
   READER_WAITING_INDEX,
   RECORD_HEADER_BYTES,
   RecordKind,
@@ -14,11 +15,13 @@ import {
   WRITER_WAITING_INDEX,
   alignUp,
 } from './shared-layout.js';
+import { monotonicMs } from './monotonic-clock.js';
 import { wireViolation } from './wire-violation.js';
 
 /** The writing end of a ring. */
 export class RingWriter {
   readonly #words: Int32Array;
+  readonly #rangAt: Float64Array;
   readonly #header: Uint32Array;
   readonly bytes: Uint8Array;
   readonly #mask: number;
@@ -28,6 +31,7 @@ export class RingWriter {
 
   constructor(buffer: SharedArrayBuffer) {
     this.#words = new Int32Array(buffer, 0, CONTROL_BYTES / 4);
+    this.#rangAt = new Float64Array(buffer, 0, CONTROL_BYTES / 8);
     this.bytes = new Uint8Array(buffer, CONTROL_BYTES);
     this.#header = new Uint32Array(buffer, CONTROL_BYTES);
     this.capacity = this.bytes.byteLength;
@@ -98,14 +102,18 @@ export class RingWriter {
   }
 
   /**
-   * Makes every record written so far visible, and rings the reader if it sleeps. Does
-   * nothing once closed (a sender's queue may still be winding down by then).
+   * Makes every record written so far visible, and rings the reader if it sleeps, saying
+   * when (RANG_AT_F64_INDEX). Does nothing once closed (a sender's queue may still be
+   * winding down by then).
    */
   publish(): void {
     const words = this.#words;
     if (this.#closed || Atomics.load(words, TAIL_INDEX) >>> 0 === this.#tail) return;
     Atomics.store(words, TAIL_INDEX, this.#tail | 0);
-    if (Atomics.load(words, READER_WAITING_INDEX) !== 0) Atomics.notify(words, TAIL_INDEX);
+    if (Atomics.load(words, READER_WAITING_INDEX) !== 0) {
+      this.#rangAt[RANG_AT_F64_INDEX] = monotonicMs();
+      Atomics.notify(words, TAIL_INDEX);
+    }
   }
 
   /**

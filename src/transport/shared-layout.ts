@@ -8,6 +8,7 @@
  *   ┌─────────────────────────────┐            ┌─────────────────────────────┐
  *   │ control words (Int32)       │            │ control words (Int32)       │
  *   │  TAIL   bytes published     │            │  TAIL / HEAD / flags / BUSY │
+ *   │  (RANG_AT: a Float64)       │            │  (RANG_AT: a Float64)       │
  *   │  HEAD   bytes consumed      │            ├─────────────────────────────┤
  *   │  READER_WAITING  doorbell   │            │ record ring                 │
  *   │  WRITER_WAITING  space bell │            │  [rec][rec][rec]······      │
@@ -53,6 +54,12 @@ export const WRITER_BUSY_INDEX = 6;
  * (results ring, spin-policy.ts): a reader does not spend turns looking while it is up.
  */
 export const WRITER_CONTENDED_INDEX = 7;
+/**
+ * Float64 index (bytes 32-39) of when the writer last rang the doorbell, in ms on the
+ * system's monotonic clock (spin-policy.ts `monotonicMs`): a reader woken by it can tell
+ * how long the other side took to answer, its own wake-up left out.
+ */
+export const RANG_AT_F64_INDEX = 4;
 /** Bytes of control words before a ring's records (a cache line, so rings start aligned). */
 export const CONTROL_BYTES = 64;
 

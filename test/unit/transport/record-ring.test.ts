@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BerthError, codes } from '../../../src/errors.js';
+import { monotonicMs } from '../../../src/transport/monotonic-clock.js';
 import { RingReader, RingWriter } from '../../../src/transport/record-ring.js';
 import {
   CONTROL_BYTES,
@@ -87,11 +88,21 @@ describe('the record ring', () => {
 
   it('wakes a sleeping reader when records are published, and a waiting writer when space is freed', async () => {
     const { writer, reader } = makeRing();
+    expect(reader.rangAt).toBe(0); // never rung
     const woken = reader.whenRecords();
+    const before = monotonicMs();
     writer.write(RecordKind.FRAME, Placement.INLINE, 5, 0, 0);
     writer.publish();
     await woken;
     expect(reader.hasRecords).toBe(true);
+    // The ring says when it rang, on the clock every thread shares.
+    expect(reader.rangAt).toBeGreaterThanOrEqual(before);
+    expect(reader.rangAt).toBeLessThanOrEqual(monotonicMs());
+    // An awake reader is not rung, and the time stays that of the last ring.
+    const rang = reader.rangAt;
+    writer.write(RecordKind.FRAME, Placement.INLINE, 7, 0, 0);
+    writer.publish();
+    expect(reader.rangAt).toBe(rang);
 
     const big = new Uint8Array(RING / 2 - RECORD_HEADER_BYTES);
     while (writer.write(RecordKind.FRAME, Placement.INLINE, 6, big.length, 0, big));
