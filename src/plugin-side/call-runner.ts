@@ -9,22 +9,59 @@ import { toWireError } from '../wire-error.js';
 import { INLINE_MAX_BYTES } from '../transport/shared-layout.js';
 import { Frame, type AnyFrame } from '../transport/wire.js';
 
-/**
- * Runs one call, returning its value or a promise of it (or throwing). `signal.signal`
- * aborts when the host cancels the call; it is made on first use.
- */
+/** What a call's context draws on (plugin-instance.ts `MethodContext`). */
+export interface CallSource {
+  /** Aborts when the host cancels the call; made on first use. */
+  readonly signal: AbortSignal;
+  /** A byte array for the call's result, to be written in place (CallContext.resultBytes). */
+  resultBytes(length: number): Uint8Array;
+}
+
+/** Runs one call, returning its value or a promise of it (or throwing). */
 export type Dispatch = (
   service: string,
   method: string,
   args: unknown[],
-  signal: { readonly signal: AbortSignal },
+  source: CallSource,
 ) => unknown;
 
-/** One call being served: its signal, made only if the plugin asks for it. */
-class RunningCall {
+/**
+ * One call being served: its signal, made only if the plugin asks for it, and the arena
+ * slot it was lent for its result, if it asked for one.
+ */
+class RunningCall implements CallSource {
   #controller: AbortController | undefined;
   #reason: unknown = undefined;
   #cancelled = false;
+  #lent: Uint8Array | undefined;
+
+  constructor(private readonly sender: AnswerSender) {}
+
+  /**
+   * A view on the result arena when the result is too large to travel in a ring record
+   * and a slot is free (one call at a time holds one); else a plain byte array, which
+   * goes as any other result does.
+   */
+  resultBytes(length: number): Uint8Array {
+    if (this.#lent === undefined && length > INLINE_MAX_BYTES) {
+      const view = this.sender.reserveBytes?.(length);
+      if (view !== undefined) {
+        this.#lent = view;
+        return view;
+      }
+    }
+    return new Uint8Array(length);
+  }
+
+  /**
+   * The plugin's method has ended: a slot it was lent and did not send is taken back.
+   * Not before: a cancelled method may still be writing into it.
+   */
+  ended(): void {
+    if (this.#lent === undefined) return;
+    this.sender.releaseBytes?.(this.#lent);
+    this.#lent = undefined;
+  }
 
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
@@ -45,7 +82,12 @@ class RunningCall {
 export interface AnswerSender {
   /** Throws BERTH_ERR_UNENCODABLE, sending nothing, when the frame cannot be encoded. */
   send(frame: AnyFrame, id: number): void;
+  /** Sends `bytes` as they are; a view lent by reserveBytes goes from where it was written. */
   sendBytes(id: number, bytes: Uint8Array): void;
+  /** Lends a view on shared memory to write a result in place, when the carrier has one. */
+  reserveBytes?(length: number): Uint8Array | undefined;
+  /** Takes back a lent view that was not sent. */
+  releaseBytes?(view: Uint8Array): void;
 }
 
 /** The running calls of one data plane. */
@@ -113,7 +155,7 @@ export class CallRunner {
     }
     if (frame[0] !== Frame.CALL) return;
     const [, id, service, method, args] = frame;
-    const call = new RunningCall();
+    const call = new RunningCall(this.sender);
     running.set(id, call);
     let value: unknown;
     try {
@@ -121,20 +163,24 @@ export class CallRunner {
     } catch (error) {
       running.delete(id);
       this.fail(id, error, service, method);
+      call.ended();
       return;
     }
     // A method that answers at once is answered at once: no promise per call.
     if (typeof (value as PromiseLike<unknown> | undefined)?.then !== 'function') {
       running.delete(id);
       this.#succeed(id, value, service, method);
+      call.ended();
       return;
     }
     Promise.resolve(value).then(
       (result) => {
         if (running.delete(id)) this.#succeed(id, result, service, method);
+        call.ended();
       },
       (error: unknown) => {
         if (running.delete(id)) this.fail(id, error, service, method);
+        call.ended();
       },
     );
   }

@@ -38,10 +38,12 @@ interface RunningService {
 }
 
 /**
- * Where a call's AbortSignal comes from: the signal itself, or an object that makes it
- * on first use (an AbortController per call costs more than the rest of a small call).
+ * What a call's context draws on: its AbortSignal alone, or a source that makes the
+ * signal on first use (an AbortController per call costs more than the rest of a small
+ * call) and may lend result bytes on shared memory (call-runner.ts).
  */
-export type SignalSource = AbortSignal | { readonly signal: AbortSignal };
+export type SignalSource =
+  AbortSignal | { readonly signal: AbortSignal; resultBytes?(length: number): Uint8Array };
 
 /**
  * The context of one call: the service's context plus the method and the call's signal.
@@ -71,6 +73,19 @@ class MethodContext implements CallContext {
   get signal(): AbortSignal {
     const source = this.#source;
     return source instanceof AbortSignal ? source : source.signal;
+  }
+
+  resultBytes(byteLength: number): Uint8Array {
+    if (!Number.isSafeInteger(byteLength) || byteLength < 0) {
+      throw new RangeError(
+        `ctx.resultBytes(${String(byteLength)}): the length must be a whole number of bytes, 0 or more`,
+      );
+    }
+    const source = this.#source;
+    return (
+      (source instanceof AbortSignal ? undefined : source.resultBytes?.(byteLength)) ??
+      new Uint8Array(byteLength)
+    );
   }
 }
 

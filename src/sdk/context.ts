@@ -28,6 +28,17 @@ export interface CallContext<C = ServiceConfig> extends ServiceContext<C> {
   readonly method: string;
   /** Aborts when the caller gives up on the call or the service stops. */
   readonly signal: AbortSignal;
+  /**
+   * A byte array of `byteLength` to write the method's result into and return (itself,
+   * or a view on its first bytes). In a worker thread, one larger than a ring record
+   * (32 KiB) is a view on the plugin's result arena: the result then reaches the caller
+   * without a copy on the way, and a zero-copy caller reads it where it was written.
+   * Elsewhere, when the arena is full, or when another call of the worker holds such a
+   * view, it is a plain Uint8Array, sent as any result is. A view on the arena is not
+   * zeroed: write every byte you return. It is the call's until the method returns; do
+   * not keep it or write to it after that, since its memory then holds other results.
+   */
+  resultBytes(byteLength: number): Uint8Array;
 }
 
 /** What `onHealthCheck` may return; returning nothing means healthy, throwing means not. */

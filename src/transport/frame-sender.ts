@@ -97,7 +97,26 @@ export class FrameSender {
   /** Sends `bytes` as the result of call `id`, without encoding them. */
   sendBytes(id: number, bytes: Uint8Array): void {
     if (this.#closed) return;
+    const position = this.#arena?.commit(bytes) ?? -1;
+    if (position >= 0) {
+      // Written in place by the plugin (reserveBytes): already where it goes.
+      this.#record(RecordKind.BYTES, Placement.ARENA, id, position, bytes.byteLength, undefined);
+      return;
+    }
     this.#place(RecordKind.BYTES, id, bytes);
+  }
+
+  /**
+   * A byte array of `length` to be written in place and sent with {@link sendBytes}: a
+   * view on the arena when one is free (ArenaWriter.reserve), else undefined.
+   */
+  reserveBytes(length: number): Uint8Array | undefined {
+    return this.#closed ? undefined : this.#arena?.reserve(length);
+  }
+
+  /** Takes back `view`, lent by {@link reserveBytes}, if it was not sent: its call has ended. */
+  releaseBytes(view: Uint8Array): void {
+    this.#arena?.release(view);
   }
 
   #place(kind: number, id: number, bytes: Uint8Array): void {

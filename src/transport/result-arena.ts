@@ -12,12 +12,14 @@
 import { ARENA_HEAD_INDEX, ARENA_TAIL_INDEX, CONTROL_BYTES, alignUp } from './shared-layout.js';
 import { wireViolation } from './wire-violation.js';
 
-/** Worker side: allocates slots and copies bytes into them. */
+/** Worker side: allocates slots and copies bytes into them, or lends one to be written in place. */
 export class ArenaWriter {
   readonly bytes: Uint8Array;
   readonly #words: Int32Array;
   readonly #mask: number;
   #tail: number;
+  /** The slot lent by {@link reserve}: nothing else is allocated until it is committed or released. */
+  #reserved: { position: number; view: Uint8Array } | undefined;
 
   /** `results` holds the arena's counters (shared-layout.ts). */
   constructor(arena: SharedArrayBuffer, results: SharedArrayBuffer) {
@@ -30,12 +32,63 @@ export class ArenaWriter {
   /**
    * Copies `source` into a fresh slot and returns the slot's position (a free-running
    * counter), or -1 when the arena has no room for it now (or ever: a value larger
-   * than half the arena always takes the copying path).
+   * than half the arena always takes the copying path), or a slot is lent out.
    */
   put(source: Uint8Array): number {
+    if (this.#reserved !== undefined) return -1;
+    const position = this.#fit(source.byteLength);
+    if (position < 0) return -1;
+    this.bytes.set(source, position & this.#mask);
+    this.#advance(position, source.byteLength);
+    return position;
+  }
+
+  /**
+   * Lends a slot of `length` bytes to be written in place: a view on the arena, or
+   * undefined when there is no room or a slot is lent already (one at a time). Until it
+   * is committed or released, {@link put} takes no other value, so the slot cannot be
+   * handed to anything else; nothing is allocated, so releasing it costs nothing.
+   */
+  reserve(length: number): Uint8Array | undefined {
+    if (this.#reserved !== undefined) return undefined;
+    const position = this.#fit(length);
+    if (position < 0) return undefined;
+    const view = new Uint8Array(this.bytes.buffer, position & this.#mask, length);
+    this.#reserved = { position, view };
+    return view;
+  }
+
+  /**
+   * Allocates the lent slot for `value` and returns its position, when `value` is the
+   * lent view or a view on its first bytes (the slot shrinks to fit); otherwise -1, and
+   * the slot stays lent. Either way the bytes stay where the plugin wrote them.
+   */
+  commit(value: Uint8Array): number {
+    const reserved = this.#reserved;
+    if (
+      reserved === undefined ||
+      value.buffer !== reserved.view.buffer ||
+      value.byteOffset !== reserved.view.byteOffset ||
+      value.byteLength > reserved.view.byteLength ||
+      value.byteLength === 0
+    ) {
+      return -1;
+    }
+    this.#reserved = undefined;
+    this.#advance(reserved.position, value.byteLength);
+    return reserved.position;
+  }
+
+  /** Takes the lent slot back, if `view` is still lent: its call ended without returning it. */
+  release(view: Uint8Array): void {
+    if (this.#reserved?.view === view) this.#reserved = undefined;
+  }
+
+  /** Where a slot of `length` bytes goes now, or -1 (see put). */
+  #fit(length: number): number {
     const capacity = this.bytes.byteLength;
-    const size = alignUp(source.byteLength);
-    if (size > capacity / 2) return -1;
+    const size = alignUp(length);
+    if (length === 0 || size > capacity / 2) return -1;
     const head = Atomics.load(this.#words, ARENA_HEAD_INDEX) >>> 0;
     const offset = this.#tail & this.#mask;
     const used = (this.#tail - head) >>> 0;
@@ -49,11 +102,12 @@ export class ArenaWriter {
     const skip =
       toEnd < size || (offset !== 0 && capacity - used - toEnd - size >= size) ? toEnd : 0;
     if (capacity - used < skip + size) return -1;
-    const position = (this.#tail + skip) >>> 0;
-    this.bytes.set(source, position & this.#mask);
-    this.#tail = (position + size) >>> 0;
+    return (this.#tail + skip) >>> 0;
+  }
+
+  #advance(position: number, length: number): void {
+    this.#tail = (position + alignUp(length)) >>> 0;
     Atomics.store(this.#words, ARENA_TAIL_INDEX, this.#tail | 0);
-    return position;
   }
 }
 

@@ -237,4 +237,80 @@ describe('the shared-memory data plane', () => {
     expect(arenaInUse(started)).toBe(0);
     expect(warnings.join('')).toContain('without release()');
   });
+
+  describe('results written in place (ctx.resultBytes)', () => {
+    it('reaches a zero-copy caller where the plugin wrote it, and a copying caller as its own bytes', async () => {
+      const started = await start();
+      const zeroCopy = started.service<Shapes>('shapes', { zeroCopy: true });
+      {
+        using lease = await zeroCopy.written(100_000, 3);
+        expect(lease.value.buffer).toBeInstanceOf(SharedArrayBuffer);
+        expect(firstWrongByte(lease.value, 100_000, 3)).toBe(-1);
+      }
+      {
+        using prefix = await zeroCopy.written(100_000, 4, undefined, 40_000);
+        expect(firstWrongByte(prefix.value, 40_000, 4)).toBe(-1);
+      }
+      const copied = await started.service<Shapes>('shapes').written(100_000, 6);
+      expect(copied.buffer).toBeInstanceOf(ArrayBuffer);
+      expect(firstWrongByte(copied, 100_000, 6)).toBe(-1);
+      expect(arenaInUse(started)).toBe(0);
+    });
+
+    it('lends a small one as a plain array, and one lent view at a time: other callers get their bytes all the same', async () => {
+      const started = await start();
+      const shapes = started.service<Shapes>('shapes');
+      expect(await shapes.lendsShared(1_000)).toBe(false);
+      expect(await shapes.lendsShared(100_000)).toBe(true);
+      // Four callers at once, each holding its bytes for a while: one has the arena's view.
+      const sizes = [50_000, 60_000, 70_000, 80_000];
+      const wrong = await Promise.all(
+        sizes.map(async (size, seed) =>
+          firstWrongByte(await shapes.written(size, seed, 20), size, seed),
+        ),
+      );
+      expect(wrong).toEqual([-1, -1, -1, -1]);
+      expect(await shapes.lendsShared(100_000)).toBe(true); // given back
+      expect(arenaInUse(started)).toBe(0);
+    });
+
+    it('takes the view back from a method that throws or answers with other bytes', async () => {
+      const started = await start();
+      const shapes = started.service<Shapes>('shapes');
+      await expect(shapes.writtenNot(100_000, 'throw')).rejects.toThrow('changed its mind');
+      expect(await shapes.lendsShared(100_000)).toBe(true);
+      const other = await shapes.writtenNot(100_000, 'other');
+      expect(firstWrongByte(other, 100_000, 5)).toBe(-1);
+      expect(await shapes.lendsShared(100_000)).toBe(true);
+      expect(arenaInUse(started)).toBe(0);
+    });
+
+    it('lends no slot twice while a cancelled method still writes into its view', async () => {
+      const started = await start();
+      const controller = new AbortController();
+      const shapes = started.service<Shapes>('shapes', { signal: controller.signal });
+      const cancelled = shapes.written(100_000, 1, 100);
+      setTimeout(() => controller.abort(), 10);
+      await expect(cancelled).rejects.toMatchObject({ code: codes.CALL_ABORTED });
+      // The cancelled method still holds its view: others get plain arrays, correct ones.
+      const plain = started.service<Shapes>('shapes');
+      expect(await plain.lendsShared(100_000)).toBe(false);
+      expect(firstWrongByte(await plain.written(100_000, 2), 100_000, 2)).toBe(-1);
+      await new Promise((resolve) => setTimeout(resolve, 150)); // the method has ended
+      expect(await plain.lendsShared(100_000)).toBe(true);
+      expect(arenaInUse(started)).toBe(0);
+    });
+
+    it('gives plain arrays where there is no arena, with the same results', async () => {
+      for (const isolation of ['inline', 'process'] as const) {
+        const started = await start({ isolation });
+        const shapes = started.service<Shapes>('shapes');
+        expect(await shapes.lendsShared(100_000)).toBe(false);
+        expect(firstWrongByte(await shapes.written(100_000, 7), 100_000, 7)).toBe(-1);
+        expect(firstWrongByte(await shapes.written(100_000, 8, 0, 10), 10, 8)).toBe(-1);
+        await started.close();
+        host = undefined;
+      }
+    });
+  });
 });

@@ -79,7 +79,12 @@ function storageOver({ context, service }: Started, codec: Codec): StorageLayer 
     invoke: (ctx: CallContext, arg: A) => R | Promise<R>,
     arg: A,
   ): Promise<R> => {
-    const ctx: CallContext = { ...context, method, signal: new AbortController().signal };
+    const ctx: CallContext = {
+      ...context,
+      method,
+      signal: new AbortController().signal,
+      resultBytes: (n: number) => new Uint8Array(n),
+    };
     try {
       return codec.value(await invoke(ctx, codec.value(arg)));
     } catch (error) {

@@ -99,7 +99,16 @@ export async function startService(overrides: ServiceConfig): Promise<StartedSer
     method: string,
     invoke: (ctx: CallContext, arg: A) => R | Promise<R>,
     arg: A,
-  ): Promise<R> => invoke({ ...context, method, signal: new AbortController().signal }, arg);
+  ): Promise<R> =>
+    invoke(
+      {
+        ...context,
+        method,
+        signal: new AbortController().signal,
+        resultBytes: (n: number) => new Uint8Array(n),
+      },
+      arg,
+    );
   const { methods } = service;
   const storage: StorageLayer = {
     put: (request) => call('put', methods.put, request),

@@ -82,7 +82,16 @@ export async function startInProcess(
     method: string,
     invoke: (ctx: CallContext, arg: A) => R | Promise<R>,
     arg: A,
-  ): Promise<R> => invoke({ ...context, method, signal: new AbortController().signal }, arg);
+  ): Promise<R> =>
+    invoke(
+      {
+        ...context,
+        method,
+        signal: new AbortController().signal,
+        resultBytes: (n: number) => new Uint8Array(n),
+      },
+      arg,
+    );
   const { methods } = service;
   let stopped: Promise<void> | undefined;
   return {

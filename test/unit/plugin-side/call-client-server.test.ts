@@ -1,7 +1,7 @@
 // The data plane's two ends, client (host) and server (plugin side), joined in one thread
 // by their shared buffers and a MessageChannel: no worker, so each settle is observed.
 import { MessageChannel } from 'node:worker_threads';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BerthError, codes } from '../../../src/errors.js';
 import {
   serveCalls,
@@ -9,6 +9,8 @@ import {
   type Dispatch,
 } from '../../../src/plugin-side/call-server.js';
 import { createCallClient, type CallClient } from '../../../src/transport/call-client.js';
+import type { Lease } from '../../../src/transport/lease.js';
+import { ArenaWriter } from '../../../src/transport/result-arena.js';
 import { createSharedBuffers } from '../../../src/transport/shared-layout.js';
 import { rejection } from '../../support/rejection.js';
 
@@ -160,5 +162,35 @@ describe('the call client and the call server', () => {
     server.close();
     await aborted(signals[0]);
     expect(signals[0]?.reason).toMatchObject({ code: codes.PLUGIN_NOT_RUNNING });
+  });
+
+  it('send a result written into a lent view from where it was written: nothing copies it into the arena', async () => {
+    const put = vi.spyOn(ArenaWriter.prototype, 'put');
+    try {
+      let lentAt = -1;
+      const { client } = connect((_service, method, args, source) => {
+        const out = source.resultBytes(args[0] as number);
+        lentAt = out.byteOffset;
+        out.fill(7);
+        return method === 'prefix' ? out.subarray(0, 50_000) : out;
+      });
+      for (const [method, size, sent] of [
+        ['whole', 100_000, 100_000],
+        ['prefix', 100_000, 50_000],
+      ] as const) {
+        const lease = (await client.call('s', method, [size], {
+          zeroCopy: true,
+        })) as Lease<Uint8Array>;
+        expect(lease.value.buffer).toBeInstanceOf(SharedArrayBuffer);
+        expect(lease.value.byteOffset).toBe(lentAt);
+        expect(lease.value.byteLength).toBe(sent);
+        expect(lease.value.every((byte) => byte === 7)).toBe(true);
+        lease.release();
+      }
+      expect(put).not.toHaveBeenCalled();
+      expect(client.stats.arenaBytesInUse).toBe(0);
+    } finally {
+      put.mockRestore();
+    }
   });
 });

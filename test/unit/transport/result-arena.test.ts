@@ -91,6 +91,43 @@ describe('the result arena', () => {
   });
 });
 
+describe('a slot lent to be written in place', () => {
+  it('is allocated only when its view (or a view on its first bytes) is committed', () => {
+    const { writer, reader } = makeArena();
+    const view = writer.reserve(1_000) as Uint8Array;
+    expect(view.byteLength).toBe(1_000);
+    view.fill(3);
+    expect(writer.put(new Uint8Array(16))).toBe(-1); // nothing else while it is lent
+    expect(writer.reserve(16)).toBeUndefined(); // one at a time
+    expect(writer.commit(new Uint8Array(1_000))).toBe(-1); // not the lent view
+    expect(writer.commit(view.subarray(1))).toBe(-1); // not its first bytes
+    const position = writer.commit(view.subarray(0, 600));
+    const slot = reader.receive(position, 600);
+    expect(reader.view(slot, 600).every((byte) => byte === 3)).toBe(true);
+    expect(reader.bytesInUse).toBe(600);
+    // The next slot follows the 600 bytes sent, not the 1,000 lent.
+    const next = writer.put(new Uint8Array([1]));
+    expect(next).toBe(position + 600);
+    reader.free(slot);
+    reader.free(reader.receive(next, 1));
+    expect(reader.bytesInUse).toBe(0);
+  });
+
+  it('costs nothing when released, and is released only by its own view', () => {
+    const { writer, reader } = makeArena();
+    const lent = writer.reserve(4_000) as Uint8Array;
+    writer.release(new Uint8Array(4_000)); // another view: still lent
+    expect(writer.put(new Uint8Array(8))).toBe(-1);
+    writer.release(lent);
+    const position = writer.put(new Uint8Array([5, 6]));
+    expect(position).toBe(0); // where the lent slot was: it was never allocated
+    reader.free(reader.receive(position, 2));
+    expect(writer.commit(lent)).toBe(-1); // released views send nothing
+    expect(writer.reserve(ARENA)).toBeUndefined(); // larger than half the arena
+    expect(writer.reserve(0)).toBeUndefined();
+  });
+});
+
 describe('the result arena, read from a writer that is not trusted', () => {
   it('takes a slot the writer skipped to the start for while a slot is held, and frees the skip with it', () => {
     const { writer, reader } = makeArena();
