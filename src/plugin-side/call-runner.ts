@@ -34,6 +34,7 @@ class RunningCall implements CallSource {
   #reason: unknown = undefined;
   #cancelled = false;
   #lent: Uint8Array | undefined;
+  #ended = false;
 
   constructor(private readonly sender: AnswerSender) {}
 
@@ -43,7 +44,9 @@ class RunningCall implements CallSource {
    * goes as any other result does.
    */
   resultBytes(length: number): Uint8Array {
-    if (this.#lent === undefined && length > INLINE_MAX_BYTES) {
+    // Once the method has ended (a branch still running after it answered, say), a lent
+    // view would never be sent nor given back.
+    if (!this.#ended && this.#lent === undefined && length > INLINE_MAX_BYTES) {
       const view = this.sender.reserveBytes?.(length);
       if (view !== undefined) {
         this.#lent = view;
@@ -58,9 +61,19 @@ class RunningCall implements CallSource {
    * Not before: a cancelled method may still be writing into it.
    */
   ended(): void {
-    if (this.#lent === undefined) return;
-    this.sender.releaseBytes?.(this.#lent);
+    this.#ended = true;
+    const lent = this.#lent;
+    if (lent === undefined) return;
     this.#lent = undefined;
+    this.sender.releaseBytes?.(lent);
+  }
+
+  /** The method has ended with a byte result: the view it was lent, now the sender's to send or give back. */
+  takeLent(): Uint8Array | undefined {
+    this.#ended = true;
+    const lent = this.#lent;
+    this.#lent = undefined;
+    return lent;
   }
 
   get signal(): AbortSignal {
@@ -82,8 +95,11 @@ class RunningCall implements CallSource {
 export interface AnswerSender {
   /** Throws BERTH_ERR_UNENCODABLE, sending nothing, when the frame cannot be encoded. */
   send(frame: AnyFrame, id: number): void;
-  /** Sends `bytes` as they are; a view lent by reserveBytes goes from where it was written. */
-  sendBytes(id: number, bytes: Uint8Array): void;
+  /**
+   * Sends `bytes` as they are. `lent` is the view reserveBytes lent the call, if any:
+   * sent from where it was written when `bytes` is it (or its first bytes), else given back.
+   */
+  sendBytes(id: number, bytes: Uint8Array, lent?: Uint8Array): void;
   /** Lends a view on shared memory to write a result in place, when the carrier has one. */
   reserveBytes?(length: number): Uint8Array | undefined;
   /** Takes back a lent view that was not sent. */
@@ -123,14 +139,16 @@ export class CallRunner {
     }
   }
 
-  #succeed(id: number, value: unknown, service: string, method: string): void {
+  #succeed(id: number, value: unknown, service: string, method: string, call: RunningCall): void {
     if (value instanceof Uint8Array && value.byteLength > INLINE_MAX_BYTES) {
       // Large bytes go into the arena as they are, 8-byte aligned: encoding them would
       // copy them once more, misaligned behind msgpack's 5-byte header. They arrive as a
       // plain Uint8Array, a Buffer too, as encoded byte arrays do (value-model.ts).
-      this.sender.sendBytes(id, value);
+      this.sender.sendBytes(id, value, call.takeLent());
       return;
     }
+    // Any other answer: a lent view is not it (encoding copies one held inside it).
+    call.ended();
     try {
       this.sender.send([Frame.RESULT, id, value], id);
     } catch (error) {
@@ -162,26 +180,34 @@ export class CallRunner {
       value = this.dispatch(service, method, args, call);
     } catch (error) {
       running.delete(id);
-      this.fail(id, error, service, method);
       call.ended();
+      this.fail(id, error, service, method);
       return;
     }
     // A method that answers at once is answered at once: no promise per call.
     if (typeof (value as PromiseLike<unknown> | undefined)?.then !== 'function') {
       running.delete(id);
-      this.#succeed(id, value, service, method);
-      call.ended();
+      this.#answer(id, value, service, method, call);
       return;
     }
     Promise.resolve(value).then(
       (result) => {
-        if (running.delete(id)) this.#succeed(id, result, service, method);
-        call.ended();
+        if (running.delete(id)) this.#answer(id, result, service, method, call);
+        else call.ended();
       },
       (error: unknown) => {
-        if (running.delete(id)) this.fail(id, error, service, method);
         call.ended();
+        if (running.delete(id)) this.fail(id, error, service, method);
       },
     );
+  }
+
+  /** Sends a method's value; whatever happens, the call has ended after it. */
+  #answer(id: number, value: unknown, service: string, method: string, call: RunningCall): void {
+    try {
+      this.#succeed(id, value, service, method, call);
+    } finally {
+      call.ended();
+    }
   }
 }

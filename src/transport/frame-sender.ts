@@ -95,13 +95,17 @@ export class FrameSender {
   }
 
   /** Sends `bytes` as the result of call `id`, without encoding them. */
-  sendBytes(id: number, bytes: Uint8Array): void {
+  sendBytes(id: number, bytes: Uint8Array, lent?: Uint8Array): void {
     if (this.#closed) return;
-    const position = this.#arena?.commit(bytes) ?? -1;
-    if (position >= 0) {
-      // Written in place by the plugin (reserveBytes): already where it goes.
-      this.#record(RecordKind.BYTES, Placement.ARENA, id, position, bytes.byteLength, undefined);
-      return;
+    if (lent !== undefined && this.#arena !== undefined) {
+      const position = this.#arena.commit(bytes, lent);
+      if (position >= 0) {
+        // Written in place by the plugin (reserveBytes): already where it goes.
+        this.#record(RecordKind.BYTES, Placement.ARENA, id, position, bytes.byteLength, undefined);
+        return;
+      }
+      // Not the lent view's first bytes: give the slot back, so these can take one.
+      this.#arena.release(lent);
     }
     this.#place(RecordKind.BYTES, id, bytes);
   }

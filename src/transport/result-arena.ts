@@ -59,14 +59,14 @@ export class ArenaWriter {
   }
 
   /**
-   * Allocates the lent slot for `value` and returns its position, when `value` is the
-   * lent view or a view on its first bytes (the slot shrinks to fit); otherwise -1, and
-   * the slot stays lent. Either way the bytes stay where the plugin wrote them.
+   * Allocates the slot lent as `lent` for `value` and returns its position, when `lent`
+   * is still lent and `value` is it or a view on its first bytes (the slot shrinks to
+   * fit); otherwise -1, and nothing changes. Either way the bytes stay where they are.
    */
-  commit(value: Uint8Array): number {
+  commit(value: Uint8Array, lent: Uint8Array): number {
     const reserved = this.#reserved;
     if (
-      reserved === undefined ||
+      reserved?.view !== lent ||
       value.buffer !== reserved.view.buffer ||
       value.byteOffset !== reserved.view.byteOffset ||
       value.byteLength > reserved.view.byteLength ||

@@ -99,9 +99,10 @@ describe('a slot lent to be written in place', () => {
     view.fill(3);
     expect(writer.put(new Uint8Array(16))).toBe(-1); // nothing else while it is lent
     expect(writer.reserve(16)).toBeUndefined(); // one at a time
-    expect(writer.commit(new Uint8Array(1_000))).toBe(-1); // not the lent view
-    expect(writer.commit(view.subarray(1))).toBe(-1); // not its first bytes
-    const position = writer.commit(view.subarray(0, 600));
+    expect(writer.commit(new Uint8Array(1_000), view)).toBe(-1); // not the lent view
+    expect(writer.commit(view.subarray(1), view)).toBe(-1); // not its first bytes
+    expect(writer.commit(view, new Uint8Array(1_000))).toBe(-1); // not the view lent
+    const position = writer.commit(view.subarray(0, 600), view);
     const slot = reader.receive(position, 600);
     expect(reader.view(slot, 600).every((byte) => byte === 3)).toBe(true);
     expect(reader.bytesInUse).toBe(600);
@@ -122,7 +123,7 @@ describe('a slot lent to be written in place', () => {
     const position = writer.put(new Uint8Array([5, 6]));
     expect(position).toBe(0); // where the lent slot was: it was never allocated
     reader.free(reader.receive(position, 2));
-    expect(writer.commit(lent)).toBe(-1); // released views send nothing
+    expect(writer.commit(lent, lent)).toBe(-1); // released views send nothing
     expect(writer.reserve(ARENA)).toBeUndefined(); // larger than half the arena
     expect(writer.reserve(0)).toBeUndefined();
   });
