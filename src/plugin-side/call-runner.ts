@@ -139,6 +139,7 @@ export class CallRunner {
     }
   }
 
+  /** Sends a method's value; the call has ended before anything is sent (RunningCall). */
   #succeed(id: number, value: unknown, service: string, method: string, call: RunningCall): void {
     if (value instanceof Uint8Array && value.byteLength > INLINE_MAX_BYTES) {
       // Large bytes go into the arena as they are, 8-byte aligned: encoding them would
@@ -187,12 +188,12 @@ export class CallRunner {
     // A method that answers at once is answered at once: no promise per call.
     if (typeof (value as PromiseLike<unknown> | undefined)?.then !== 'function') {
       running.delete(id);
-      this.#answer(id, value, service, method, call);
+      this.#succeed(id, value, service, method, call);
       return;
     }
     Promise.resolve(value).then(
       (result) => {
-        if (running.delete(id)) this.#answer(id, result, service, method, call);
+        if (running.delete(id)) this.#succeed(id, result, service, method, call);
         else call.ended();
       },
       (error: unknown) => {
@@ -200,14 +201,5 @@ export class CallRunner {
         if (running.delete(id)) this.fail(id, error, service, method);
       },
     );
-  }
-
-  /** Sends a method's value; whatever happens, the call has ended after it. */
-  #answer(id: number, value: unknown, service: string, method: string, call: RunningCall): void {
-    try {
-      this.#succeed(id, value, service, method, call);
-    } finally {
-      call.ended();
-    }
   }
 }

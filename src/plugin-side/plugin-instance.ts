@@ -13,6 +13,7 @@ import { describeThrown } from '../wire-error.js';
 import type { CallContext, HealthReport, ServiceConfig, ServiceContext } from '../sdk/context.js';
 import type { AnyMethod, PluginDefinition, ServiceImplementation } from '../sdk/define-plugin.js';
 import { createServiceMigrator } from '../migrations/service-migrator.js';
+import type { CallSource } from './call-runner.js';
 import { uninstallPluginInstance } from './uninstall-plugin-instance.js';
 
 /** What an instance needs to know about its plugin. */
@@ -38,12 +39,11 @@ interface RunningService {
 }
 
 /**
- * What a call's context draws on: its AbortSignal alone, or a source that makes the
- * signal on first use (an AbortController per call costs more than the rest of a small
- * call) and may lend result bytes on shared memory (call-runner.ts).
+ * What a call's context draws on: its AbortSignal alone (inline and pool isolation), or
+ * the data plane's running call, which makes the signal on first use (an AbortController
+ * per call costs more than the rest of a small call) and lends result bytes.
  */
-export type SignalSource =
-  AbortSignal | { readonly signal: AbortSignal; resultBytes?(length: number): Uint8Array };
+export type SignalSource = AbortSignal | CallSource;
 
 /**
  * The context of one call: the service's context plus the method and the call's signal.
@@ -82,10 +82,9 @@ class MethodContext implements CallContext {
       );
     }
     const source = this.#source;
-    return (
-      (source instanceof AbortSignal ? undefined : source.resultBytes?.(byteLength)) ??
-      new Uint8Array(byteLength)
-    );
+    return source instanceof AbortSignal
+      ? new Uint8Array(byteLength)
+      : source.resultBytes(byteLength);
   }
 }
 

@@ -147,7 +147,7 @@ class DataPlaneClient extends BookedClient implements CallClient {
     if (windowUs <= 0 || this.#results.writerContended) {
       // After this turn: the callers just answered send their next calls first, and
       // going to sleep takes microseconds they would otherwise wait for.
-      setImmediate(this.#sleepAfterTurn);
+      setImmediate(this.#sleep);
       return;
     }
     this.#pollStart = now;
@@ -179,11 +179,9 @@ class DataPlaneClient extends BookedClient implements CallClient {
     this.#sleep();
   };
 
-  readonly #sleepAfterTurn = (): void => this.#sleep();
-
-  #sleep(): void {
+  readonly #sleep = (): void => {
     if (this.#state !== 'open') return;
     this.#policy.sleeping();
     void (this.#receiver.whenReady() ?? this.#results.whenRecords()).then(this.#receive);
-  }
+  };
 }
