@@ -307,6 +307,18 @@ describe('the shared-memory data plane', () => {
       expect(arenaInUse(started)).toBe(0);
     });
 
+    it('refuses a length that is not a whole number of bytes, naming it, and keeps lending', async () => {
+      const started = await start();
+      const shapes = started.service<Shapes>('shapes');
+      for (const length of [-1, 1.5, Number.NaN]) {
+        await expect(shapes.lendsShared(length)).rejects.toMatchObject({
+          code: codes.PLUGIN_ERROR,
+          message: expect.stringContaining(`ctx.resultBytes(${String(length)})`),
+        });
+      }
+      expect(await shapes.lendsShared(100_000)).toBe(true);
+    });
+
     it('sends other answers of a call that holds a view the ordinary way, and gives the view back', async () => {
       const started = await start();
       const zeroCopy = started.service<Shapes>('shapes', { zeroCopy: true });
