@@ -57,6 +57,8 @@ export interface StreamDecoder {
    * their own copies when `copyBytes` is true (so that `bytes` can be reused).
    */
   decode(bytes: Uint8Array, length: number, copyBytes: boolean): unknown;
+  /** Decodes every value encoded back to back in the first `length` bytes, as {@link decode}. */
+  decodeAll(bytes: Uint8Array, length: number, copyBytes: boolean): unknown[];
 }
 
 /**
@@ -123,14 +125,22 @@ export function createStreamDecoder(sequential = true): StreamDecoder {
   // The receiver decodes small frames from one reused Buffer: its plain view is kept.
   let lastBytes: Uint8Array | undefined;
   let lastPlain: Uint8Array | undefined;
+  const plain = (bytes: Uint8Array): Uint8Array => {
+    if (bytes !== lastBytes) {
+      lastBytes = bytes;
+      lastPlain = plainBytes(bytes);
+    }
+    return lastPlain as Uint8Array;
+  };
   return {
     decode(bytes, length, copyBytes) {
       options.copyBuffers = copyBytes;
-      if (bytes !== lastBytes) {
-        lastBytes = bytes;
-        lastPlain = plainBytes(bytes);
-      }
-      return unpackr.unpack(lastPlain as Uint8Array, length);
+      return unpackr.unpack(plain(bytes), length);
+    },
+    decodeAll(bytes, length, copyBytes) {
+      options.copyBuffers = copyBytes;
+      // unpackMultiple reads to the end of what it is given.
+      return unpackr.unpackMultiple(plain(bytes).subarray(0, length));
     },
   };
 }

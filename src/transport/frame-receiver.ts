@@ -127,8 +127,13 @@ export class FrameReceiver {
         if (record.placement === Placement.PORT && this.#ported.length === 0) break;
         const { kind, placement, id, a, b, payloadOffset } = record;
         reader.consume();
-        const handled = this.#handle(kind, placement, id, a, b, payloadOffset);
-        if (handled !== undefined) this.#options.onFrame(handled.frame, handled.slot);
+        if (kind === RecordKind.FRAMES) {
+          for (const frame of this.#batch(id, a, payloadOffset))
+            this.#options.onFrame(frame, undefined);
+        } else {
+          const handled = this.#handle(kind, placement, id, a, b, payloadOffset);
+          if (handled !== undefined) this.#options.onFrame(handled.frame, handled.slot);
+        }
         record = reader.peek();
       }
     } catch (error) {
@@ -194,6 +199,38 @@ export class FrameReceiver {
     } finally {
       if (slot !== undefined) arena?.free(slot);
     }
+  }
+
+  /**
+   * The `count` frames of a FRAMES record (always inline, reader.peek checked), decoded
+   * in one go from a private copy. Each must be a frame of this direction with an id of
+   * its own; anything else is a violation, and none of them is handed over.
+   */
+  #batch(count: number, length: number, at: number): AnyFrame[] {
+    if (length > SCRATCH_BYTES || count < 2) {
+      throw wireViolation(`a batch of ${count} frames in ${length} bytes`);
+    }
+    this.#scratch.set(this.#options.reader.bytes.subarray(at, at + length));
+    let values: unknown[];
+    try {
+      values = this.#decoder.decodeAll(this.#scratch, length, true);
+    } catch (error) {
+      throw wireViolation(
+        `a batch of frames that does not decode (${describeThrown(error)})`,
+        error,
+      );
+    }
+    if (values.length !== count) {
+      throw wireViolation(`a batch of ${values.length} frames that says it holds ${count}`);
+    }
+    for (const value of values) {
+      const id = (value as unknown[] | undefined)?.[1];
+      if (typeof id !== 'number' || id >>> 0 !== id) {
+        throw wireViolation('a frame in a batch without the id of a call');
+      }
+      this.#checked(value, id);
+    }
+    return values as AnyFrame[];
   }
 
   #decode(own: Uint8Array): unknown {

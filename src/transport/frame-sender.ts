@@ -15,9 +15,20 @@ import { Frame, type AnyFrame } from './wire.js';
  * Records written in one go are published every this many, not only at the end of the
  * tick: the receiver starts on the first results while the rest are being made. Measured
  * with 64 tiny calls in flight: publishing only at the end, 48,000 calls/s; every 8,
- * 80,000 (1 and 16 came out about the same as 8).
+ * 80,000 (1 and 16 came out about the same as 8). Small frames sent in one go share a
+ * record (RecordKind.FRAMES) of up to this many, published as it is written.
  */
 const PUBLISH_EVERY = 8;
+
+/**
+ * Frames up to this size wait to share a record with the next ones of the tick. Each is
+ * encoded as it is sent (the value as it is then, as a structured clone would take it);
+ * only its record is put off. The receiver then peeks one header, makes one view and
+ * decodes once for up to eight frames. Measured with 64 tiny calls in flight, five
+ * alternated runs each: 224,000 calls/s at a median of 8.1 µs of CPU a call, against
+ * 204,000 at 8.6 without; decoding alone gains little (0.29 against 0.34 µs a frame).
+ */
+const BATCH_MAX_BYTES = 1024;
 
 interface QueuedRecord {
   kind: number;
@@ -34,6 +45,12 @@ export class FrameSender {
   readonly #port: MessagePort;
   readonly #arena: ArenaWriter | undefined;
   #encoder = createStreamEncoder();
+  /** Small frames encoded this tick and not yet written: see BATCH_MAX_BYTES. */
+  readonly #batch = new Uint8Array(PUBLISH_EVERY * BATCH_MAX_BYTES);
+  #batchBytes = 0;
+  #batchFrames = 0;
+  /** The call of the first frame in the batch (the record's id when it is alone). */
+  #batchId = 0;
   #queue: QueuedRecord[] = [];
   #publishScheduled = false;
   #unpublished = 0;
@@ -84,14 +101,46 @@ export class FrameSender {
   send(frame: AnyFrame, id: number): void {
     if (this.#closed) return;
     let bytes: Uint8Array;
+    const bundled = frameWorthBundling(frame);
     try {
-      bytes = this.#encoder.encode(frame, frameWorthBundling(frame));
+      bytes = this.#encoder.encode(frame, bundled);
     } catch (error) {
       this.#encoder = createStreamEncoder();
       this.#record(RecordKind.RESET, Placement.INLINE, 0, 0, 0, undefined);
       throw error;
     }
-    this.#place(RecordKind.FRAME, id, bytes);
+    // The first frame since the last publish goes at once, as it would alone: one call
+    // at a time pays nothing for the batching of the frames that follow it in the tick.
+    // A frame with bundled strings goes alone too: msgpackr misreads the values that
+    // follow one in a batch (msgpackr 2.1: 40 of 2,000 mixed batches came out wrong).
+    if (
+      bundled ||
+      bytes.byteLength > BATCH_MAX_BYTES ||
+      (this.#unpublished === 0 && this.#batchFrames === 0)
+    ) {
+      this.#place(RecordKind.FRAME, id, bytes);
+      return;
+    }
+    if (this.#batchFrames === 0) this.#batchId = id;
+    this.#batch.set(bytes, this.#batchBytes);
+    this.#batchBytes += bytes.byteLength;
+    if (++this.#batchFrames < PUBLISH_EVERY) this.#publishLater();
+    else this.flush();
+  }
+
+  /** Writes the frames waiting in the batch as one record (a frame alone as itself). */
+  #writeBatch(): void {
+    const frames = this.#batchFrames;
+    if (frames === 0) return;
+    const length = this.#batchBytes;
+    this.#batchFrames = 0;
+    this.#batchBytes = 0;
+    const payload = this.#batch.subarray(0, length);
+    if (frames === 1) {
+      this.#record(RecordKind.FRAME, Placement.INLINE, this.#batchId, length, 0, payload);
+    } else {
+      this.#record(RecordKind.FRAMES, Placement.INLINE, frames, length, 0, payload);
+    }
   }
 
   /** Sends `bytes` as the result of call `id`, without encoding them. */
@@ -140,6 +189,10 @@ export class FrameSender {
     this.#record(kind, Placement.PORT, id, length, 0, undefined);
   }
 
+  /**
+   * Writes a record, after the frames batched before it: the receiver takes records in
+   * the order they were sent. (The batch's own record finds the batch already emptied.)
+   */
   #record(
     kind: number,
     placement: number,
@@ -148,25 +201,37 @@ export class FrameSender {
     b: number,
     payload: Uint8Array | undefined,
   ): void {
+    this.#writeBatch();
     if (this.#queue.length === 0 && this.#write(kind, placement, id, a, b, payload)) {
       if (++this.#unpublished >= PUBLISH_EVERY) {
         this.#unpublished = 0;
         this.#writer.publish();
-      } else if (!this.#publishScheduled) {
-        this.#publishScheduled = true;
-        queueMicrotask(this.#publish);
+      } else {
+        this.#publishLater();
       }
       return;
     }
-    // The encoder's buffer is reused at the next encode: a queued payload needs its own copy.
+    // The encoder's and the batch's buffers are reused: a queued payload needs its own copy.
     this.#queue.push({ kind, placement, id, a, b, payload: payload?.slice() });
     if (this.#queue.length === 1) void this.#drainQueue();
   }
 
+  #publishLater(): void {
+    if (this.#publishScheduled) return;
+    this.#publishScheduled = true;
+    queueMicrotask(this.#publish);
+  }
+
   readonly #publish = (): void => {
-    this.#publishScheduled = false;
-    this.#unpublished = 0;
-    if (!this.#closed) this.#writer.publish();
+    try {
+      // Still marked scheduled while the batch is written, which would schedule it again.
+      this.flush();
+    } catch (error) {
+      // Reported by #write (an impossible HEAD): nobody is up the stack of a microtask.
+      if (this.#onViolation === undefined) throw error;
+    } finally {
+      this.#publishScheduled = false;
+    }
   };
 
   async #drainQueue(): Promise<void> {
@@ -191,6 +256,7 @@ export class FrameSender {
   /** Publishes what is written now, not at the end of the tick (a publish already due then finds nothing). */
   flush(): void {
     if (this.#closed) return;
+    this.#writeBatch();
     this.#unpublished = 0;
     this.#writer.publish();
   }
@@ -206,6 +272,8 @@ export class FrameSender {
    */
   close(): void {
     this.#closed = true;
+    this.#batchFrames = 0;
+    this.#batchBytes = 0;
     this.#queue = [];
     this.#writer.close();
   }

@@ -18,8 +18,17 @@ import {
 } from './shared-layout.js';
 import { wireViolation } from './wire-violation.js';
 
-const KINDS = new Set<number>([RecordKind.FRAME, RecordKind.BYTES, RecordKind.RESET]);
+const KINDS = new Set<number>([
+  RecordKind.FRAME,
+  RecordKind.BYTES,
+  RecordKind.RESET,
+  RecordKind.FRAMES,
+]);
 const PLACEMENTS = new Set<number>(Object.values(Placement));
+
+function kindName(kind: number): string {
+  return kind === RecordKind.RESET ? 'reset' : 'frames';
+}
 
 /** The header fields of the record a reader is looking at (one object, reused). */
 export interface RecordView {
@@ -60,7 +69,8 @@ export class RingReader {
    * reused: read what you need before the next call. {@link consume} moves past it.
    *
    * The writer is not trusted: a TAIL past the ring, a record that does not fit where it
-   * claims to be, a kind or placement this side does not know (or a reset not inline) throws
+   * claims to be, a kind or placement this side does not know (or a reset or a batch of
+   * frames not inline) throws
    * BERTH_ERR_PROTOCOL (wire-violation.ts), and nothing is consumed. Each header word is
    * read once, so a writer that changes a header while it is read gets a consistent copy.
    */
@@ -102,10 +112,14 @@ export class RingReader {
       if (!KINDS.has(kind) || !PLACEMENTS.has(placement)) {
         throw wireViolation(`a record of unknown kind ${kind} or placement ${placement}`);
       }
-      if (kind === RecordKind.RESET && placement !== Placement.INLINE) {
+      if (
+        (kind === RecordKind.RESET || kind === RecordKind.FRAMES) &&
+        placement !== Placement.INLINE
+      ) {
         // A reset carries nothing: one "on the port" would wait for, and then leave
-        // behind, a port message meant for the next record.
-        throw wireViolation(`a reset record of placement ${placement}`);
+        // behind, a port message meant for the next record. Frames are batched only
+        // when they are small.
+        throw wireViolation(`a ${kindName(kind)} record of placement ${placement}`);
       }
       const a = header[at + 3] as number;
       if (placement === Placement.INLINE && a > size - RECORD_HEADER_BYTES) {

@@ -21,7 +21,8 @@
  *   ┌──────┬──────┬──────┬──────┬──────┬──┐    │ [value bytes][view held by a│
  *   │ size │ meta │  id  │  a   │  b   │..│    │  lease]······[value bytes]  │
  *   └──────┴──────┴──────┴──────┴──────┴──┘    └─────────────────────────────┘
- *    size: record bytes, header included; meta: KIND | PLACEMENT; id: the call;
+ *    size: record bytes, header included; meta: KIND | PLACEMENT; id: the call (FRAMES:
+ *    how many frames);
  *    INLINE: a = payload length, payload follows the header;
  *    ARENA:  a = arena position (a free-running counter), b = length;
  *    PORT:   a = payload length, the payload is the next message on the port.
@@ -78,6 +79,11 @@ export const RecordKind = {
   PAD: 3,
   /** The sender replaced its encoder (after a failed encode): replace the decoder. */
   RESET: 4,
+  /**
+   * Several encoded frames back to back, always inline (`id` says how many): the small
+   * frames of one tick, decoded in one go (frame-sender.ts has the measurements).
+   */
+  FRAMES: 5,
 } as const;
 
 /** Where a record's payload is (the low byte of `meta`). */

@@ -23,7 +23,7 @@ import type { LogLimits } from './log-sink.js';
 import type { SharedBuffers } from './shared-layout.js';
 
 /** Bumped on any incompatible change to the messages or frames below. */
-export const WIRE_VERSION = 4;
+export const WIRE_VERSION = 5;
 
 /** Data-plane frame kinds: the first element of every frame. */
 export const Frame = {

@@ -204,18 +204,21 @@ function honestValue(r: Random, size: number): unknown {
 /** The host's reader, watched: the id of each record consumed, and a bound on peeks. */
 class WatchedReader extends RingReader {
   peeks = 0;
-  #peeked: number | undefined;
+  #peeked: RecordView | undefined;
   consumedId: number | undefined;
+  consumedKind: number | undefined;
 
   override peek(): RecordView | undefined {
     if (++this.peeks > PEEK_LIMIT) throw new Error(`peeked more than ${PEEK_LIMIT} times`);
     const record = super.peek();
-    this.#peeked = record?.id;
+    this.#peeked = record;
     return record;
   }
 
   override consume(): void {
-    this.consumedId = this.#peeked;
+    // The view is reused by the next peek: read it now.
+    this.consumedId = this.#peeked?.id;
+    this.consumedKind = this.#peeked?.kind;
     super.consume();
   }
 }
@@ -268,7 +271,14 @@ async function runCase(seed: number): Promise<string | undefined> {
 
   // Worker side, honest until it is not.
   const writer = new RingWriter(buffers.results);
-  const sender = new FrameSender(writer, port2, new ArenaWriter(buffers.arena, buffers.results));
+  // What the honest worker meets (an impossible HEAD) is its own business: its batch may be
+  // written after the step that broke the ring, from a microtask.
+  const sender = new FrameSender(
+    writer,
+    port2,
+    new ArenaWriter(buffers.arena, buffers.results),
+    () => {},
+  );
   const raw = new Uint8Array(buffers.results);
   const words = new Int32Array(buffers.results, 0, CONTROL_BYTES / 4);
   const header = new Uint32Array(buffers.results, CONTROL_BYTES);
@@ -301,6 +311,11 @@ async function runCase(seed: number): Promise<string | undefined> {
       if (violations.length > 0) problems.push('a frame delivered after the violation');
       if (!Array.isArray(frame) || !ACCEPTS.includes(frame[0] as 2 | 3)) {
         problems.push(`a frame of a kind not accepted: ${String(frame[0])}`);
+      } else if (reader.consumedKind === RecordKind.FRAMES) {
+        // A batch's frames carry their own ids: each must be one a call could have.
+        if (typeof frame[1] !== 'number' || frame[1] >>> 0 !== frame[1]) {
+          problems.push(`a frame from a batch for call ${String(frame[1])}`);
+        }
       } else if (frame[1] !== reader.consumedId) {
         problems.push(`a frame for call ${frame[1]} from the record of ${reader.consumedId}`);
       }
@@ -510,14 +525,10 @@ async function runCase(seed: number): Promise<string | undefined> {
           const id = nextId++;
           const junk = junkFrame(r, id).subarray(0, INLINE_MAX_BYTES);
           const a = r.chance(0.8) ? junk.byteLength : r.pick([junk.byteLength + 8, r.u32()]);
-          writer.write(
-            r.pick([RecordKind.FRAME, RecordKind.BYTES]),
-            Placement.INLINE,
-            id,
-            a,
-            0,
-            junk,
-          );
+          // A batch's id is how many frames it holds: the truth now and then.
+          const kind = r.pick([RecordKind.FRAME, RecordKind.BYTES, RecordKind.FRAMES]);
+          const told = kind === RecordKind.FRAMES ? r.pick([0, 1, 2, 3, r.u32()]) : id;
+          writer.write(kind, Placement.INLINE, told, a, 0, junk);
           writer.publish();
           break;
         }

@@ -287,7 +287,7 @@ describe('the record ring, read from a writer that is not trusted', () => {
         publish(words, RING + 8);
       },
     },
-    ...[0, 5, 0xff, 0xffffff].map((kind) => ({
+    ...[0, 6, 0xff, 0xffffff].map((kind) => ({
       name: `a record of unknown kind ${kind}`,
       forge: ({ words, header }: ReturnType<typeof rawRing>) => {
         forge(header, 0, { size: 24, kind });
@@ -305,6 +305,13 @@ describe('the record ring, read from a writer that is not trusted', () => {
       name: `a reset record of placement ${placement} (a reset carries nothing)`,
       forge: ({ words, header }: ReturnType<typeof rawRing>) => {
         forge(header, 0, { size: 24, kind: RecordKind.RESET, placement });
+        publish(words, 24);
+      },
+    })),
+    ...[Placement.ARENA, Placement.PORT].map((placement) => ({
+      name: `a batch of frames of placement ${placement} (batches are small, and inline)`,
+      forge: ({ words, header }: ReturnType<typeof rawRing>) => {
+        forge(header, 0, { size: 24, kind: RecordKind.FRAMES, placement, id: 2 });
         publish(words, 24);
       },
     })),

@@ -106,6 +106,8 @@ function expectOneViolation(violations: unknown[], code: BerthErrorCode = codes.
 function forger(buffers: SharedBuffers): {
   record(kind: number, placement: number, id: number, a: number, b: number, p?: Uint8Array): void;
   frame(value: unknown, id: number): void;
+  /** A FRAMES record of `values`, saying it holds `count`. */
+  batch(values: unknown[], count?: number): void;
 } {
   const writer = new RingWriter(buffers.results);
   const encoder = createStreamEncoder();
@@ -126,7 +128,22 @@ function forger(buffers: SharedBuffers): {
       const bytes = encoder.encode(value, false);
       record(RecordKind.FRAME, Placement.INLINE, id, bytes.byteLength, 0, bytes);
     },
+    batch(values, count = values.length) {
+      const bytes = Buffer.concat(values.map((value) => Buffer.from(encoder.encode(value, false))));
+      record(RecordKind.FRAMES, Placement.INLINE, count, bytes.byteLength, 0, bytes);
+    },
   };
+}
+
+/** The kind of every record published on the results ring, read without consuming them. */
+function recordKinds(buffers: SharedBuffers): number[] {
+  const reader = new RingReader(buffers.results);
+  const kinds: number[] = [];
+  for (let record = reader.peek(); record !== undefined; record = reader.peek()) {
+    kinds.push(record.kind);
+    reader.consume();
+  }
+  return kinds;
 }
 
 describe('the frame receiver, from an honest sender', () => {
@@ -199,6 +216,91 @@ describe('the frame receiver, from an honest sender', () => {
     expect(violations).toEqual([]);
   });
 
+  it('sends the small frames that follow the first of a tick as one record, in order among the others', async () => {
+    const { sender, receiver, received, violations, buffers } = makeChannel();
+    const large = 'l'.repeat(2_000);
+    for (let id = 1; id <= 4; id += 1) sender.send([Frame.RESULT, id, { id }], id);
+    sender.sendBytes(5, new Uint8Array([5]));
+    sender.send([Frame.RESULT, 6, 'six'], 6);
+    sender.send([Frame.RESULT, 7, 'seven'], 7);
+    sender.send([Frame.RESULT, 8, large], 8);
+    sender.send([Frame.FAILURE, 9, { name: 'Error', message: 'nine' }], 9);
+    await published();
+    const { FRAME, FRAMES, BYTES } = RecordKind;
+    expect(recordKinds(buffers)).toEqual([FRAME, FRAMES, BYTES, FRAMES, FRAME, FRAME]);
+    receiver.drain();
+    expect(received.map((r) => r.frame)).toEqual([
+      [Frame.RESULT, 1, { id: 1 }],
+      [Frame.RESULT, 2, { id: 2 }],
+      [Frame.RESULT, 3, { id: 3 }],
+      [Frame.RESULT, 4, { id: 4 }],
+      [Frame.RESULT, 5, new Uint8Array([5])],
+      [Frame.RESULT, 6, 'six'],
+      [Frame.RESULT, 7, 'seven'],
+      [Frame.RESULT, 8, large],
+      [Frame.FAILURE, 9, { name: 'Error', message: 'nine' }],
+    ]);
+    expect(violations).toEqual([]);
+  });
+
+  it('publishes a batch as soon as it holds eight frames, before the tick ends', () => {
+    const { sender, receiver, received, buffers } = makeChannel();
+    for (let id = 1; id <= 10; id += 1) sender.send([Frame.RESULT, id, id], id);
+    // No microtask has run: the first frame and the full batch are out, the tenth waits.
+    expect(recordKinds(buffers)).toEqual([RecordKind.FRAME, RecordKind.FRAMES]);
+    receiver.drain();
+    expect(received.map((r) => r.frame[1])).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('writes the batch before the reset of an encoder that failed, and decodes on after it', async () => {
+    const { sender, receiver, received, violations } = makeChannel();
+    for (let id = 1; id <= 3; id += 1) sender.send([Frame.RESULT, id, { shape: id }], id);
+    expect(() => sender.send([Frame.RESULT, 4, { shape: () => 4 }], 4)).toThrow(
+      expect.objectContaining({ code: codes.UNENCODABLE }),
+    );
+    sender.send([Frame.RESULT, 5, { shape: 5 }], 5);
+    sender.send([Frame.RESULT, 6, { other: 6 }], 6);
+    await published();
+    receiver.drain();
+    expect(received.map((r) => r.frame)).toEqual([
+      [Frame.RESULT, 1, { shape: 1 }],
+      [Frame.RESULT, 2, { shape: 2 }],
+      [Frame.RESULT, 3, { shape: 3 }],
+      [Frame.RESULT, 5, { shape: 5 }],
+      [Frame.RESULT, 6, { other: 6 }],
+    ]);
+    expect(violations).toEqual([]);
+  });
+
+  it('sends a frame whose strings are bundled alone, and the frames around it as sent', async () => {
+    const { sender, receiver, received, buffers } = makeChannel();
+    const list = Array.from({ length: 6 }, (_, i) => `item-${'x'.repeat(i * 7)}-${i}`);
+    const frames: AnyFrame[] = [
+      [Frame.RESULT, 1, 'first'],
+      [Frame.RESULT, 2, 'second, batched'],
+      [Frame.RESULT, 3, list],
+      [Frame.RESULT, 4, { after: 'the bundle', name: 'x'.repeat(40) }],
+      [Frame.RESULT, 5, ['a', 'b']],
+    ];
+    for (const frame of frames) sender.send(frame, frame[1]);
+    await published();
+    const { FRAME, FRAMES } = RecordKind;
+    expect(recordKinds(buffers)).toEqual([FRAME, FRAME, FRAME, FRAMES]);
+    receiver.drain();
+    expect(received.map((r) => r.frame)).toEqual(frames);
+  });
+
+  it('drops a batch not yet written when it closes', async () => {
+    const { sender, receiver, received, buffers } = makeChannel();
+    sender.send([Frame.RESULT, 1, 1], 1);
+    sender.send([Frame.RESULT, 2, 2], 2);
+    sender.close();
+    await published();
+    expect(recordKinds(buffers)).toEqual([]);
+    receiver.drain();
+    expect(received).toEqual([]);
+  });
+
   it('lets what onFrame throws through, and hands the ring space back all the same', async () => {
     const { sender, receiver, received, words } = makeChannel({
       onFrame: (frame, slot) => {
@@ -269,6 +371,72 @@ describe('the frame receiver, from a sender that is not trusted', () => {
     expectOneViolation(violations);
     expect(received).toEqual([]);
   });
+
+  const badBatches: [string, (forge: ReturnType<typeof forger>) => void][] = [
+    ['a batch that holds fewer frames than it says', (f) => f.batch([[Frame.RESULT, 1, 'a']], 2)],
+    [
+      'a batch that holds more frames than it says',
+      (f) =>
+        f.batch(
+          [
+            [Frame.RESULT, 1, 'a'],
+            [Frame.RESULT, 2, 'b'],
+            [Frame.RESULT, 3, 'c'],
+          ],
+          2,
+        ),
+    ],
+    ['a batch of one frame', (f) => f.batch([[Frame.RESULT, 1, 'a']])],
+    ['a batch of no frames', (f) => f.batch([], 0)],
+    [
+      'a batch with a frame whose id is a string',
+      (f) =>
+        f.batch([
+          [Frame.RESULT, 1, 'a'],
+          [Frame.RESULT, '2', 'b'],
+        ]),
+    ],
+    [
+      'a batch with a frame whose id is negative',
+      (f) =>
+        f.batch([
+          [Frame.RESULT, 1, 'a'],
+          [Frame.RESULT, -2, 'b'],
+        ]),
+    ],
+    ['a batch with a value that is not a frame', (f) => f.batch([[Frame.RESULT, 1, 'a'], 'b'])],
+    [
+      'a batch with a frame of a kind this direction does not carry',
+      (f) =>
+        f.batch([
+          [Frame.RESULT, 1, 'a'],
+          [Frame.CALL, 2, 's', 'm', []],
+        ]),
+    ],
+    [
+      'a batch that does not decode',
+      (f) =>
+        f.record(RecordKind.FRAMES, Placement.INLINE, 2, 3, 0, new Uint8Array([0x93, 0x02, 0x01])),
+    ],
+    [
+      'a batch larger than any sender makes',
+      (f) => {
+        const big = new Uint8Array(INLINE_MAX_BYTES + 8).fill(0xc0);
+        f.record(RecordKind.FRAMES, Placement.INLINE, big.length, big.length, 0, big);
+      },
+    ],
+  ];
+
+  it.each(badBatches)(
+    'reports %s as a violation, and hands over none of its frames',
+    async (_, forge) => {
+      const { receiver, received, violations, buffers } = makeChannel();
+      forge(forger(buffers));
+      receiver.drain();
+      expectOneViolation(violations);
+      expect(received).toEqual([]);
+    },
+  );
 
   it('reports junk in the arena as a frame that does not decode, and frees its slot', async () => {
     const { receiver, violations, buffers, arena } = makeChannel();
@@ -394,6 +562,24 @@ describe('the frame sender, to a receiver that is not trusted', () => {
     sender.sendBytes(3, new Uint8Array(1));
     expect(violations).toHaveLength(1);
     expect(sender.queued).toBe(0);
+    expect(Atomics.load(new Int32Array(buffers.results), TAIL_INDEX)).toBe(0);
+  });
+
+  it('reports an impossible HEAD met as it writes a batch at the end of the tick, and throws nothing there', async () => {
+    const buffers = createSharedBuffers(SMALL, SMALL);
+    const { port1, port2 } = new MessageChannel();
+    opened.push(port1, port2);
+    const violations: unknown[] = [];
+    const sender = new FrameSender(new RingWriter(buffers.results), port2, undefined, (error) =>
+      violations.push(error),
+    );
+    sender.send([Frame.RESULT, 1, 'x'], 1);
+    sender.send([Frame.RESULT, 2, 'y'], 2);
+    sender.send([Frame.RESULT, 3, 'z'], 3);
+    Atomics.store(new Int32Array(buffers.results), HEAD_INDEX, 64);
+    // The batch is written by the publish microtask: a throw there would be uncaught.
+    await published();
+    expectOneViolation(violations);
     expect(Atomics.load(new Int32Array(buffers.results), TAIL_INDEX)).toBe(0);
   });
 
