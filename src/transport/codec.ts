@@ -57,8 +57,8 @@ export interface StreamDecoder {
    * their own copies when `copyBytes` is true (so that `bytes` can be reused).
    */
   decode(bytes: Uint8Array, length: number, copyBytes: boolean): unknown;
-  /** Decodes every value encoded back to back in the first `length` bytes, as {@link decode}. */
-  decodeAll(bytes: Uint8Array, length: number, copyBytes: boolean): unknown[];
+  /** Decodes one value from `bytes` from `start` to exactly `end`, as {@link decode}. */
+  decodeRange(bytes: Uint8Array, start: number, end: number, copyBytes: boolean): unknown;
 }
 
 /**
@@ -137,10 +137,12 @@ export function createStreamDecoder(sequential = true): StreamDecoder {
       options.copyBuffers = copyBytes;
       return unpackr.unpack(plain(bytes), length);
     },
-    decodeAll(bytes, length, copyBytes) {
+    decodeRange(bytes, start, end, copyBytes) {
       options.copyBuffers = copyBytes;
-      // unpackMultiple reads to the end of what it is given.
-      return unpackr.unpackMultiple(plain(bytes).subarray(0, length));
+      // One value per call, never unpackMultiple: it trusts a bundle's length (a negative
+      // one sends it back over the same bytes forever), and it misread the values after a
+      // bundle (msgpackr 2.1). A single unpack throws unless the value ends at `end`.
+      return unpackr.unpack(plain(bytes), { start, end });
     },
   };
 }

@@ -8,6 +8,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { codes, isBerthError, type BerthError } from '../errors.js';
 import { describeThrown } from '../wire-error.js';
 import { createStreamDecoder, type StreamDecoder } from './codec.js';
+import { readBatch } from './frame-batch.js';
 import type { ArenaReader, ArenaSlot } from './result-arena.js';
 import type { RingReader } from './record-ring.js';
 import { INLINE_MAX_BYTES, Placement, RecordKind } from './shared-layout.js';
@@ -128,8 +129,7 @@ export class FrameReceiver {
         const { kind, placement, id, a, b, payloadOffset } = record;
         reader.consume();
         if (kind === RecordKind.FRAMES) {
-          for (const frame of this.#batch(id, a, payloadOffset))
-            this.#options.onFrame(frame, undefined);
+          this.#handOver(this.#batch(id, a, payloadOffset));
         } else {
           const handled = this.#handle(kind, placement, id, a, b, payloadOffset);
           if (handled !== undefined) this.#options.onFrame(handled.frame, handled.slot);
@@ -202,35 +202,49 @@ export class FrameReceiver {
   }
 
   /**
-   * The `count` frames of a FRAMES record (always inline, reader.peek checked), decoded
-   * in one go from a private copy. Each must be a frame of this direction with an id of
-   * its own; anything else is a violation, and none of them is handed over.
+   * The frames of a FRAMES record (always inline: reader.peek checked), from a private
+   * copy. Each must decode to exactly its length, be a frame of this direction and name
+   * a call (a 32-bit id); anything else is a violation, and none of them is handed over.
    */
   #batch(count: number, length: number, at: number): AnyFrame[] {
-    if (length > SCRATCH_BYTES || count < 2) {
-      throw wireViolation(`a batch of ${count} frames in ${length} bytes`);
-    }
-    this.#scratch.set(this.#options.reader.bytes.subarray(at, at + length));
-    let values: unknown[];
-    try {
-      values = this.#decoder.decodeAll(this.#scratch, length, true);
-    } catch (error) {
-      throw wireViolation(
-        `a batch of frames that does not decode (${describeThrown(error)})`,
-        error,
-      );
-    }
-    if (values.length !== count) {
-      throw wireViolation(`a batch of ${values.length} frames that says it holds ${count}`);
-    }
-    for (const value of values) {
+    if (length > SCRATCH_BYTES) throw wireViolation(`a batch of frames of ${length} bytes`);
+    const scratch = this.#scratch;
+    scratch.set(this.#options.reader.bytes.subarray(at, at + length));
+    const decode = (start: number, end: number): unknown => {
+      try {
+        return this.#decoder.decodeRange(scratch, start, end, true);
+      } catch (error) {
+        throw wireViolation(
+          `a batched frame that does not decode (${describeThrown(error)})`,
+          error,
+        );
+      }
+    };
+    return readBatch(scratch, length, count, decode, (value) => {
       const id = (value as unknown[] | undefined)?.[1];
       if (typeof id !== 'number' || id >>> 0 !== id) {
         throw wireViolation('a frame in a batch without the id of a call');
       }
-      this.#checked(value, id);
+      return this.#checked(value, id);
+    });
+  }
+
+  /**
+   * Hands over the frames of a batch. What `onFrame` throws is let through as for any
+   * record, but only once every frame is handed over: they left the ring together.
+   */
+  #handOver(frames: AnyFrame[]): void {
+    let failed = false;
+    let failure: unknown;
+    for (const frame of frames) {
+      try {
+        this.#options.onFrame(frame, undefined);
+      } catch (error) {
+        if (!failed) failure = error;
+        failed = true;
+      }
     }
-    return values as AnyFrame[];
+    if (failed) throw failure;
   }
 
   #decode(own: Uint8Array): unknown {

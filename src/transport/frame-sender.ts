@@ -6,6 +6,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { codes, isBerthError, type BerthError } from '../errors.js';
 import { createStreamEncoder, worthBundling } from './codec.js';
+import { BATCH_MAX_BYTES, FrameBatch } from './frame-batch.js';
 import type { ArenaWriter } from './result-arena.js';
 import type { RingWriter } from './record-ring.js';
 import { INLINE_MAX_BYTES, Placement, RecordKind } from './shared-layout.js';
@@ -15,20 +16,10 @@ import { Frame, type AnyFrame } from './wire.js';
  * Records written in one go are published every this many, not only at the end of the
  * tick: the receiver starts on the first results while the rest are being made. Measured
  * with 64 tiny calls in flight: publishing only at the end, 48,000 calls/s; every 8,
- * 80,000 (1 and 16 came out about the same as 8). Small frames sent in one go share a
- * record (RecordKind.FRAMES) of up to this many, published as it is written.
+ * 80,000 (1 and 16 came out about the same as 8). A full batch of small frames
+ * (frame-batch.ts) is published as it is written.
  */
 const PUBLISH_EVERY = 8;
-
-/**
- * Frames up to this size wait to share a record with the next ones of the tick. Each is
- * encoded as it is sent (the value as it is then, as a structured clone would take it);
- * only its record is put off. The receiver then peeks one header, makes one view and
- * decodes once for up to eight frames. Measured with 64 tiny calls in flight, five
- * alternated runs each: 224,000 calls/s at a median of 8.1 µs of CPU a call, against
- * 204,000 at 8.6 without; decoding alone gains little (0.29 against 0.34 µs a frame).
- */
-const BATCH_MAX_BYTES = 1024;
 
 interface QueuedRecord {
   kind: number;
@@ -45,12 +36,8 @@ export class FrameSender {
   readonly #port: MessagePort;
   readonly #arena: ArenaWriter | undefined;
   #encoder = createStreamEncoder();
-  /** Small frames encoded this tick and not yet written: see BATCH_MAX_BYTES. */
-  readonly #batch = new Uint8Array(PUBLISH_EVERY * BATCH_MAX_BYTES);
-  #batchBytes = 0;
-  #batchFrames = 0;
-  /** The call of the first frame in the batch (the record's id when it is alone). */
-  #batchId = 0;
+  /** Small frames encoded this tick after its first, not yet written (frame-batch.ts). */
+  readonly #batch = new FrameBatch();
   #queue: QueuedRecord[] = [];
   #publishScheduled = false;
   #unpublished = 0;
@@ -101,9 +88,8 @@ export class FrameSender {
   send(frame: AnyFrame, id: number): void {
     if (this.#closed) return;
     let bytes: Uint8Array;
-    const bundled = frameWorthBundling(frame);
     try {
-      bytes = this.#encoder.encode(frame, bundled);
+      bytes = this.#encoder.encode(frame, frameWorthBundling(frame));
     } catch (error) {
       this.#encoder = createStreamEncoder();
       this.#record(RecordKind.RESET, Placement.INLINE, 0, 0, 0, undefined);
@@ -111,36 +97,26 @@ export class FrameSender {
     }
     // The first frame since the last publish goes at once, as it would alone: one call
     // at a time pays nothing for the batching of the frames that follow it in the tick.
-    // A frame with bundled strings goes alone too: msgpackr misreads the values that
-    // follow one in a batch (msgpackr 2.1: 40 of 2,000 mixed batches came out wrong).
     if (
-      bundled ||
       bytes.byteLength > BATCH_MAX_BYTES ||
-      (this.#unpublished === 0 && this.#batchFrames === 0)
+      (this.#unpublished === 0 && this.#batch.count === 0)
     ) {
       this.#place(RecordKind.FRAME, id, bytes);
       return;
     }
-    if (this.#batchFrames === 0) this.#batchId = id;
-    this.#batch.set(bytes, this.#batchBytes);
-    this.#batchBytes += bytes.byteLength;
-    if (++this.#batchFrames < PUBLISH_EVERY) this.#publishLater();
-    else this.flush();
+    if (this.#batch.add(bytes, id)) this.flush();
+    else this.#publishLater();
   }
 
   /** Writes the frames waiting in the batch as one record (a frame alone as itself). */
   #writeBatch(): void {
-    const frames = this.#batchFrames;
-    if (frames === 0) return;
-    const length = this.#batchBytes;
-    this.#batchFrames = 0;
-    this.#batchBytes = 0;
-    const payload = this.#batch.subarray(0, length);
-    if (frames === 1) {
-      this.#record(RecordKind.FRAME, Placement.INLINE, this.#batchId, length, 0, payload);
-    } else {
-      this.#record(RecordKind.FRAMES, Placement.INLINE, frames, length, 0, payload);
-    }
+    const batch = this.#batch;
+    const count = batch.count;
+    if (count === 0) return;
+    const id = count === 1 ? batch.firstId : count;
+    const payload = batch.take();
+    const kind = count === 1 ? RecordKind.FRAME : RecordKind.FRAMES;
+    this.#record(kind, Placement.INLINE, id, payload.byteLength, 0, payload);
   }
 
   /** Sends `bytes` as the result of call `id`, without encoding them. */
@@ -227,8 +203,8 @@ export class FrameSender {
       // Still marked scheduled while the batch is written, which would schedule it again.
       this.flush();
     } catch (error) {
-      // Reported by #write (an impossible HEAD): nobody is up the stack of a microtask.
-      if (this.#onViolation === undefined) throw error;
+      // An impossible HEAD, reported by #write: nobody is up the stack of a microtask.
+      if (this.#onViolation === undefined || !isBerthError(error, codes.PROTOCOL)) throw error;
     } finally {
       this.#publishScheduled = false;
     }
@@ -272,8 +248,7 @@ export class FrameSender {
    */
   close(): void {
     this.#closed = true;
-    this.#batchFrames = 0;
-    this.#batchBytes = 0;
+    this.#batch.take();
     this.#queue = [];
     this.#writer.close();
   }

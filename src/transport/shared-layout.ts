@@ -80,8 +80,8 @@ export const RecordKind = {
   /** The sender replaced its encoder (after a failed encode): replace the decoder. */
   RESET: 4,
   /**
-   * Several encoded frames back to back, always inline (`id` says how many): the small
-   * frames of one tick, decoded in one go (frame-sender.ts has the measurements).
+   * Several encoded frames, each after its length (uint32, little-endian), always inline
+   * (`id` says how many): the small frames of one tick (frame-sender.ts).
    */
   FRAMES: 5,
 } as const;

@@ -129,10 +129,19 @@ function forger(buffers: SharedBuffers): {
       record(RecordKind.FRAME, Placement.INLINE, id, bytes.byteLength, 0, bytes);
     },
     batch(values, count = values.length) {
-      const bytes = Buffer.concat(values.map((value) => Buffer.from(encoder.encode(value, false))));
+      const parts = values.map((value) => lengthPrefixed(encoder.encode(value, false)));
+      const bytes = Buffer.concat(parts);
       record(RecordKind.FRAMES, Placement.INLINE, count, bytes.byteLength, 0, bytes);
     },
   };
+}
+
+/** `bytes` after their length, as a FRAMES record holds each frame. */
+function lengthPrefixed(bytes: Uint8Array, length = bytes.byteLength): Buffer {
+  const out = Buffer.alloc(4 + bytes.byteLength);
+  out.writeUInt32LE(length, 0);
+  out.set(bytes, 4);
+  return out;
 }
 
 /** The kind of every record published on the results ring, read without consuming them. */
@@ -272,7 +281,7 @@ describe('the frame receiver, from an honest sender', () => {
     expect(violations).toEqual([]);
   });
 
-  it('sends a frame whose strings are bundled alone, and the frames around it as sent', async () => {
+  it('batches frames whose strings are bundled with the others, and decodes them all as sent', async () => {
     const { sender, receiver, received, buffers } = makeChannel();
     const list = Array.from({ length: 6 }, (_, i) => `item-${'x'.repeat(i * 7)}-${i}`);
     const frames: AnyFrame[] = [
@@ -284,10 +293,23 @@ describe('the frame receiver, from an honest sender', () => {
     ];
     for (const frame of frames) sender.send(frame, frame[1]);
     await published();
-    const { FRAME, FRAMES } = RecordKind;
-    expect(recordKinds(buffers)).toEqual([FRAME, FRAME, FRAME, FRAMES]);
+    expect(recordKinds(buffers)).toEqual([RecordKind.FRAME, RecordKind.FRAMES]);
     receiver.drain();
     expect(received.map((r) => r.frame)).toEqual(frames);
+  });
+
+  it('hands over every frame of a batch when onFrame throws on one, then lets the throw through', async () => {
+    const { sender, receiver, received, words } = makeChannel({
+      onFrame: (frame, slot) => {
+        if (frame[1] === 3) throw new Error('the handler failed');
+        received.push({ frame, slot });
+      },
+    });
+    for (let id = 1; id <= 5; id += 1) sender.send([Frame.RESULT, id, id], id);
+    await published();
+    expect(() => receiver.drain()).toThrow('the handler failed');
+    expect(received.map((r) => r.frame[1])).toEqual([1, 2, 4, 5]);
+    expect(Atomics.load(words, HEAD_INDEX)).toBe(Atomics.load(words, TAIL_INDEX));
   });
 
   it('drops a batch not yet written when it closes', async () => {
@@ -415,8 +437,63 @@ describe('the frame receiver, from a sender that is not trusted', () => {
     ],
     [
       'a batch that does not decode',
+      (f) => {
+        const junk = Buffer.concat(
+          [0x93, 0x02, 0x01].map((x) => lengthPrefixed(new Uint8Array([x]))),
+        );
+        f.record(RecordKind.FRAMES, Placement.INLINE, 3, junk.length, 0, junk);
+      },
+    ],
+    [
+      // A bundle whose length is negative sends a decoder that reads values one after
+      // another back over the same bytes, for ever: each frame is decoded on its own.
+      'a batch with a bundle that points back before itself',
+      (f) => {
+        const loop = lengthPrefixed(
+          new Uint8Array([0xa0, 0xa0, 0xd6, 0x62, 0xff, 0xff, 0xff, 0xfc, 0xc0]),
+        );
+        const bytes = Buffer.concat([loop, loop]);
+        f.record(RecordKind.FRAMES, Placement.INLINE, 2, bytes.length, 0, bytes);
+      },
+    ],
+    [
+      'a batch whose frame says it is longer than the batch',
+      (f) => {
+        const frame = createStreamEncoder().encode([Frame.RESULT, 1, 'a'], false);
+        const bytes = Buffer.concat([lengthPrefixed(frame), lengthPrefixed(frame, 1_000)]);
+        f.record(RecordKind.FRAMES, Placement.INLINE, 2, bytes.length, 0, bytes);
+      },
+    ],
+    [
+      'a batch whose frame says it is shorter than it is',
+      (f) => {
+        const frame = createStreamEncoder().encode([Frame.RESULT, 1, 'abc'], false);
+        const bytes = Buffer.concat([lengthPrefixed(frame, 3), lengthPrefixed(frame)]);
+        f.record(RecordKind.FRAMES, Placement.INLINE, 2, bytes.length, 0, bytes);
+      },
+    ],
+    [
+      'a batch with bytes left over after its frames',
+      (f) => {
+        const frame = createStreamEncoder().encode([Frame.RESULT, 1, 'a'], false);
+        const bytes = Buffer.concat([
+          lengthPrefixed(frame),
+          lengthPrefixed(frame),
+          Buffer.from([0, 0]),
+        ]);
+        f.record(RecordKind.FRAMES, Placement.INLINE, 2, bytes.length, 0, bytes);
+      },
+    ],
+    [
+      'a batch that says it holds four billion frames',
       (f) =>
-        f.record(RecordKind.FRAMES, Placement.INLINE, 2, 3, 0, new Uint8Array([0x93, 0x02, 0x01])),
+        f.batch(
+          [
+            [Frame.RESULT, 1, 'a'],
+            [Frame.RESULT, 2, 'b'],
+          ],
+          0xffffffff,
+        ),
     ],
     [
       'a batch larger than any sender makes',
