@@ -11,6 +11,8 @@ import { readManifest } from '../manifest/index.js';
 import type { Remote } from '../host/remote.js';
 import type { Isolation } from '../manifest/index.js';
 
+export { callContext } from './call-context.js';
+
 /** Options for {@link startTestPlugin}. */
 export interface TestPluginOptions {
   /**

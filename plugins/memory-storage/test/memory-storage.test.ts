@@ -10,6 +10,7 @@ import { pack, unpack } from 'msgpackr';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { isPluginDefinition } from 'berth/sdk';
+import { callContext } from 'berth/testing';
 import type {
   CallContext,
   ServiceContext,
@@ -79,12 +80,7 @@ function storageOver({ context, service }: Started, codec: Codec): StorageLayer 
     invoke: (ctx: CallContext, arg: A) => R | Promise<R>,
     arg: A,
   ): Promise<R> => {
-    const ctx: CallContext = {
-      ...context,
-      method,
-      signal: new AbortController().signal,
-      resultBytes: (n: number) => new Uint8Array(n),
-    };
+    const ctx = callContext(context, method);
     try {
       return codec.value(await invoke(ctx, codec.value(arg)));
     } catch (error) {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { loadMigrations, runMigrations } from 'berth/sdk';
+import { callContext } from 'berth/testing';
 import type { Migration } from 'berth/sdk';
 import type {
   CallContext,
@@ -99,16 +100,7 @@ export async function startService(overrides: ServiceConfig): Promise<StartedSer
     method: string,
     invoke: (ctx: CallContext, arg: A) => R | Promise<R>,
     arg: A,
-  ): Promise<R> =>
-    invoke(
-      {
-        ...context,
-        method,
-        signal: new AbortController().signal,
-        resultBytes: (n: number) => new Uint8Array(n),
-      },
-      arg,
-    );
+  ): Promise<R> => invoke(callContext(context, method), arg);
   const { methods } = service;
   const storage: StorageLayer = {
     put: (request) => call('put', methods.put, request),

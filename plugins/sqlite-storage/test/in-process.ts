@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { loadMigrations, runMigrations } from 'berth/sdk';
+import { callContext } from 'berth/testing';
 import type {
   CallContext,
   ServiceContext,
@@ -82,16 +83,7 @@ export async function startInProcess(
     method: string,
     invoke: (ctx: CallContext, arg: A) => R | Promise<R>,
     arg: A,
-  ): Promise<R> =>
-    invoke(
-      {
-        ...context,
-        method,
-        signal: new AbortController().signal,
-        resultBytes: (n: number) => new Uint8Array(n),
-      },
-      arg,
-    );
+  ): Promise<R> => invoke(callContext(context, method), arg);
   const { methods } = service;
   let stopped: Promise<void> | undefined;
   return {
