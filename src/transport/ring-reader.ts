@@ -26,10 +26,6 @@ const KINDS = new Set<number>([
 ]);
 const PLACEMENTS = new Set<number>(Object.values(Placement));
 
-function kindName(kind: number): string {
-  return kind === RecordKind.RESET ? 'reset' : 'frames';
-}
-
 /** The header fields of the record a reader is looking at (one object, reused). */
 export interface RecordView {
   kind: number;
@@ -70,9 +66,9 @@ export class RingReader {
    *
    * The writer is not trusted: a TAIL past the ring, a record that does not fit where it
    * claims to be, a kind or placement this side does not know (or a reset or a batch of
-   * frames not inline) throws
-   * BERTH_ERR_PROTOCOL (wire-violation.ts), and nothing is consumed. Each header word is
-   * read once, so a writer that changes a header while it is read gets a consistent copy.
+   * frames not inline) throws BERTH_ERR_PROTOCOL (wire-violation.ts), and nothing is
+   * consumed. Each header word is read once, so a writer that changes a header while it
+   * is read gets a consistent copy.
    */
   peek(): RecordView | undefined {
     const tail = Atomics.load(this.#words, TAIL_INDEX) >>> 0;
@@ -119,7 +115,8 @@ export class RingReader {
         // A reset carries nothing: one "on the port" would wait for, and then leave
         // behind, a port message meant for the next record. Frames are batched only
         // when they are small.
-        throw wireViolation(`a ${kindName(kind)} record of placement ${placement}`);
+        const what = kind === RecordKind.RESET ? 'reset' : 'batch of frames';
+        throw wireViolation(`a ${what} record of placement ${placement}`);
       }
       const a = header[at + 3] as number;
       if (placement === Placement.INLINE && a > size - RECORD_HEADER_BYTES) {

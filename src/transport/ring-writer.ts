@@ -116,15 +116,15 @@ export class RingWriter {
     }
   }
 
-  /**
-   * Tells the reader whether this side is running work whose records are still to come
-   * (see {@link RingReader.writerBusy}).
-   */
   /** Says whether this side's watch finds the machine busy (WRITER_CONTENDED_INDEX). */
   set contended(contended: boolean) {
     Atomics.store(this.#words, WRITER_CONTENDED_INDEX, contended ? 1 : 0);
   }
 
+  /**
+   * Tells the reader whether this side is running work whose records are still to come
+   * (see {@link RingReader.writerBusy}).
+   */
   set busy(busy: boolean) {
     Atomics.store(this.#words, WRITER_BUSY_INDEX, busy ? 1 : 0);
   }
