@@ -248,7 +248,6 @@ export class FrameSender {
    */
   close(): void {
     this.#closed = true;
-    this.#batch.take();
     this.#queue = [];
     this.#writer.close();
   }

@@ -312,11 +312,13 @@ describe('the frame receiver, from an honest sender', () => {
     expect(Atomics.load(words, HEAD_INDEX)).toBe(Atomics.load(words, TAIL_INDEX));
   });
 
-  it('drops a batch not yet written when it closes', async () => {
+  it('publishes nothing of the tick once closed, neither the first frame nor the batch', async () => {
     const { sender, receiver, received, buffers } = makeChannel();
     sender.send([Frame.RESULT, 1, 1], 1);
     sender.send([Frame.RESULT, 2, 2], 2);
     sender.close();
+    sender.flush();
+    sender.send([Frame.RESULT, 3, 3], 3);
     await published();
     expect(recordKinds(buffers)).toEqual([]);
     receiver.drain();
